@@ -1,0 +1,52 @@
+# The two commands a newcomer needs: `make demo` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+export XEPLOAI_DATA_DIR ?= $(CURDIR)/data
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: demo serve test suite lint install install-dev system-packages clean
+
+$(BIN)/activate:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/activate
+	$(BIN)/pip install -q -e .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/activate
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+# Debian packages the tests need: chromium for the browser tests.
+system-packages:
+	@command -v chromium >/dev/null || { $(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q chromium; }
+
+demo: install
+	$(BIN)/xeploai migrate --no-input -v 0
+	$(BIN)/xeploai demo --no-serve
+	$(BIN)/xeploai collectstatic --no-input -v 0
+	$(BIN)/xeploai demo --logins
+	$(BIN)/gunicorn xeploai.wsgi --bind $(HOST):$(PORT) --worker-class gthread --threads 4 --access-logfile -
+
+lint: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy xeploai
+	HTTPS=true $(BIN)/xeploai check --deploy --fail-level WARNING
+	$(BIN)/xeploai makemigrations --check --dry-run
+
+suite: install-dev system-packages
+	$(BIN)/pytest -n 2 -q
+
+test: lint suite
+
+clean:
+	rm -rf $(VENV) data

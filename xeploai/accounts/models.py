@@ -1,0 +1,58 @@
+"""Users, and the roles they hold on units (RULES.md S1)."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from xeploai.members.models import Member
+from xeploai.units.models import Unit
+
+
+class User(AbstractUser):
+    """A person who signs in; linked to their member record when they are a party member."""
+
+    member = models.OneToOneField(
+        Member,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="user",
+        verbose_name=_("đảng viên"),
+    )
+
+    class Meta:
+        verbose_name = _("người dùng")
+        verbose_name_plural = _("người dùng")
+
+    def get_full_name(self) -> str:
+        """Vietnamese order: family and middle names (`last_name`), then the given name."""
+        return f"{self.last_name} {self.first_name}".strip()
+
+
+class RoleKind(models.TextChoices):
+    CELL_COMMITTEE = "CELL_COMMITTEE", _("Cấp ủy chi bộ")
+    CELL_SECRETARY = "CELL_SECRETARY", _("Bí thư chi bộ")
+    GRASSROOTS_OFFICER = "GRASSROOTS_OFFICER", _("Cán bộ đảng ủy cơ sở")
+    BOARD_OFFICER = "BOARD_OFFICER", _("Cán bộ ban tổ chức cấp trên")
+    ADMINISTRATOR = "ADMINISTRATOR", _("Quản trị hệ thống")
+
+
+class Role(models.Model):
+    """A role granted on a unit; it applies to the unit's whole subtree (STYLE.md 9)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="roles")
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="roles")
+    kind = models.CharField(_("vai trò"), max_length=24, choices=RoleKind.choices)
+    granted = models.DateTimeField(_("ngày giao"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("vai trò")
+        verbose_name_plural = _("vai trò")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "unit", "kind"], name="one_role_per_unit")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} — {self.unit}"

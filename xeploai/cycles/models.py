@@ -1,0 +1,259 @@
+"""Cycles and the yearly evaluations of members and organisations (DOMAIN.md 4)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from xeploai.members.models import Member
+from xeploai.rules import SETTINGS, Period, Regime, RegimeSettings
+from xeploai.rules import Level as EngineLevel
+from xeploai.rules import Status as EngineStatus
+from xeploai.units.models import Unit
+
+
+class CycleKind(models.TextChoices):
+    YEAR = "YEAR", _("Năm")
+    QUARTER = "QUARTER", _("Quý")
+    TERM = "TERM", _("Nhiệm kỳ")
+    AD_HOC = "AD_HOC", _("Đột xuất")
+
+
+class RegimeChoice(models.TextChoices):
+    LEGACY = Regime.LEGACY, _("Trước 2018 (HD 20, HD 27)")
+    HD21 = Regime.HD21, _("QĐ 132-QĐ/TW, HD 21-HD/BTCTW")
+    QD124 = Regime.QD124, _("QĐ 124-QĐ/TW, HD 25-HD/BTCTW")
+    QD366 = Regime.QD366, _("QĐ 366-QĐ/TW, HD 43-HD/BTCTW")
+
+
+class Level(models.IntegerChoices):
+    EXCELLENT = EngineLevel.EXCELLENT, _("Hoàn thành xuất sắc nhiệm vụ")
+    GOOD = EngineLevel.GOOD, _("Hoàn thành tốt nhiệm vụ")
+    COMPLETED = EngineLevel.COMPLETED, _("Hoàn thành nhiệm vụ")
+    NOT_COMPLETED = EngineLevel.NOT_COMPLETED, _("Không hoàn thành nhiệm vụ")
+
+
+class Status(models.TextChoices):
+    CLASSIFIED = EngineStatus.CLASSIFIED, _("Đã xếp loại")
+    EXEMPT = EngineStatus.EXEMPT, _("Miễn đánh giá")
+    PENDING = EngineStatus.PENDING, _("Chưa đánh giá")
+    NOT_CLASSIFIED = EngineStatus.NOT_CLASSIFIED, _("Không xếp loại")
+
+
+class CycleQuerySet(models.QuerySet["Cycle"]):
+    def current(self) -> Cycle | None:
+        """The newest open yearly cycle."""
+        return self.filter(kind=CycleKind.YEAR, closed=False).order_by("-year").first()
+
+
+class Cycle(models.Model):
+    """A review period under one regime, with its reference date and step deadlines."""
+
+    kind = models.CharField(_("loại kỳ"), max_length=8, choices=CycleKind.choices)
+    year = models.PositiveSmallIntegerField(_("năm"))
+    name = models.CharField(_("tên kỳ"), max_length=128)
+    start = models.DateField(_("từ ngày"))
+    end = models.DateField(_("đến ngày"))
+    regime = models.CharField(_("quy định áp dụng"), max_length=8, choices=RegimeChoice.choices)
+    reference_date = models.DateField(_("thời điểm tính"))
+    self_review_due = models.DateField(_("hạn tự kiểm điểm"), null=True, blank=True)
+    inputs_due = models.DateField(_("hạn lấy ý kiến"), null=True, blank=True)
+    meeting_due = models.DateField(_("hạn họp kiểm điểm"), null=True, blank=True)
+    decision_due = models.DateField(_("hạn quyết định xếp loại"), null=True, blank=True)
+    appraisal_due = models.DateField(_("hạn thẩm định"), null=True, blank=True)
+    closed = models.BooleanField(_("đã kết thúc"), default=False)
+
+    objects = CycleQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("kỳ đánh giá")
+        verbose_name_plural = _("kỳ đánh giá")
+        ordering = ["-start"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "start"], name="one_cycle_per_kind_and_start"),
+            models.CheckConstraint(
+                condition=Q(end__gte=models.F("start")), name="cycle_ends_after_start"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @classmethod
+    def for_year(cls, year: int, regime: Regime, **fields: object) -> Cycle:
+        """An unsaved yearly cycle with its period and reference date (31 December)."""
+        end = dt.date(year, 12, 31)
+        return cls(
+            kind=CycleKind.YEAR,
+            year=year,
+            name=f"Năm {year}",
+            start=dt.date(year, 1, 1),
+            end=end,
+            regime=regime,
+            reference_date=end,
+            **fields,
+        )
+
+    @property
+    def settings(self) -> RegimeSettings:
+        return SETTINGS[Regime(self.regime)]
+
+    @property
+    def period(self) -> Period:
+        return Period(self.start, self.end, self.reference_date)
+
+
+class Manifestation(models.Model):
+    """One of the 27 manifestations of degradation (reference data, 3 groups of 9)."""
+
+    class Group(models.IntegerChoices):
+        POLITICS = 1, _("Suy thoái về tư tưởng chính trị")
+        ETHICS = 2, _("Suy thoái về đạo đức, lối sống")
+        SELF_EVOLUTION = 3, _('Biểu hiện "tự diễn biến", "tự chuyển hóa"')
+
+    number = models.PositiveSmallIntegerField(_("số thứ tự"), unique=True)
+    group = models.PositiveSmallIntegerField(_("nhóm"), choices=Group.choices)
+    index = models.PositiveSmallIntegerField(_("thứ tự trong nhóm"))
+    text = models.TextField(_("nội dung"))
+
+    class Meta:
+        verbose_name = _("biểu hiện suy thoái")
+        verbose_name_plural = _("27 biểu hiện suy thoái")
+        ordering = ["number"]
+        constraints = [
+            models.UniqueConstraint(fields=["group", "index"], name="one_manifestation_per_place")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number}. {self.text}"
+
+
+class EvaluationFacts(models.Model):
+    """The facts of a score sheet or criterion grades, shared by member and unit evaluations."""
+
+    status = models.CharField(
+        _("tình trạng"), max_length=16, choices=Status.choices, default=Status.PENDING
+    )
+    status_reason = models.CharField(_("lý do"), max_length=255, blank=True)
+    # QD366 score sheet totals (the items come with the self-review form).
+    score_general = models.DecimalField(
+        _("điểm tiêu chí chung"), max_digits=5, decimal_places=2, null=True, blank=True
+    )
+    score_task_results = models.DecimalField(
+        _("điểm kết quả thực hiện nhiệm vụ"), max_digits=5, decimal_places=2, null=True, blank=True
+    )
+    # HD21/QD124: a grade (EXCELLENT, GOOD, AVERAGE, POOR) per criterion of the regime.
+    grades = models.JSONField(_("xếp loại theo tiêu chí"), null=True, blank=True)
+    tasks_done = models.DecimalField(
+        _("% nhiệm vụ hoàn thành"), max_digits=5, decimal_places=2, null=True, blank=True
+    )
+    tasks_late = models.DecimalField(
+        _("% nhiệm vụ chậm tiến độ"), max_digits=5, decimal_places=2, default=0
+    )
+    tasks_exceeded = models.DecimalField(
+        _("% nhiệm vụ vượt mức"), max_digits=5, decimal_places=2, default=0
+    )
+    weaknesses_total = models.PositiveSmallIntegerField(_("hạn chế phải khắc phục"), default=0)
+    weaknesses_fixed = models.PositiveSmallIntegerField(_("hạn chế đã khắc phục"), default=0)
+    # The levels at each step (R29); `level_final` is the result once decided and appraised.
+    level_self = models.PositiveSmallIntegerField(
+        _("tự xếp loại"), choices=Level.choices, null=True, blank=True
+    )
+    level_proposed = models.PositiveSmallIntegerField(
+        _("chi bộ đề xuất"), choices=Level.choices, null=True, blank=True
+    )
+    level_decided = models.PositiveSmallIntegerField(
+        _("cấp có thẩm quyền quyết định"), choices=Level.choices, null=True, blank=True
+    )
+    level_final = models.PositiveSmallIntegerField(
+        _("kết quả"), choices=Level.choices, null=True, blank=True
+    )
+    # Imported history keeps the original label and its rank (R34).
+    label = models.CharField(_("kết quả gốc"), max_length=128, blank=True)
+    ordinal = models.PositiveSmallIntegerField(_("thứ hạng"), null=True, blank=True)
+    exemplary = models.BooleanField(_("tiêu biểu"), default=False)
+    version = models.PositiveIntegerField(default=0, editable=False)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def final_level(self) -> EngineLevel | None:
+        return EngineLevel(self.level_final) if self.level_final else None
+
+
+class MemberEvaluationQuerySet(models.QuerySet["MemberEvaluation"]):
+    def for_cycle(self, cycle: Cycle) -> MemberEvaluationQuerySet:
+        return self.filter(cycle=cycle)
+
+    def in_subtree(self, unit: Unit) -> MemberEvaluationQuerySet:
+        """Evaluations under `unit` along the tree of that cycle's year."""
+        return self.filter(unit_path__startswith=unit.path)
+
+
+class MemberEvaluation(EvaluationFacts):
+    """One member's evaluation in one cycle."""
+
+    cycle = models.ForeignKey(Cycle, on_delete=models.PROTECT, related_name="member_evaluations")
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="evaluations")
+    cell = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="+", verbose_name=_("chi bộ xếp loại")
+    )
+    # The cell's path that year, so that history rolls up along the tree as it was.
+    unit_path = models.CharField(max_length=255, db_index=True, editable=False)
+    state_level = models.CharField(
+        _("xếp loại công chức, viên chức"),
+        max_length=16,
+        choices=[(lvl.name, lvl.label) for lvl in Level],
+        blank=True,
+    )
+    degraded = models.BooleanField(_("kết luận suy thoái, vi phạm"), default=False)
+
+    objects = MemberEvaluationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("đánh giá đảng viên")
+        verbose_name_plural = _("đánh giá đảng viên")
+        constraints = [
+            models.UniqueConstraint(fields=["cycle", "member"], name="one_evaluation_per_member")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member} — {self.cycle}"
+
+
+class UnitEvaluationKind(models.TextChoices):
+    ORGANISATION = "organisation", _("Tổ chức đảng")
+    COLLECTIVE = "collective", _("Tập thể lãnh đạo")
+
+
+class UnitEvaluation(EvaluationFacts):
+    """One organisation's, or one leadership collective's, evaluation in one cycle."""
+
+    cycle = models.ForeignKey(Cycle, on_delete=models.PROTECT, related_name="unit_evaluations")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="evaluations")
+    kind = models.CharField(
+        _("đối tượng"),
+        max_length=16,
+        choices=UnitEvaluationKind.choices,
+        default=UnitEvaluationKind.ORGANISATION,
+    )
+    unit_path = models.CharField(max_length=255, db_index=True, editable=False)
+    disciplined = models.BooleanField(_("tập thể bị kỷ luật"), default=False)
+    disunity = models.BooleanField(_("mất đoàn kết nội bộ"), default=False)
+    degraded_member = models.BooleanField(_("có thành viên suy thoái"), default=False)
+
+    class Meta:
+        verbose_name = _("đánh giá tổ chức đảng")
+        verbose_name_plural = _("đánh giá tổ chức đảng")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cycle", "unit", "kind"], name="one_evaluation_per_unit_and_kind"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit} — {self.cycle}"

@@ -1,0 +1,138 @@
+"""Rows to engine facts, and the engine's verdict for an evaluation (STYLE.md 2)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from decimal import Decimal
+
+from xeploai.members.models import Discipline as MemberDiscipline
+from xeploai.members.models import Member, StatusKind, StatusPeriod
+from xeploai.rules import (
+    Discipline,
+    Grade,
+    MemberFacts,
+    Score,
+    Tasks,
+    UnitFacts,
+    UnitKind,
+    Verdict,
+    Weaknesses,
+    classify_member,
+)
+from xeploai.rules.facts import StateLevel
+from xeploai.rules.levels import DisciplineForm
+from xeploai.units.models import CELL_KINDS, GRASSROOTS_KINDS, Unit
+
+from .models import Cycle, EvaluationFacts, MemberEvaluation, UnitEvaluation
+
+DAYS_PER_MONTH = Decimal("30.4375")  # 365.25 / 12
+
+
+def _in_force(periods: list[StatusPeriod], kind: StatusKind, day: dt.date) -> StatusPeriod | None:
+    for p in periods:
+        if p.kind == kind and p.start <= day and (p.end is None or p.end >= day):
+            return p
+    return None
+
+
+def _months(periods: list[StatusPeriod], kind: StatusKind, cycle: Cycle) -> Decimal:
+    days = sum(p.days_within(cycle.start, cycle.end) for p in periods if p.kind == kind)
+    return (Decimal(days) / DAYS_PER_MONTH).quantize(Decimal("0.1"))
+
+
+def member_facts(
+    member: Member,
+    evaluation: MemberEvaluation | None,
+    cycle: Cycle,
+    *,
+    statuses: Iterable[StatusPeriod],
+    disciplines: Iterable[MemberDiscipline],
+) -> MemberFacts:
+    """What the engine needs to know of a member for a cycle, read from their records.
+
+    Statuses count as they stand at the cycle's reference date; leave counts in months of
+    the period; discipline is passed whole and the engine picks what falls in the period.
+    """
+    periods = list(statuses)
+    day = cycle.reference_date
+    exempt = _in_force(periods, StatusKind.EXEMPT, day)
+    suspended = _in_force(periods, StatusKind.SUSPENDED, day)
+    committee_only = _in_force(periods, StatusKind.SUSPENDED_COMMITTEE, day)
+    e = evaluation
+    return MemberFacts(
+        id=member.code,
+        admitted=member.admitted,
+        exempt=exempt is not None,
+        exempt_reason=exempt.reason if exempt else "",
+        suspended=suspended is not None or committee_only is not None,
+        suspended_from_committee_only=suspended is None and committee_only is not None,
+        discipline=tuple(
+            Discipline(
+                form=DisciplineForm(d.form),
+                decided=d.decided,
+                counted_in_year=d.counted_in.year if d.counted_in else None,
+                self_remedied=d.self_remedied,
+            )
+            for d in disciplines
+        ),
+        degraded=bool(e and e.degraded),
+        tasks=_tasks(e),
+        grades=_grades(e),
+        score=_score(e),
+        weaknesses=Weaknesses(e.weaknesses_total, e.weaknesses_fixed) if e else Weaknesses(),
+        civil_servant=member.civil_servant,
+        state_level=StateLevel(e.state_level) if e and e.state_level else None,
+        sick_leave_months=_months(periods, StatusKind.SICK_LEAVE, cycle),
+        maternity_leave_months=_months(periods, StatusKind.MATERNITY_LEAVE, cycle),
+        # This is the member's classification in their cell; a leader's second classification
+        # as a leader, with the results of the units they lead (R10, R16, R20, R32), is a
+        # separate evaluation.
+        leader=False,
+    )
+
+
+def unit_facts(evaluation: UnitEvaluation, unit: Unit) -> UnitFacts:
+    """What the engine needs to know of an organisation for a cycle, from its evaluation."""
+    e = evaluation
+    return UnitFacts(
+        id=unit.code,
+        founded=unit.founded,
+        kind=UnitKind(e.kind),
+        grassroots_or_cell=unit.kind in GRASSROOTS_KINDS + CELL_KINDS,
+        disciplined=e.disciplined,
+        disunity=e.disunity,
+        degraded_member=e.degraded_member,
+        tasks=_tasks(e),
+        grades=_grades(e),
+        score=_score(e),
+        weaknesses=Weaknesses(e.weaknesses_total, e.weaknesses_fixed),
+    )
+
+
+def _grades(e: EvaluationFacts | None) -> dict[str, Grade] | None:
+    return {k: Grade[v] for k, v in e.grades.items()} if e and e.grades else None
+
+
+def _score(e: EvaluationFacts | None) -> Score | None:
+    if e is None or e.score_general is None or e.score_task_results is None:
+        return None
+    return Score(e.score_general, e.score_task_results)
+
+
+def _tasks(e: EvaluationFacts | None) -> Tasks | None:
+    if e is None or e.tasks_done is None:
+        return None
+    return Tasks(e.tasks_done, e.tasks_late, e.tasks_exceeded)
+
+
+def member_verdict(member: Member, evaluation: MemberEvaluation | None, cycle: Cycle) -> Verdict:
+    """What the engine allows for a member in a cycle, and why."""
+    facts = member_facts(
+        member,
+        evaluation,
+        cycle,
+        statuses=member.status_periods.all(),
+        disciplines=member.disciplines.select_related("counted_in"),
+    )
+    return classify_member(facts, cycle.period, cycle.settings)

@@ -1,0 +1,155 @@
+"""The demo's cycles: final results for 2022-2025 and the 2026 cycle part-way through.
+
+Results come from the engine: each member gets plausible facts (a score sheet or criterion
+grades), the engine gives the best level they allow, the cell sometimes proposes one lower,
+and each grassroots unit keeps within the quota (R26), as a real district would.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import zlib
+from collections.abc import Iterator
+from decimal import Decimal
+from typing import Any
+
+from xeploai.cycles.models import Cycle, MemberEvaluation, Status, UnitEvaluation
+from xeploai.cycles.rules import member_facts, unit_facts
+from xeploai.rules import (
+    Grade,
+    Level,
+    check_quota,
+    classify_member,
+    classify_unit,
+)
+from xeploai.rules import Status as EngineStatus
+
+from .tree import CURRENT_YEAR, Seeded, Tree
+
+REGIMES = {2022: "HD21", 2023: "QD124", 2024: "QD124", 2025: "QD366", 2026: "QD366"}
+SHEET_SHARE = 0.6  # share of 2026 members who have submitted their self-review so far
+GRASSROOTS_AND_CELLS = ("GRASSROOTS_COMMITTEE", "GRASSROOTS_CELL", "CELL")
+
+
+def make_cycles() -> list[Cycle]:
+    cycles = []
+    for year, regime in REGIMES.items():
+        cycle = Cycle.for_year(year, regime, closed=year < CURRENT_YEAR)  # type: ignore[arg-type]
+        if year == CURRENT_YEAR:
+            cycle.self_review_due = dt.date(year, 12, 5)
+            cycle.inputs_due = dt.date(year, 12, 10)
+            cycle.meeting_due = dt.date(year, 12, 15)
+            cycle.decision_due = dt.date(year, 12, 25)
+            cycle.appraisal_due = dt.date(year + 1, 1, 15)
+        cycles.append(cycle)
+    return cycles
+
+
+def strength_of(code: str) -> float:
+    """A stable 0-1 "how strong a worker" per subject, the same in every cycle."""
+    return (zlib.crc32(code.encode()) % 1000) / 1000
+
+
+def _half(value: float) -> Decimal:
+    return Decimal(round(value * 2)) / 2
+
+
+def sheet(rng: random.Random, cycle: Cycle, strength: float, subject: str) -> dict[str, Any]:
+    """Facts of a self-review as evaluation fields; a stronger subject scores higher."""
+    done = 100 if rng.random() < 0.96 else rng.choice([45, 60, 80, 90])
+    late = 0 if rng.random() < 0.85 + 0.1 * strength else rng.choice([5, 10, 15])
+    fields: dict[str, Any] = {
+        "tasks_done": Decimal(done),
+        "tasks_late": Decimal(min(late, done)),
+        "tasks_exceeded": Decimal(int(70 * strength * rng.random())),
+    }
+    if cycle.settings.method == "score":
+        general = min(30.0, rng.gauss(25.5 + 3.5 * strength, 1.5))
+        results = min(70.0, rng.gauss(57 + 12 * strength, 4))
+        fields["score_general"] = _half(max(general, 10))
+        fields["score_task_results"] = _half(max(results, 20))
+    else:
+
+        def grade() -> str:
+            roll = rng.random() * 0.7 + 0.45 * strength
+            return (
+                Grade.EXCELLENT if roll > 0.8 else Grade.GOOD if roll > 0.08 else Grade.AVERAGE
+            ).name
+
+        fields["grades"] = {c: grade() for c in cycle.settings.criteria_for(subject)}
+    return fields
+
+
+def member_rows(tree: Tree, cycle: Cycle, rng: random.Random) -> list[MemberEvaluation]:
+    """Evaluations of every member present in the cycle; the quota holds in each grassroots
+    unit of the tree as it was that year (a member who moved counts where they were)."""
+    grassroots_of = {c.unit.code: c.grassroots.code for c in tree.cells}
+    rows: list[MemberEvaluation] = []
+    groups: dict[str, list[tuple[MemberEvaluation, Level]]] = {}
+    for s in tree.members:
+        if s.member.admitted > cycle.end:
+            continue
+        row, level = _member_row(s, cycle, rng)
+        rows.append(row)
+        if level is not None and cycle.closed:
+            groups.setdefault(grassroots_of[row.cell.code], []).append((row, level))
+    for decided in groups.values():
+        _decide_within_quota(decided, cycle)
+    return rows
+
+
+def _member_row(
+    s: Seeded, cycle: Cycle, rng: random.Random
+) -> tuple[MemberEvaluation, Level | None]:
+    moved = s.transfer is not None and s.transfer.from_cell is not None and cycle.closed
+    cell = s.transfer.from_cell if moved and s.transfer else s.cell.unit
+    assert cell is not None
+    row = MemberEvaluation(cycle=cycle, member=s.member, cell=cell, unit_path=cell.path)
+    strength = strength_of(s.member.code)
+    if cycle.closed or rng.random() < SHEET_SHARE:
+        for name, value in sheet(rng, cycle, strength, "member").items():
+            setattr(row, name, value)
+        if s.member.civil_servant:
+            row.state_level = "EXCELLENT" if strength > 0.75 else "GOOD"
+    facts = member_facts(s.member, row, cycle, statuses=s.statuses, disciplines=s.disciplines)
+    verdict = classify_member(facts, cycle.period, cycle.settings)
+    # A result is classified once decided; until then the member is pending (R29).
+    row.status = Status.PENDING if verdict.level is not None else verdict.status.value
+    if verdict.status in (EngineStatus.EXEMPT, EngineStatus.NOT_CLASSIFIED):
+        row.status_reason = verdict.reasons[0].text
+    if verdict.level is None:
+        return row, None
+    # Most claim what the facts allow; some claim one better, as the quota exists to catch.
+    row.level_self = verdict.level if rng.random() < 0.85 else Level(max(1, verdict.level - 1))
+    proposed = verdict.level if rng.random() < 0.9 else Level(min(4, verdict.level + 1))
+    return row, proposed
+
+
+def _decide_within_quota(decided: list[tuple[MemberEvaluation, Level]], cycle: Cycle) -> None:
+    """Final levels of a closed cycle; the weakest excellent results drop to keep the quota."""
+    good = sum(1 for _, level in decided if level == Level.GOOD)
+    excellent = [row for row, level in decided if level == Level.EXCELLENT]
+    must_drop = check_quota("", good, len(excellent), cycle.settings).must_drop
+    excellent.sort(key=lambda row: (strength_of(row.member.code), row.member.code))
+    dropped = {row.member.code for row in excellent[:must_drop]}
+    for row, level in decided:
+        final = Level.GOOD if row.member.code in dropped else level
+        row.level_proposed = row.level_decided = row.level_final = final
+        row.status = Status.CLASSIFIED
+
+
+def unit_rows(tree: Tree, cycle: Cycle, rng: random.Random) -> Iterator[UnitEvaluation]:
+    """Results of grassroots units and cells for the closed cycles."""
+    if not cycle.closed:
+        return
+    for unit in tree.units:
+        if unit.kind not in GRASSROOTS_AND_CELLS:
+            continue
+        row = UnitEvaluation(cycle=cycle, unit=unit, unit_path=unit.path)
+        for name, value in sheet(rng, cycle, strength_of(unit.code), "unit").items():
+            setattr(row, name, value)
+        verdict = classify_unit(unit_facts(row, unit), cycle.period, cycle.settings)
+        row.status = verdict.status.value
+        row.level_proposed = row.level_decided = row.level_final = verdict.level
+        yield row

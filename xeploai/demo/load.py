@@ -1,0 +1,200 @@
+"""Writes the demo to the database in one transaction, and its persona users."""
+
+from __future__ import annotations
+
+import dataclasses
+import random
+from collections.abc import Callable, Iterable, Iterator
+from typing import TypeVar
+
+from django.db import models, transaction
+
+from xeploai.accounts.models import Role, RoleKind, User
+from xeploai.cycles.models import Cycle, MemberEvaluation, UnitEvaluation
+from xeploai.members.models import Discipline, Member, Post, StatusPeriod, Transfer
+from xeploai.units.models import Unit, UnitKind
+
+from .history import make_cycles, member_rows, unit_rows
+from .people import add_people
+from .tree import Seeded, Tree, TreeBuilder
+
+BATCH = 2000
+PASSWORD = "xeploai-demo-2026"  # noqa: S105  (the demo's published persona password)
+SIZES = {"district": 1, "province": 18}
+ROOT_CODES = {"district": "H01", "province": "T40"}
+M = TypeVar("M", bound=models.Model)
+
+
+@dataclasses.dataclass
+class Persona:
+    username: str
+    member: Member | None
+    role: RoleKind | None
+    unit: Unit | None
+    sees: str  # what the persona may see, printed beside the login
+
+
+def _batches(rows: Iterable[M], size: int = BATCH) -> Iterator[list[M]]:
+    batch: list[M] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _write(model: type[M], rows: Iterable[M]) -> int:
+    count = 0
+    for batch in _batches(rows):
+        model.objects.bulk_create(batch)  # type: ignore[attr-defined]
+        count += len(batch)
+    return count
+
+
+def is_loaded(size: str) -> bool:
+    return Unit.objects.filter(code=ROOT_CODES[size]).exists()
+
+
+@transaction.atomic
+def load(size: str, seed: int, progress: Callable[[str], None] = print) -> dict[str, int]:
+    """Generate and write the demo; all of it or, on any error, nothing."""
+    builder = TreeBuilder(seed)
+    tree = builder.single_district() if size == "district" else builder.province(SIZES[size])
+    add_people(tree, builder.rng)
+    counts = {
+        "units": _write_units(tree),
+        "members": _write(Member, (s.member for s in tree.members)),
+    }
+    progress(f"  {counts['units']} tổ chức đảng, {counts['members']} đảng viên")
+    counts["posts"] = _write(Post, (p for s in tree.members for p in s.posts))
+    counts["statuses"] = _write(StatusPeriod, (p for s in tree.members for p in s.statuses))
+    counts["transfers"] = _write(Transfer, (s.transfer for s in tree.members if s.transfer))
+    counts["disciplines"] = _write(Discipline, (d for s in tree.members for d in s.disciplines))
+    rng = random.Random(seed + 1)
+    counts["evaluations"] = 0
+    for cycle in _cycles():
+        counts["evaluations"] += _write(MemberEvaluation, member_rows(tree, cycle, rng))
+        counts["evaluations"] += _write(UnitEvaluation, unit_rows(tree, cycle, rng))
+        progress(f"  {cycle.name}: xong")
+    ensure_personas(tree)
+    return counts
+
+
+def _cycles() -> list[Cycle]:
+    """The demo's cycles, reusing any the database already has for those years."""
+    cycles = []
+    for cycle in make_cycles():
+        existing = Cycle.objects.filter(kind=cycle.kind, start=cycle.start).first()
+        if existing is None:
+            cycle.save()
+        cycles.append(existing or cycle)
+    return cycles
+
+
+def _write_units(tree: Tree) -> int:
+    # Parents first, so that each level's parent ids are known when it is written.
+    for depth in sorted({u.depth for u in tree.units}):
+        _write(Unit, (u for u in tree.units if u.depth == depth))
+    return len(tree.units)
+
+
+def personas(tree: Tree) -> list[Persona]:
+    """The people of STYLE.md 18, placed in the demo tree."""
+    commune = next(u for u in tree.units if u.kind == UnitKind.GRASSROOTS_COMMITTEE)
+    cells = [c.unit for c in tree.cells if c.grassroots is commune]
+    cell_a, cell_b = cells[0], cells[1]
+    district = next(u for u in tree.units if u.kind == UnitKind.DISTRICT)
+    in_a = [s for s in tree.members if s.cell.unit is cell_a]
+
+    def secretary(cell: Unit) -> Seeded:
+        return next(s for s in tree.members for p in s.posts if p.unit is cell and p.head)
+
+    an = next(s for s in in_a if not s.posts and not s.statuses and s.member.full_member_since)
+    chi = next(s for s in tree.members for p in s.posts if p.unit is commune and not p.head)
+    board = next(s for s in tree.members if s.cell.unit.name.startswith("Chi bộ Ban Tổ chức"))
+    return [
+        Persona("an", an.member, None, None, f"đảng viên {cell_a.name}: chỉ hồ sơ của mình"),
+        Persona(
+            "binh",
+            secretary(cell_a).member,
+            RoleKind.CELL_SECRETARY,
+            cell_a,
+            f"bí thư {cell_a.name}: đảng viên của chi bộ",
+        ),
+        Persona(
+            "chi",
+            chi.member,
+            RoleKind.GRASSROOTS_OFFICER,
+            commune,
+            f"cán bộ {commune.name}: toàn đảng bộ xã",
+        ),
+        Persona(
+            "dung",
+            board.member,
+            RoleKind.BOARD_OFFICER,
+            district,
+            f"Ban Tổ chức {district.name.removeprefix('Đảng bộ ')}: toàn huyện",
+        ),
+        Persona(
+            "em",
+            secretary(cell_b).member,
+            RoleKind.CELL_SECRETARY,
+            cell_b,
+            f"bí thư {cell_b.name}: không thấy gì của {cell_a.name}",
+        ),
+        Persona("quantri", None, None, None, "quản trị hệ thống: toàn bộ, cả trang quản trị"),
+    ]
+
+
+def ensure_personas(tree: Tree) -> list[Persona]:
+    """Create or reset the persona users; running twice changes nothing."""
+    people = personas(tree)
+    for p in people:
+        user = User.objects.filter(username=p.username).first() or User(username=p.username)
+        if p.member is not None:
+            _give_persona_name(p)
+            user.last_name, _, user.first_name = p.member.full_name.rpartition(" ")
+            user.member = p.member
+        user.is_staff = user.is_superuser = p.username == "quantri"
+        user.set_password(PASSWORD)
+        user.save()
+        if p.role is not None and p.unit is not None:
+            Role.objects.get_or_create(user=user, unit=p.unit, kind=p.role)
+    return people
+
+
+GIVEN_NAMES = {"an": "An", "binh": "Bình", "chi": "Chi", "dung": "Dũng", "em": "Em"}
+
+
+def _give_persona_name(p: Persona) -> None:
+    """Personas carry the names the tests use, so that a reader can follow them."""
+    assert p.member is not None
+    family, _, given = p.member.full_name.rpartition(" ")
+    if given != GIVEN_NAMES[p.username]:
+        p.member.full_name = f"{family} {GIVEN_NAMES[p.username]}"
+        p.member.save(update_fields=["full_name", "search_key"])
+
+
+def persona_lines() -> list[str]:
+    """The logins to print, read back from the database."""
+    lines = []
+    for username in ("an", "binh", "chi", "dung", "em", "quantri"):
+        user = User.objects.filter(username=username).select_related("member").first()
+        if user is None:
+            continue
+        role = user.roles.select_related("unit").first()
+        where = (
+            f"{role.get_kind_display()} — {role.unit.name}"
+            if role
+            else (
+                "Quản trị hệ thống"
+                if user.is_superuser
+                else f"Đảng viên — {user.member.cell.name}"
+                if user.member
+                else ""
+            )
+        )
+        lines.append(f"  {username:<8} {user.get_full_name():<26} {where}")
+    return lines

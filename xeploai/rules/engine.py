@@ -1,0 +1,421 @@
+"""The classification engine: facts in, the level the facts allow and why, out.
+
+The engine answers the best level a subject may be given (its ceiling); the people in the
+workflow may decide a lower one, never a higher one.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+from .facts import MemberFacts, Period, Score, Tasks, UnitFacts, UnitKind
+from .levels import DisciplineForm, Grade, Level, Status
+from .reasons import Reason, Trace, number, percent
+from .regimes import Method, RegimeSettings
+
+
+@dataclasses.dataclass(frozen=True)
+class Verdict:
+    """The engine's answer for one subject."""
+
+    id: str
+    status: Status
+    level: Level | None
+    reasons: tuple[Reason, ...]
+    reviewed: bool = True  # whether the subject still goes through the review (R3, R4)
+    missing: tuple[str, ...] = ()  # facts the regime needs that are not entered yet
+
+
+def months_after(day: dt.date, months: int) -> dt.date:
+    """The same day `months` later, clamped to the end of a shorter month."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    for last_day in (day.day, 30, 29, 28):
+        try:
+            return dt.date(year, month, min(day.day, last_day))
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def classify_member(facts: MemberFacts, period: Period, settings: RegimeSettings) -> Verdict:
+    """The level one member's facts allow under a regime, with every reason."""
+    trace = Trace(settings)
+    scoped = _member_scope(facts, period, settings, trace)
+    if scoped is not None:
+        return scoped
+    missing = _missing(facts.tasks, facts.grades, facts.score, settings, "member")
+    if facts.leader and facts.led_units_tasks is None:
+        missing += ("led_units_tasks",)
+    if missing:
+        return _pending(facts.id, settings, trace, missing)
+    base = _base_level(facts.tasks, facts.grades, facts.score, facts, settings, trace)
+    _member_forced(facts, period, settings, trace)
+    _member_caps(facts, settings, trace)
+    if facts.head_of_unit_level is not None and not facts.head_of_unit_final:
+        trace.note("R16", "Chưa có kết quả chính thức của đơn vị do đồng chí đứng đầu")
+        return Verdict(facts.id, Status.PENDING, None, tuple(trace.reasons))
+    return Verdict(facts.id, Status.CLASSIFIED, base.cap(trace.ceiling), tuple(trace.reasons))
+
+
+def classify_unit(facts: UnitFacts, period: Period, settings: RegimeSettings) -> Verdict:
+    """The level one organisation or leadership collective's facts allow, with every reason."""
+    trace = Trace(settings)
+    _require_method(settings)
+    if months_after(facts.founded, settings.new_unit_months) > period.reference_date:
+        trace.note(
+            "R5", f"Thành lập chưa đủ {settings.new_unit_months} tháng", Status.NOT_CLASSIFIED.label
+        )
+        return Verdict(facts.id, Status.NOT_CLASSIFIED, None, tuple(trace.reasons), False)
+    missing = _missing(facts.tasks, facts.grades, facts.score, settings, "unit")
+    if missing:
+        return _pending(facts.id, settings, trace, missing)
+    base = _base_level(facts.tasks, facts.grades, facts.score, facts, settings, trace)
+    _unit_forced(facts, settings, trace)
+    _unit_excellent_conditions(facts, settings, trace)
+    return Verdict(facts.id, Status.CLASSIFIED, base.cap(trace.ceiling), tuple(trace.reasons))
+
+
+def _require_method(settings: RegimeSettings) -> None:
+    if settings.method is Method.LABELS:
+        raise ValueError(f"{settings.regime} results are imported labels, not computed")
+
+
+def _member_scope(
+    facts: MemberFacts, period: Period, settings: RegimeSettings, trace: Trace
+) -> Verdict | None:
+    """R2-R4: the members who get no level this cycle."""
+    _require_method(settings)
+    if facts.exempt:
+        why = f": {facts.exempt_reason}" if facts.exempt_reason else ""
+        trace.note("R2", f"Miễn công tác và sinh hoạt đảng{why}", Status.EXEMPT.label)
+        return Verdict(facts.id, Status.EXEMPT, None, tuple(trace.reasons), reviewed=False)
+    if facts.suspended and facts.suspended_from_committee_only:
+        trace.note("R3", "Chỉ bị đình chỉ sinh hoạt cấp ủy: vẫn kiểm điểm, xếp loại như thường")
+    elif facts.suspended:
+        trace.note("R3", "Đang bị đình chỉ sinh hoạt đảng", Status.NOT_CLASSIFIED.label)
+        return Verdict(
+            facts.id,
+            Status.NOT_CLASSIFIED,
+            None,
+            tuple(trace.reasons),
+            reviewed=settings.suspended_reviewed,
+        )
+    if months_after(facts.admitted, settings.new_member_months) > period.reference_date:
+        months = settings.new_member_months
+        trace.note(
+            "R4",
+            f"Vào Đảng chưa đủ {months} tháng tính đến thời điểm đánh giá",
+            Status.NOT_CLASSIFIED.label,
+        )
+        return Verdict(
+            facts.id,
+            Status.NOT_CLASSIFIED,
+            None,
+            tuple(trace.reasons),
+            reviewed=settings.new_member_reviewed,
+        )
+    return None
+
+
+def _missing(
+    tasks: Tasks | None,
+    grades: dict[str, Grade] | None,
+    score: Score | None,
+    settings: RegimeSettings,
+    subject: str,
+) -> tuple[str, ...]:
+    missing: list[str] = []
+    if tasks is None:
+        missing.append("tasks")
+    if settings.method is Method.SCORE and score is None:
+        missing.append("score")
+    if settings.method is Method.GRADES:
+        given = grades or {}
+        missing += [f"grades.{c}" for c in settings.criteria_for(subject) if c not in given]
+    return tuple(missing)
+
+
+def _pending(id_: str, settings: RegimeSettings, trace: Trace, missing: tuple[str, ...]) -> Verdict:
+    rule = "R20" if settings.method is Method.SCORE else "R18"
+    sheet = "phiếu chấm điểm" if settings.method is Method.SCORE else "đánh giá theo tiêu chí"
+    trace.note(rule, f"Chưa đủ {sheet} và kết quả thực hiện nhiệm vụ", Status.PENDING.label)
+    return Verdict(id_, Status.PENDING, None, tuple(trace.reasons), missing=missing)
+
+
+def _base_level(
+    tasks: Tasks | None,
+    grades: dict[str, Grade] | None,
+    score: Score | None,
+    facts: MemberFacts | UnitFacts,
+    settings: RegimeSettings,
+    trace: Trace,
+) -> Level:
+    assert tasks is not None
+    if settings.method is Method.SCORE:
+        assert score is not None
+        return _score_level(score, tasks, facts, settings, trace)
+    assert grades is not None
+    return _grade_level(grades, tasks, facts, settings, trace)
+
+
+def _score_level(
+    score: Score,
+    tasks: Tasks,
+    facts: MemberFacts | UnitFacts,
+    settings: RegimeSettings,
+    trace: Trace,
+) -> Level:
+    """R13, R20: the score band, then down to the first band whose conditions hold."""
+    total = score.total
+    if settings.min_score is not None and total < settings.min_score:
+        trace.force("R13", f"Tổng điểm {number(total)} dưới {number(settings.min_score)} điểm")
+        return Level.NOT_COMPLETED
+    band = min(
+        (level for level, floor in settings.score_bands.items() if total >= floor),
+        default=Level.NOT_COMPLETED,
+    )
+    trace.note("R20", f"Tổng điểm {number(total)} thuộc khung {band.label}")
+    for level in Level:
+        if level < band:
+            continue
+        if level is Level.NOT_COMPLETED:
+            return level
+        failures = _score_conditions(level, tasks, facts, settings)
+        if not failures:
+            return level
+        trace.note("R20", f"Chưa đạt điều kiện mức {level.label}: {'; '.join(failures)}")
+    return Level.NOT_COMPLETED  # pragma: no cover - the loop returns at NOT_COMPLETED
+
+
+def _score_conditions(
+    level: Level, tasks: Tasks, facts: MemberFacts | UnitFacts, settings: RegimeSettings
+) -> list[str]:
+    """The conditions of R20 that a band fails, as phrases."""
+    failures: list[str] = []
+    collective = isinstance(facts, UnitFacts)
+    if level in (Level.EXCELLENT, Level.GOOD) and not tasks.all_on_time:
+        failures.append(_tasks_phrase(tasks))
+    if level is Level.EXCELLENT:
+        failures += _excellent_failures(tasks, facts, settings)
+    if level is Level.GOOD and isinstance(facts, MemberFacts) and facts.leader:
+        led = facts.led_units_tasks
+        if led is not None and not led.all_on_time:
+            failures.append("đơn vị do đồng chí lãnh đạo chưa hoàn thành 100 % nhiệm vụ đúng hạn")
+    if level is Level.COMPLETED and collective:
+        max_late = settings.collective_completed_max_late_percent
+        if tasks.done_percent < 100 or tasks.late_percent > max_late:
+            failures.append(
+                f"hoàn thành {percent(tasks.done_percent)} nhiệm vụ, {percent(tasks.late_percent)}"
+                f" chậm tiến độ (cần 100 %, chậm không quá {percent(max_late)})"
+            )
+    return failures
+
+
+def _tasks_phrase(tasks: Tasks) -> str:
+    return (
+        f"hoàn thành {percent(tasks.done_percent)} nhiệm vụ, {percent(tasks.late_percent)} chậm"
+        " tiến độ (cần 100 % đúng hạn)"
+    )
+
+
+def _excellent_failures(
+    tasks: Tasks, facts: MemberFacts | UnitFacts, settings: RegimeSettings
+) -> list[str]:
+    failures: list[str] = []
+    need = settings.excellent_exceeded_percent
+    if need is not None and tasks.exceeded_percent < need:
+        failures.append(
+            f"vượt {percent(tasks.exceeded_percent)} nhiệm vụ (cần ít nhất {percent(need)})"
+        )
+    if not facts.weaknesses.all_fixed:
+        w = facts.weaknesses
+        failures.append(f"mới khắc phục {w.fixed}/{w.total} hạn chế, khuyết điểm đã chỉ ra")
+    if isinstance(facts, UnitFacts):
+        if facts.subunits_disciplined:
+            failures.append(f"có {facts.subunits_disciplined} tổ chức trực thuộc bị kỷ luật")
+        if facts.leadership_discipline:
+            failures.append("có thành viên tập thể lãnh đạo bị kỷ luật trong năm")
+    elif facts.leader and facts.led_units_tasks is not None:
+        led = facts.led_units_tasks
+        if not led.all_on_time or (need is not None and led.exceeded_percent < need):
+            failures.append(
+                "đơn vị do đồng chí lãnh đạo chưa hoàn thành 100 % nhiệm vụ"
+                f" với ít nhất {percent(need or 0)} vượt mức"
+            )
+    return failures
+
+
+def _grade_level(
+    grades: dict[str, Grade],
+    tasks: Tasks,
+    facts: MemberFacts | UnitFacts,
+    settings: RegimeSettings,
+    trace: Trace,
+) -> Level:
+    """R11, R18, R19: the best level whose grade pattern (and, for EXCELLENT, targets) hold."""
+    poor = [c for c, g in grades.items() if g is Grade.POOR]
+    if poor and settings.poor_grade_forces:
+        trace.force("R11", f"Tiêu chí xếp loại Kém: {', '.join(poor)}")
+        return Level.NOT_COMPLETED
+    task_grade = grades[settings.task_criterion]
+    for level in (Level.EXCELLENT, Level.GOOD, Level.COMPLETED):
+        pattern = settings.grade_patterns[level]
+        weak = [c for c, g in grades.items() if not g.at_least(pattern.every)]
+        if weak or not task_grade.at_least(pattern.task_results):
+            below = ", ".join(weak) or settings.task_criterion
+            trace.note("R18", f"Chưa đạt điều kiện mức {level.label}: tiêu chí {below} chưa đạt")
+            continue
+        if level is Level.EXCELLENT and isinstance(facts, MemberFacts):
+            failure = _targets_failure(tasks, settings)
+            if failure:
+                trace.note("R19", f"Chưa đạt điều kiện mức {level.label}: {failure}")
+                continue
+        return level
+    return Level.NOT_COMPLETED
+
+
+def _targets_failure(tasks: Tasks, settings: RegimeSettings) -> str:
+    done, exceeded = settings.excellent_tasks_done_percent, settings.excellent_exceeded_percent
+    if done is None:
+        return ""
+    if tasks.done_percent < done or tasks.exceeded_percent < (exceeded or 0):
+        return (
+            f"hoàn thành {percent(tasks.done_percent)} chỉ tiêu,"
+            f" vượt {percent(tasks.exceeded_percent)}"
+            f" (cần {percent(done)}, vượt ít nhất {percent(exceeded or 0)})"
+        )
+    return ""
+
+
+def _member_forced(
+    facts: MemberFacts, period: Period, settings: RegimeSettings, trace: Trace
+) -> None:
+    """R8-R10, R12: facts that force NOT_COMPLETED."""
+    for d in facts.discipline:
+        if not period.contains(d.decided):
+            continue
+        what = f"{d.form.label} ngày {d.decided:%d/%m/%Y}"
+        if d.counted_in_year is not None and d.counted_in_year < period.end.year:
+            trace.note("R8", f"{what}: vi phạm đã tính khi xếp loại năm {d.counted_in_year}")
+        elif d.self_remedied and settings.self_remedied_exception:
+            trace.note("R8", f"{what}: vi phạm tự phát hiện và đã khắc phục, không tính")
+        else:
+            trace.force("R8", f"Bị kỷ luật trong năm đánh giá ({what})")
+    if facts.degraded:
+        trace.force(
+            "R9",
+            'Kết luận suy thoái, "tự diễn biến", "tự chuyển hóa"'
+            " hoặc vi phạm điều đảng viên không được làm",
+        )
+    _tasks_forced(facts.tasks, settings, trace)
+    led = facts.led_units_tasks
+    least = settings.min_tasks_done_percent
+    if (
+        facts.leader
+        and led is not None
+        and least is not None
+        and led.done_percent < least
+        and led.key_targets_missed
+        and not led.force_majeure
+    ):
+        trace.force(
+            "R10",
+            f"Đơn vị do đồng chí lãnh đạo chỉ hoàn thành {percent(led.done_percent)} chỉ tiêu,"
+            " không đạt chỉ tiêu chủ yếu, không do bất khả kháng",
+        )
+    if facts.civil_servant and settings.state_level_forces and facts.state_level == "NOT_COMPLETED":
+        trace.force("R12", "Xếp loại công chức, viên chức: Không hoàn thành nhiệm vụ")
+
+
+def _tasks_forced(tasks: Tasks | None, settings: RegimeSettings, trace: Trace) -> None:
+    least = settings.min_tasks_done_percent
+    if tasks is not None and least is not None and tasks.done_percent < least:
+        trace.force(
+            "R10",
+            f"Chỉ hoàn thành {percent(tasks.done_percent)} nhiệm vụ (dưới {percent(least)})",
+        )
+
+
+def _member_caps(facts: MemberFacts, settings: RegimeSettings, trace: Trace) -> None:
+    """R14-R17: caps."""
+    if settings.sick_leave_cap and facts.sick_leave_months >= settings.sick_leave_months:
+        trace.cap(
+            "R14",
+            settings.sick_leave_level,
+            f"Nghỉ ốm {number(facts.sick_leave_months)} tháng trong năm"
+            f" (từ {number(settings.sick_leave_months)} tháng)",
+        )
+    if facts.maternity_leave_months > 0:
+        trace.note("R15", "Nghỉ thai sản: đánh giá theo thời gian công tác, không hạ mức")
+    if facts.head_of_unit_level is not None and facts.head_of_unit_final:
+        trace.cap(
+            "R16",
+            facts.head_of_unit_level,
+            f"Người đứng đầu: không cao hơn mức của đơn vị ({facts.head_of_unit_level.label})",
+        )
+    if (
+        facts.civil_servant
+        and settings.state_excellent_required
+        and facts.state_level != "EXCELLENT"
+    ):
+        trace.cap(
+            "R17",
+            Level.GOOD,
+            "Công chức, viên chức chưa được xếp loại xuất sắc trong đánh giá công chức",
+        )
+
+
+def _unit_forced(facts: UnitFacts, settings: RegimeSettings, trace: Trace) -> None:
+    """R10, R23-R25: facts that force a collective to NOT_COMPLETED."""
+    _tasks_forced(facts.tasks, settings, trace)
+    form = settings.collective_discipline_form
+    if form is not None and facts.kind is UnitKind.COLLECTIVE:
+        serious = [f for f in facts.leadership_discipline if f >= form]
+        if serious:
+            worst = DisciplineForm(max(serious)).label
+            trace.force(
+                "R23", f"Tập thể lãnh đạo có thành viên bị kỷ luật {worst.lower()} trong năm"
+            )
+    share = settings.disciplined_subunits_max_percent
+    if share is not None:
+        if facts.disciplined:
+            trace.force("R24", "Tập thể bị kỷ luật trong năm")
+        if facts.subunits and facts.subunits_disciplined * 100 > share * facts.subunits:
+            trace.force(
+                "R24",
+                f"{facts.subunits_disciplined}/{facts.subunits} tổ chức trực thuộc bị kỷ luật"
+                f" (trên {percent(share)})",
+            )
+    if settings.disunity_rule and (facts.disunity or facts.degraded_member):
+        what = "mất đoàn kết nội bộ" if facts.disunity else "có thành viên suy thoái"
+        trace.force("R25", f"Tập thể được kết luận {what}")
+
+
+def _unit_excellent_conditions(facts: UnitFacts, settings: RegimeSettings, trace: Trace) -> None:
+    """R21, R22: conditions on sub-units and peer organisations for EXCELLENT."""
+    if settings.sub_results_rule and facts.grassroots_or_cell and facts.sub_results:
+        results = facts.sub_results
+        completed = sum(1 for r in results if r <= Level.COMPLETED)
+        good = sum(1 for r in results if r <= Level.GOOD)
+        need_completed = settings.sub_results_min_completed_percent
+        need_good = settings.sub_results_min_good_percent
+        if completed * 100 < need_completed * len(results) or good * 100 < need_good * len(results):
+            trace.cap(
+                "R21",
+                Level.GOOD,
+                f"Trong {len(results)} tổ chức, đảng viên trực thuộc được xếp loại: {completed}"
+                f" hoàn thành nhiệm vụ trở lên (cần {percent(need_completed)}), {good} hoàn thành"
+                f" tốt trở lên (cần {percent(need_good)})",
+            )
+    if settings.peer_organisations_rule and facts.peer_levels:
+        floor = settings.peer_organisations_min_level
+        below = [p for p in facts.peer_levels if p > floor]
+        if below:
+            trace.cap(
+                "R22",
+                Level.GOOD,
+                f"Chính quyền, Mặt trận hoặc đoàn thể cùng cấp có {len(below)} tổ chức"
+                f" dưới mức {floor.label}",
+            )

@@ -1,0 +1,14 @@
+from __future__ import annotations
+
+from django.contrib import admin
+from django.urls import include, path
+
+admin.site.site_header = "Xếp loại — Quản trị"
+admin.site.site_title = "Xếp loại"
+
+urlpatterns = [
+    path("", include("xeploai.units.urls")),
+    path("dang-vien/", include("xeploai.members.urls")),
+    path("tai-khoan/", include("xeploai.accounts.urls")),
+    path("quan-tri/", admin.site.urls),
+]
