@@ -27,7 +27,7 @@ install-dev: $(VENV)/.installed-dev
 
 # Debian packages the tests need: chromium for the browser tests.
 system-packages:
-	@command -v chromium >/dev/null || { $(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q chromium; }
+	@command -v chromium >/dev/null || { $(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q --no-install-recommends chromium; }
 
 demo: install
 	$(BIN)/xeploai migrate --no-input -v 0
