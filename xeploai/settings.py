@@ -40,7 +40,8 @@ def database_from_url(url: str, data_dir: Path) -> dict[str, object]:
     """A DATABASES entry from `sqlite:///path` or `postgres://user@host:port/name`."""
     parts = urlsplit(url)
     if parts.scheme == "sqlite":
-        path = unquote(parts.path[1:]) if parts.path.startswith("//") else unquote(parts.path)
+        # sqlite:///relative.db and sqlite:////absolute/path.db, as everywhere else.
+        path = unquote(parts.path[1:])
         return sqlite_database(Path(path) if path else data_dir / "xeploai.sqlite3")
     if parts.scheme in ("postgres", "postgresql"):
         return {

@@ -1,0 +1,63 @@
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.test import TestCase
+
+from xeploai.core.testing import make_cycle, make_evaluation, make_member, make_unit
+from xeploai.cycles.rules import member_verdict
+from xeploai.members.models import Discipline, DisciplineForm, StatusKind, StatusPeriod
+from xeploai.rules import Level, Regime, Status
+
+
+class MemberFactsTestCase(TestCase):
+    def setUp(self) -> None:
+        self.cell = make_unit(make_unit(None))
+        self.member = make_member(self.cell)
+        self.cycle_2025 = make_cycle(2025, Regime.QD366, closed=True)
+        self.cycle = make_cycle(2026, Regime.QD366)
+        self.evaluation = make_evaluation(self.member, self.cycle)
+
+    def status(self, kind: StatusKind, start: dt.date, end: dt.date | None = None) -> None:
+        StatusPeriod.objects.create(member=self.member, kind=kind, start=start, end=end)
+
+    def verdict(self) -> tuple[Status, Level | None, list[str]]:
+        v = member_verdict(self.member, self.evaluation, self.cycle)
+        return v.status, v.level, [r.rule for r in v.reasons]
+
+    def test_it_reads_the_sheet(self) -> None:
+        self.assertEqual(self.verdict(), (Status.CLASSIFIED, Level.EXCELLENT, ["R20"]))
+
+    def test_it_counts_sick_leave_in_months_of_the_period(self) -> None:
+        self.status(StatusKind.SICK_LEAVE, dt.date(2025, 11, 1), dt.date(2026, 2, 15))
+        self.assertEqual(self.verdict()[1], Level.EXCELLENT)  # 1.5 months in 2026
+        self.status(StatusKind.SICK_LEAVE, dt.date(2026, 6, 1), dt.date(2026, 7, 31))
+        self.assertEqual(self.verdict()[1], Level.COMPLETED)  # 3.5 months
+
+    def test_it_takes_statuses_at_the_reference_date(self) -> None:
+        self.status(StatusKind.EXEMPT, dt.date(2026, 1, 1), dt.date(2026, 6, 30))
+        self.assertEqual(self.verdict()[0], Status.CLASSIFIED)  # exemption ended mid-year
+        self.status(StatusKind.SUSPENDED_COMMITTEE, dt.date(2026, 9, 1))
+        self.assertEqual(self.verdict()[:2], (Status.CLASSIFIED, Level.EXCELLENT))
+        self.status(StatusKind.SUSPENDED, dt.date(2026, 10, 1))
+        self.assertEqual(self.verdict()[0], Status.NOT_CLASSIFIED)
+
+    def test_it_passes_discipline_once_counted(self) -> None:
+        discipline = Discipline.objects.create(
+            member=self.member,
+            form=DisciplineForm.WARNING,
+            decided=dt.date(2026, 2, 1),
+            violated=dt.date(2025, 6, 1),
+            violation_unit=self.cell,
+        )
+        self.assertEqual(self.verdict()[1], Level.NOT_COMPLETED)
+        discipline.counted_in = self.cycle_2025
+        discipline.save()
+        self.assertEqual(self.verdict()[1], Level.EXCELLENT)
+
+    def test_it_answers_pending_without_a_sheet(self) -> None:
+        self.evaluation.score_general = None
+        self.evaluation.tasks_done = None
+        self.evaluation.tasks_exceeded = Decimal(0)
+        self.assertEqual(self.verdict()[0], Status.PENDING)
