@@ -29,12 +29,9 @@ install-dev: $(VENV)/.installed-dev
 system-packages:
 	@command -v chromium >/dev/null || { $(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q --no-install-recommends chromium; }
 
+# Migrates, loads the demo district once, prints the persona logins, serves on $(HOST):$(PORT).
 demo: install
-	$(BIN)/xeploai migrate --no-input -v 0
-	$(BIN)/xeploai demo --no-serve
-	$(BIN)/xeploai collectstatic --no-input -v 0
-	$(BIN)/xeploai demo --logins
-	$(BIN)/gunicorn xeploai.wsgi --bind $(HOST):$(PORT) --worker-class gthread --threads 4 --access-logfile -
+	$(BIN)/xeploai demo --bind $(HOST):$(PORT)
 
 lint: install-dev
 	$(BIN)/ruff check .

@@ -43,12 +43,14 @@ def unit_detail(request: HttpRequest, code: str) -> HttpResponse:
     ancestors = Unit.objects.visible_to(request.user).filter(path__in=unit.ancestor_paths()[:-1])
     children = with_counts(unit.children.visible_to(request.user))
     context = {"unit": unit, "ancestors": ancestors, "children": children, "page": None}
-    if sees_members_of(request.user, unit.path):
-        query = request.GET.get("q", "")
+    context["sees_members"] = sees_members_of(request.user, unit.path)
+    query = request.GET.get("q", "").strip()
+    # A cell lists its members; above a cell the subtree is searched, never listed whole.
+    if context["sees_members"] and (unit.is_cell or query):
         members = Member.objects.current().in_subtree(unit).search(query).select_related("cell")
         members = members.order_by(vietnamese("full_name"), "code")
         context["page"] = Paginator(members, MEMBERS_PER_PAGE).get_page(request.GET.get("trang"))
-        context["query"] = query
+    context["query"] = query
     if request.htmx:  # type: ignore[attr-defined]
         return render(request, "units/unit_detail.html#members", context)
     return render(request, "units/unit_detail.html", context)

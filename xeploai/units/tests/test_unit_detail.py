@@ -60,5 +60,15 @@ class UnitDetailTestCase(TestCase):
     def test_it_pins_the_query_count(self) -> None:
         client = self.p.client(self.p.dung)
         client.get("/don-vi/DB-XA/")  # warm the session
-        with self.assertNumQueries(10):
+        with self.assertNumQueries(8):
             client.get("/don-vi/DB-XA/")
+        with self.assertNumQueries(8):
+            client.get("/don-vi/CB-A/")
+
+    def test_it_searches_above_a_cell_instead_of_listing_everyone(self) -> None:
+        r = self.get(self.p.chi, "DB-XA")
+        self.assertIsNone(r.context["page"])  # type: ignore[attr-defined]
+        self.assertNotContains(r, "Trần Thị An")  # type: ignore[arg-type]
+        r = self.get(self.p.chi, "DB-XA", "?q=tran+thi")
+        self.assertContains(r, "Trần Thị An")  # type: ignore[arg-type]
+        self.assertNotContains(r, "Phạm Văn Em")  # type: ignore[arg-type]
