@@ -10,6 +10,7 @@ import dataclasses
 import datetime as dt
 
 from .facts import MemberFacts, Period, Score, Tasks, UnitFacts, UnitKind
+from .i18n import _
 from .levels import DisciplineForm, Grade, Level, Status
 from .reasons import Reason, Trace, number, percent
 from .regimes import Method, RegimeSettings
@@ -54,7 +55,7 @@ def classify_member(facts: MemberFacts, period: Period, settings: RegimeSettings
     _member_forced(facts, period, settings, trace)
     _member_caps(facts, settings, trace)
     if facts.head_of_unit_level is not None and not facts.head_of_unit_final:
-        trace.note("R16", "Chưa có kết quả chính thức của đơn vị do đồng chí đứng đầu")
+        trace.note("R16", _("Chưa có kết quả chính thức của đơn vị do đồng chí đứng đầu"))
         return Verdict(facts.id, Status.PENDING, None, tuple(trace.reasons))
     return Verdict(facts.id, Status.CLASSIFIED, base.cap(trace.ceiling), tuple(trace.reasons))
 
@@ -65,7 +66,9 @@ def classify_unit(facts: UnitFacts, period: Period, settings: RegimeSettings) ->
     _require_method(settings)
     if months_after(facts.founded, settings.new_unit_months) > period.reference_date:
         trace.note(
-            "R5", f"Thành lập chưa đủ {settings.new_unit_months} tháng", Status.NOT_CLASSIFIED.label
+            "R5",
+            _("Thành lập chưa đủ {months} tháng", months=settings.new_unit_months),
+            Status.NOT_CLASSIFIED.label,
         )
         return Verdict(facts.id, Status.NOT_CLASSIFIED, None, tuple(trace.reasons), False)
     missing = _missing(facts.tasks, facts.grades, facts.score, settings, "unit")
@@ -75,6 +78,10 @@ def classify_unit(facts: UnitFacts, period: Period, settings: RegimeSettings) ->
     _unit_forced(facts, settings, trace)
     _unit_excellent_conditions(facts, settings, trace)
     return Verdict(facts.id, Status.CLASSIFIED, base.cap(trace.ceiling), tuple(trace.reasons))
+
+
+def _unmet(level: Level, why: str) -> str:
+    return _("Chưa đạt điều kiện mức {level}: {why}", level=level.label, why=why)
 
 
 def _require_method(settings: RegimeSettings) -> None:
@@ -88,13 +95,14 @@ def _member_scope(
     """R2-R4: the members who get no level this cycle."""
     _require_method(settings)
     if facts.exempt:
-        why = f": {facts.exempt_reason}" if facts.exempt_reason else ""
-        trace.note("R2", f"Miễn công tác và sinh hoạt đảng{why}", Status.EXEMPT.label)
+        what = _("Miễn công tác và sinh hoạt đảng")
+        why = f"{what}: {facts.exempt_reason}" if facts.exempt_reason else what
+        trace.note("R2", why, Status.EXEMPT.label)
         return Verdict(facts.id, Status.EXEMPT, None, tuple(trace.reasons), reviewed=False)
     if facts.suspended and facts.suspended_from_committee_only:
-        trace.note("R3", "Chỉ bị đình chỉ sinh hoạt cấp ủy: vẫn kiểm điểm, xếp loại như thường")
+        trace.note("R3", _("Chỉ bị đình chỉ sinh hoạt cấp ủy: vẫn kiểm điểm, xếp loại như thường"))
     elif facts.suspended:
-        trace.note("R3", "Đang bị đình chỉ sinh hoạt đảng", Status.NOT_CLASSIFIED.label)
+        trace.note("R3", _("Đang bị đình chỉ sinh hoạt đảng"), Status.NOT_CLASSIFIED.label)
         return Verdict(
             facts.id,
             Status.NOT_CLASSIFIED,
@@ -106,7 +114,7 @@ def _member_scope(
         months = settings.new_member_months
         trace.note(
             "R4",
-            f"Vào Đảng chưa đủ {months} tháng tính đến thời điểm đánh giá",
+            _("Vào Đảng chưa đủ {months} tháng tính đến thời điểm đánh giá", months=months),
             Status.NOT_CLASSIFIED.label,
         )
         return Verdict(
@@ -139,8 +147,12 @@ def _missing(
 
 def _pending(id_: str, settings: RegimeSettings, trace: Trace, missing: tuple[str, ...]) -> Verdict:
     rule = "R20" if settings.method is Method.SCORE else "R18"
-    sheet = "phiếu chấm điểm" if settings.method is Method.SCORE else "đánh giá theo tiêu chí"
-    trace.note(rule, f"Chưa đủ {sheet} và kết quả thực hiện nhiệm vụ", Status.PENDING.label)
+    text = (
+        _("Chưa đủ phiếu chấm điểm và kết quả thực hiện nhiệm vụ")
+        if settings.method is Method.SCORE
+        else _("Chưa đủ đánh giá theo tiêu chí và kết quả thực hiện nhiệm vụ")
+    )
+    trace.note(rule, text, Status.PENDING.label)
     return Verdict(id_, Status.PENDING, None, tuple(trace.reasons), missing=missing)
 
 
@@ -170,13 +182,22 @@ def _score_level(
     """R13, R20: the score band, then down to the first band whose conditions hold."""
     total = score.total
     if settings.min_score is not None and total < settings.min_score:
-        trace.force("R13", f"Tổng điểm {number(total)} dưới {number(settings.min_score)} điểm")
+        trace.force(
+            "R13",
+            _(
+                "Tổng điểm {total} dưới {least} điểm",
+                total=number(total),
+                least=number(settings.min_score),
+            ),
+        )
         return Level.NOT_COMPLETED
     band = min(
         (level for level, floor in settings.score_bands.items() if total >= floor),
         default=Level.NOT_COMPLETED,
     )
-    trace.note("R20", f"Tổng điểm {number(total)} thuộc khung {band.label}")
+    trace.note(
+        "R20", _("Tổng điểm {total} thuộc khung {band}", total=number(total), band=band.label)
+    )
     for level in Level:
         if level < band:
             continue
@@ -185,7 +206,7 @@ def _score_level(
         failures = _score_conditions(level, tasks, facts, settings)
         if not failures:
             return level
-        trace.note("R20", f"Chưa đạt điều kiện mức {level.label}: {'; '.join(failures)}")
+        trace.note("R20", _unmet(level, "; ".join(failures)))
     return Level.NOT_COMPLETED  # pragma: no cover - the loop returns at NOT_COMPLETED
 
 
@@ -202,21 +223,29 @@ def _score_conditions(
     if level is Level.GOOD and isinstance(facts, MemberFacts) and facts.leader:
         led = facts.led_units_tasks
         if led is not None and not led.all_on_time:
-            failures.append("đơn vị do đồng chí lãnh đạo chưa hoàn thành 100 % nhiệm vụ đúng hạn")
+            failures.append(
+                _("đơn vị do đồng chí lãnh đạo chưa hoàn thành 100 % nhiệm vụ đúng hạn")
+            )
     if level is Level.COMPLETED and collective:
         max_late = settings.collective_completed_max_late_percent
         if tasks.done_percent < 100 or tasks.late_percent > max_late:
             failures.append(
-                f"hoàn thành {percent(tasks.done_percent)} nhiệm vụ, {percent(tasks.late_percent)}"
-                f" chậm tiến độ (cần 100 %, chậm không quá {percent(max_late)})"
+                _(
+                    "hoàn thành {done} nhiệm vụ, {late} chậm tiến độ"
+                    " (cần 100 %, chậm không quá {most})",
+                    done=percent(tasks.done_percent),
+                    late=percent(tasks.late_percent),
+                    most=percent(max_late),
+                )
             )
     return failures
 
 
 def _tasks_phrase(tasks: Tasks) -> str:
-    return (
-        f"hoàn thành {percent(tasks.done_percent)} nhiệm vụ, {percent(tasks.late_percent)} chậm"
-        " tiến độ (cần 100 % đúng hạn)"
+    return _(
+        "hoàn thành {done} nhiệm vụ, {late} chậm tiến độ (cần 100 % đúng hạn)",
+        done=percent(tasks.done_percent),
+        late=percent(tasks.late_percent),
     )
 
 
@@ -227,22 +256,35 @@ def _excellent_failures(
     need = settings.excellent_exceeded_percent
     if need is not None and tasks.exceeded_percent < need:
         failures.append(
-            f"vượt {percent(tasks.exceeded_percent)} nhiệm vụ (cần ít nhất {percent(need)})"
+            _(
+                "vượt {exceeded} nhiệm vụ (cần ít nhất {need})",
+                exceeded=percent(tasks.exceeded_percent),
+                need=percent(need),
+            )
         )
     if not facts.weaknesses.all_fixed:
         w = facts.weaknesses
-        failures.append(f"mới khắc phục {w.fixed}/{w.total} hạn chế, khuyết điểm đã chỉ ra")
+        failures.append(
+            _(
+                "mới khắc phục {fixed}/{total} hạn chế, khuyết điểm đã chỉ ra",
+                fixed=w.fixed,
+                total=w.total,
+            )
+        )
     if isinstance(facts, UnitFacts):
         if facts.subunits_disciplined:
-            failures.append(f"có {facts.subunits_disciplined} tổ chức trực thuộc bị kỷ luật")
+            failures.append(_("có {n} tổ chức trực thuộc bị kỷ luật", n=facts.subunits_disciplined))
         if facts.leadership_discipline:
-            failures.append("có thành viên tập thể lãnh đạo bị kỷ luật trong năm")
+            failures.append(_("có thành viên tập thể lãnh đạo bị kỷ luật trong năm"))
     elif facts.leader and facts.led_units_tasks is not None:
         led = facts.led_units_tasks
         if not led.all_on_time or (need is not None and led.exceeded_percent < need):
             failures.append(
-                "đơn vị do đồng chí lãnh đạo chưa hoàn thành 100 % nhiệm vụ"
-                f" với ít nhất {percent(need or 0)} vượt mức"
+                _(
+                    "đơn vị do đồng chí lãnh đạo chưa hoàn thành 100 % nhiệm vụ"
+                    " với ít nhất {need} vượt mức",
+                    need=percent(need or 0),
+                )
             )
     return failures
 
@@ -257,7 +299,7 @@ def _grade_level(
     """R11, R18, R19: the best level whose grade pattern (and, for EXCELLENT, targets) hold."""
     poor = [c for c, g in grades.items() if g is Grade.POOR]
     if poor and settings.poor_grade_forces:
-        trace.force("R11", f"Tiêu chí xếp loại Kém: {', '.join(poor)}")
+        trace.force("R11", _("Tiêu chí xếp loại Kém: {criteria}", criteria=", ".join(poor)))
         return Level.NOT_COMPLETED
     task_grade = grades[settings.task_criterion]
     for level in (Level.EXCELLENT, Level.GOOD, Level.COMPLETED):
@@ -265,12 +307,12 @@ def _grade_level(
         weak = [c for c, g in grades.items() if not g.at_least(pattern.every)]
         if weak or not task_grade.at_least(pattern.task_results):
             below = ", ".join(weak) or settings.task_criterion
-            trace.note("R18", f"Chưa đạt điều kiện mức {level.label}: tiêu chí {below} chưa đạt")
+            trace.note("R18", _unmet(level, _("tiêu chí {criteria} chưa đạt", criteria=below)))
             continue
         if level is Level.EXCELLENT and isinstance(facts, MemberFacts):
             failure = _targets_failure(tasks, settings)
             if failure:
-                trace.note("R19", f"Chưa đạt điều kiện mức {level.label}: {failure}")
+                trace.note("R19", _unmet(level, failure))
                 continue
         return level
     return Level.NOT_COMPLETED
@@ -281,10 +323,12 @@ def _targets_failure(tasks: Tasks, settings: RegimeSettings) -> str:
     if done is None:
         return ""
     if tasks.done_percent < done or tasks.exceeded_percent < (exceeded or 0):
-        return (
-            f"hoàn thành {percent(tasks.done_percent)} chỉ tiêu,"
-            f" vượt {percent(tasks.exceeded_percent)}"
-            f" (cần {percent(done)}, vượt ít nhất {percent(exceeded or 0)})"
+        return _(
+            "hoàn thành {done} chỉ tiêu, vượt {exceeded} (cần {need}, vượt ít nhất {over})",
+            done=percent(tasks.done_percent),
+            exceeded=percent(tasks.exceeded_percent),
+            need=percent(done),
+            over=percent(exceeded or 0),
         )
     return ""
 
@@ -296,18 +340,29 @@ def _member_forced(
     for d in facts.discipline:
         if not period.contains(d.decided):
             continue
-        what = f"{d.form.label} ngày {d.decided:%d/%m/%Y}"
+        what = _("{form} ngày {date}", form=d.form.label, date=f"{d.decided:%d/%m/%Y}")
         if d.counted_in_year is not None and d.counted_in_year < period.end.year:
-            trace.note("R8", f"{what}: vi phạm đã tính khi xếp loại năm {d.counted_in_year}")
+            trace.note(
+                "R8",
+                _(
+                    "{what}: vi phạm đã tính khi xếp loại năm {year}",
+                    what=what,
+                    year=d.counted_in_year,
+                ),
+            )
         elif d.self_remedied and settings.self_remedied_exception:
-            trace.note("R8", f"{what}: vi phạm tự phát hiện và đã khắc phục, không tính")
+            trace.note(
+                "R8", _("{what}: vi phạm tự phát hiện và đã khắc phục, không tính", what=what)
+            )
         else:
-            trace.force("R8", f"Bị kỷ luật trong năm đánh giá ({what})")
+            trace.force("R8", _("Bị kỷ luật trong năm đánh giá ({what})", what=what))
     if facts.degraded:
         trace.force(
             "R9",
-            'Kết luận suy thoái, "tự diễn biến", "tự chuyển hóa"'
-            " hoặc vi phạm điều đảng viên không được làm",
+            _(
+                'Kết luận suy thoái, "tự diễn biến", "tự chuyển hóa"'
+                " hoặc vi phạm điều đảng viên không được làm"
+            ),
         )
     _tasks_forced(facts.tasks, settings, trace)
     led = facts.led_units_tasks
@@ -322,11 +377,14 @@ def _member_forced(
     ):
         trace.force(
             "R10",
-            f"Đơn vị do đồng chí lãnh đạo chỉ hoàn thành {percent(led.done_percent)} chỉ tiêu,"
-            " không đạt chỉ tiêu chủ yếu, không do bất khả kháng",
+            _(
+                "Đơn vị do đồng chí lãnh đạo chỉ hoàn thành {done} chỉ tiêu,"
+                " không đạt chỉ tiêu chủ yếu, không do bất khả kháng",
+                done=percent(led.done_percent),
+            ),
         )
     if facts.civil_servant and settings.state_level_forces and facts.state_level == "NOT_COMPLETED":
-        trace.force("R12", "Xếp loại công chức, viên chức: Không hoàn thành nhiệm vụ")
+        trace.force("R12", _("Xếp loại công chức, viên chức: Không hoàn thành nhiệm vụ"))
 
 
 def _tasks_forced(tasks: Tasks | None, settings: RegimeSettings, trace: Trace) -> None:
@@ -334,7 +392,11 @@ def _tasks_forced(tasks: Tasks | None, settings: RegimeSettings, trace: Trace) -
     if tasks is not None and least is not None and tasks.done_percent < least:
         trace.force(
             "R10",
-            f"Chỉ hoàn thành {percent(tasks.done_percent)} nhiệm vụ (dưới {percent(least)})",
+            _(
+                "Chỉ hoàn thành {done} nhiệm vụ (dưới {least})",
+                done=percent(tasks.done_percent),
+                least=percent(least),
+            ),
         )
 
 
@@ -344,16 +406,22 @@ def _member_caps(facts: MemberFacts, settings: RegimeSettings, trace: Trace) -> 
         trace.cap(
             "R14",
             settings.sick_leave_level,
-            f"Nghỉ ốm {number(facts.sick_leave_months)} tháng trong năm"
-            f" (từ {number(settings.sick_leave_months)} tháng)",
+            _(
+                "Nghỉ ốm {months} tháng trong năm (từ {least} tháng)",
+                months=number(facts.sick_leave_months),
+                least=number(settings.sick_leave_months),
+            ),
         )
     if facts.maternity_leave_months > 0:
-        trace.note("R15", "Nghỉ thai sản: đánh giá theo thời gian công tác, không hạ mức")
+        trace.note("R15", _("Nghỉ thai sản: đánh giá theo thời gian công tác, không hạ mức"))
     if facts.head_of_unit_level is not None and facts.head_of_unit_final:
         trace.cap(
             "R16",
             facts.head_of_unit_level,
-            f"Người đứng đầu: không cao hơn mức của đơn vị ({facts.head_of_unit_level.label})",
+            _(
+                "Người đứng đầu: không cao hơn mức của đơn vị ({level})",
+                level=facts.head_of_unit_level.label,
+            ),
         )
     if (
         facts.civil_servant
@@ -363,7 +431,7 @@ def _member_caps(facts: MemberFacts, settings: RegimeSettings, trace: Trace) -> 
         trace.cap(
             "R17",
             Level.GOOD,
-            "Công chức, viên chức chưa được xếp loại xuất sắc trong đánh giá công chức",
+            _("Công chức, viên chức chưa được xếp loại xuất sắc trong đánh giá công chức"),
         )
 
 
@@ -376,21 +444,30 @@ def _unit_forced(facts: UnitFacts, settings: RegimeSettings, trace: Trace) -> No
         if serious:
             worst = DisciplineForm(max(serious)).label
             trace.force(
-                "R23", f"Tập thể lãnh đạo có thành viên bị kỷ luật {worst.lower()} trong năm"
+                "R23",
+                _("Tập thể lãnh đạo có thành viên bị kỷ luật {form} trong năm", form=worst.lower()),
             )
     share = settings.disciplined_subunits_max_percent
     if share is not None:
         if facts.disciplined:
-            trace.force("R24", "Tập thể bị kỷ luật trong năm")
+            trace.force("R24", _("Tập thể bị kỷ luật trong năm"))
         if facts.subunits and facts.subunits_disciplined * 100 > share * facts.subunits:
             trace.force(
                 "R24",
-                f"{facts.subunits_disciplined}/{facts.subunits} tổ chức trực thuộc bị kỷ luật"
-                f" (trên {percent(share)})",
+                _(
+                    "{n}/{total} tổ chức trực thuộc bị kỷ luật (trên {most})",
+                    n=facts.subunits_disciplined,
+                    total=facts.subunits,
+                    most=percent(share),
+                ),
             )
     if settings.disunity_rule and (facts.disunity or facts.degraded_member):
-        what = "mất đoàn kết nội bộ" if facts.disunity else "có thành viên suy thoái"
-        trace.force("R25", f"Tập thể được kết luận {what}")
+        what = (
+            _("Tập thể được kết luận mất đoàn kết nội bộ")
+            if facts.disunity
+            else _("Tập thể được kết luận có thành viên suy thoái")
+        )
+        trace.force("R25", what)
 
 
 def _unit_excellent_conditions(facts: UnitFacts, settings: RegimeSettings, trace: Trace) -> None:
@@ -405,9 +482,16 @@ def _unit_excellent_conditions(facts: UnitFacts, settings: RegimeSettings, trace
             trace.cap(
                 "R21",
                 Level.GOOD,
-                f"Trong {len(results)} tổ chức, đảng viên trực thuộc được xếp loại: {completed}"
-                f" hoàn thành nhiệm vụ trở lên (cần {percent(need_completed)}), {good} hoàn thành"
-                f" tốt trở lên (cần {percent(need_good)})",
+                _(
+                    "Trong {n} tổ chức, đảng viên trực thuộc được xếp loại: {completed} hoàn thành"
+                    " nhiệm vụ trở lên (cần {need_completed}), {good} hoàn thành tốt trở lên"
+                    " (cần {need_good})",
+                    n=len(results),
+                    completed=completed,
+                    need_completed=percent(need_completed),
+                    good=good,
+                    need_good=percent(need_good),
+                ),
             )
     if settings.peer_organisations_rule and facts.peer_levels:
         floor = settings.peer_organisations_min_level
@@ -416,6 +500,9 @@ def _unit_excellent_conditions(facts: UnitFacts, settings: RegimeSettings, trace
             trace.cap(
                 "R22",
                 Level.GOOD,
-                f"Chính quyền, Mặt trận hoặc đoàn thể cùng cấp có {len(below)} tổ chức"
-                f" dưới mức {floor.label}",
+                _(
+                    "Chính quyền, Mặt trận hoặc đoàn thể cùng cấp có {n} tổ chức dưới mức {level}",
+                    n=len(below),
+                    level=floor.label,
+                ),
             )

@@ -24,6 +24,7 @@ from .facts import (
     UnitKind,
     Weaknesses,
 )
+from .i18n import _
 from .legacy import rank_label
 from .levels import DisciplineForm, Grade, Level, Status
 from .quota import Proposal, QuotaResult, check_proposals, check_quota
@@ -370,7 +371,9 @@ def _legacy(r: _Reader, settings: RegimeSettings) -> dict[str, Any]:
     if ranked is None:
         raise r.error("label", f"unknown result label {label!r}")
     reason = Reason(
-        "R34", settings.regime, f'Kết quả nhập từ hồ sơ: "{label}", hạng {ranked.ordinal}'
+        "R34",
+        settings.regime,
+        _('Kết quả nhập từ hồ sơ: "{label}", hạng {ordinal}', label=label, ordinal=ranked.ordinal),
     )
     return {
         "id": r.subject,

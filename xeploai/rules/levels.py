@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import enum
 
+from .i18n import _, gettext_noop
+
 
 class Level(enum.IntEnum):
     """A quality level; a smaller number is a better level (RULES.md: EXCELLENT (1) > ...)."""
@@ -15,7 +17,7 @@ class Level(enum.IntEnum):
 
     @property
     def label(self) -> str:
-        return LEVEL_LABELS[self]
+        return _(LEVEL_LABELS[self])
 
     @property
     def short(self) -> str:
@@ -30,17 +32,17 @@ class Level(enum.IntEnum):
 
 
 LEVEL_LABELS = {
-    Level.EXCELLENT: "Hoàn thành xuất sắc nhiệm vụ",
-    Level.GOOD: "Hoàn thành tốt nhiệm vụ",
-    Level.COMPLETED: "Hoàn thành nhiệm vụ",
-    Level.NOT_COMPLETED: "Không hoàn thành nhiệm vụ",
+    Level.EXCELLENT: gettext_noop("Hoàn thành xuất sắc nhiệm vụ"),
+    Level.GOOD: gettext_noop("Hoàn thành tốt nhiệm vụ"),
+    Level.COMPLETED: gettext_noop("Hoàn thành nhiệm vụ"),
+    Level.NOT_COMPLETED: gettext_noop("Không hoàn thành nhiệm vụ"),
 }
 
 LEVEL_SHORT = {
-    Level.EXCELLENT: "HTXSNV",
-    Level.GOOD: "HTTNV",
-    Level.COMPLETED: "HTNV",
-    Level.NOT_COMPLETED: "KHTNV",
+    Level.EXCELLENT: gettext_noop("HTXSNV"),
+    Level.GOOD: gettext_noop("HTTNV"),
+    Level.COMPLETED: gettext_noop("HTNV"),
+    Level.NOT_COMPLETED: gettext_noop("KHTNV"),
 }
 
 
@@ -54,14 +56,14 @@ class Status(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return STATUS_LABELS[self]
+        return _(STATUS_LABELS[self])
 
 
 STATUS_LABELS = {
-    Status.CLASSIFIED: "Đã xếp loại",
-    Status.EXEMPT: "Miễn đánh giá",
-    Status.PENDING: "Chưa đánh giá",
-    Status.NOT_CLASSIFIED: "Không xếp loại",
+    Status.CLASSIFIED: gettext_noop("Đã xếp loại"),
+    Status.EXEMPT: gettext_noop("Miễn đánh giá"),
+    Status.PENDING: gettext_noop("Chưa đánh giá"),
+    Status.NOT_CLASSIFIED: gettext_noop("Không xếp loại"),
 }
 
 
@@ -75,17 +77,17 @@ class Grade(enum.IntEnum):
 
     @property
     def label(self) -> str:
-        return GRADE_LABELS[self]
+        return _(GRADE_LABELS[self])
 
     def at_least(self, other: Grade) -> bool:
         return self <= other
 
 
 GRADE_LABELS = {
-    Grade.EXCELLENT: "Xuất sắc",
-    Grade.GOOD: "Tốt",
-    Grade.AVERAGE: "Trung bình",
-    Grade.POOR: "Kém",
+    Grade.EXCELLENT: gettext_noop("Xuất sắc"),
+    Grade.GOOD: gettext_noop("Tốt"),
+    Grade.AVERAGE: gettext_noop("Trung bình"),
+    Grade.POOR: gettext_noop("Kém"),
 }
 
 
@@ -99,12 +101,12 @@ class DisciplineForm(enum.IntEnum):
 
     @property
     def label(self) -> str:
-        return DISCIPLINE_LABELS[self]
+        return _(DISCIPLINE_LABELS[self])
 
 
 DISCIPLINE_LABELS = {
-    DisciplineForm.REPRIMAND: "Khiển trách",
-    DisciplineForm.WARNING: "Cảnh cáo",
-    DisciplineForm.DISMISSAL: "Cách chức",
-    DisciplineForm.EXPULSION: "Khai trừ",
+    DisciplineForm.REPRIMAND: gettext_noop("Khiển trách"),
+    DisciplineForm.WARNING: gettext_noop("Cảnh cáo"),
+    DisciplineForm.DISMISSAL: gettext_noop("Cách chức"),
+    DisciplineForm.EXPULSION: gettext_noop("Khai trừ"),
 }

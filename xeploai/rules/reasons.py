@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 from decimal import Decimal
 
+from .i18n import _
 from .levels import Level
 from .regimes import Regime, RegimeSettings
 
@@ -58,4 +59,4 @@ class Trace:
 def _cap_words(level: Level) -> str:
     if level is Level.NOT_COMPLETED:
         return level.label
-    return f"tối đa {level.label}"
+    return _("tối đa {level}", level=level.label)
