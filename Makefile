@@ -8,7 +8,7 @@ SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: demo serve test suite lint install install-dev system-packages clean
+.PHONY: demo serve test suite lint bench install install-dev system-packages clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -36,7 +36,7 @@ demo: install
 lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy xeploai
+	$(BIN)/mypy xeploai bench
 	HTTPS=true $(BIN)/xeploai check --deploy --fail-level WARNING
 	$(BIN)/xeploai makemigrations --check --dry-run
 
@@ -44,6 +44,11 @@ suite: install-dev system-packages
 	$(BIN)/pytest -n 2 -q
 
 test: lint suite
+
+# Benchmarks: each prints its figure beside a lower bound measured in the same run.
+bench: install-dev
+	$(BIN)/python bench/engine.py
+	$(BIN)/python bench/demo_load.py
 
 clean:
 	rm -rf $(VENV) data

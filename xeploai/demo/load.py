@@ -7,6 +7,7 @@ import random
 from collections.abc import Callable, Iterable, Iterator
 from typing import TypeVar
 
+from django.contrib.auth.hashers import make_password
 from django.db import models, transaction
 
 from xeploai.accounts.models import Role, RoleKind, User
@@ -151,6 +152,7 @@ def personas(tree: Tree) -> list[Persona]:
 def ensure_personas(tree: Tree) -> list[Persona]:
     """Create or reset the persona users; running twice changes nothing."""
     people = personas(tree)
+    password = make_password(PASSWORD)  # hashed once: the personas share it
     for p in people:
         user = User.objects.filter(username=p.username).first() or User(username=p.username)
         if p.member is not None:
@@ -158,7 +160,7 @@ def ensure_personas(tree: Tree) -> list[Persona]:
             user.last_name, _, user.first_name = p.member.full_name.rpartition(" ")
             user.member = p.member
         user.is_staff = user.is_superuser = p.username == "quantri"
-        user.set_password(PASSWORD)
+        user.password = password
         user.save()
         if p.role is not None and p.unit is not None:
             Role.objects.get_or_create(user=user, unit=p.unit, kind=p.role)
