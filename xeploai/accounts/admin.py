@@ -2,8 +2,13 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
-from .models import Role, User
+from xeploai.core.text import search_key
+
+from .models import AccessLog, Role, User
 
 
 class RoleInline(admin.TabularInline[Role, User]):
@@ -24,3 +29,36 @@ class RoleAdmin(admin.ModelAdmin[Role]):
     list_display = ["user", "kind", "unit", "granted"]
     list_filter = ["kind"]
     autocomplete_fields = ["user", "unit"]
+
+
+@admin.register(AccessLog)
+class AccessLogAdmin(admin.ModelAdmin[AccessLog]):
+    """Searchable by administrators, alterable by nobody, superusers included (RULES.md S3)."""
+
+    list_display = ["at", "user", "action", "member", "path"]
+    list_filter = ["action", "at"]
+    list_select_related = ["user", "member"]
+    date_hierarchy = "at"
+    ordering = ["-at", "-pk"]
+    search_fields = ["user__username", "member__code", "member__search_key"]
+    search_help_text = _("Tìm theo tên đăng nhập, mã hoặc họ tên đảng viên.")
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet[AccessLog], search_term: str
+    ) -> tuple[QuerySet[AccessLog], bool]:
+        # Names are matched on the accent-folded key, as everywhere else: "Trần Thị An",
+        # "tran thi an" and "TRAN THI AN" find the same member.
+        folded = search_key(search_term)
+        results, duplicates = super().get_search_results(request, queryset, search_term)
+        if folded and folded != search_term:
+            results |= queryset.filter(member__search_key__contains=folded)
+        return results, duplicates
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: AccessLog | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: AccessLog | None = None) -> bool:
+        return False

@@ -1,4 +1,4 @@
-"""Users, and the roles they hold on units (RULES.md S1)."""
+"""Users, the roles they hold on units (RULES.md S1), and the log of who read what (S3)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ from django.utils.translation import gettext_lazy as _
 
 from xeploai.members.models import Member
 from xeploai.units.models import Unit
+
+PATH_MAX_LENGTH = 2000
 
 
 class User(AbstractUser):
@@ -56,3 +58,43 @@ class Role(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} — {self.unit}"
+
+
+class AccessAction(models.TextChoices):
+    VIEW = "VIEW", _("Xem hồ sơ")
+    EXPORT = "EXPORT", _("Xuất dữ liệu")
+
+
+class AccessLog(models.Model):
+    """One read of a member's personal record by someone else, or one export (RULES.md S3).
+
+    Kept under Decree 13/2023/NĐ-CP on personal data: rows are only ever added, through
+    `accounts.audit.log_access`, and nobody may change or delete them, not even in the admin.
+    """
+
+    # PROTECT on both keys: the log is evidence of who read whose data, so deleting a user
+    # or a member must fail loudly rather than erase (CASCADE) or anonymise (SET_NULL) the
+    # trail. Neither deletion is a normal path anyway: users are deactivated and members
+    # leave the party with a date.
+    user = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="access_logs", verbose_name=_("người dùng")
+    )
+    member = models.ForeignKey(
+        Member,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="access_logs",
+        verbose_name=_("đảng viên"),
+    )
+    action = models.CharField(_("hành động"), max_length=8, choices=AccessAction.choices)
+    path = models.CharField(_("đường dẫn"), max_length=PATH_MAX_LENGTH, blank=True)
+    at = models.DateTimeField(_("thời điểm"), auto_now_add=True, db_index=True)
+    detail = models.TextField(_("chi tiết"), blank=True)
+
+    class Meta:
+        verbose_name = _("nhật ký truy cập")
+        verbose_name_plural = _("nhật ký truy cập")
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.get_action_display()} — {self.member or self.path}"
