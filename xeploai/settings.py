@@ -108,6 +108,7 @@ INSTALLED_APPS = [
     "xeploai.members",
     "xeploai.cycles",
     "xeploai.accounts",
+    "xeploai.reviews",
     "xeploai.demo",
 ]
 

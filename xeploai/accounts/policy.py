@@ -6,6 +6,7 @@ record and the name of their own cell, nothing more.
 
 from __future__ import annotations
 
+import enum
 from typing import TYPE_CHECKING, TypeVar
 
 from django.db.models import Q, QuerySet
@@ -65,3 +66,53 @@ def sees_members_of(user: User | AnonymousUser, unit_path: str) -> bool:
     """Whether the user's roles cover the members of the unit at `unit_path`."""
     paths = role_paths(user)
     return paths is None or any(unit_path.startswith(p) for p in paths)
+
+
+class Power(enum.StrEnum):
+    """What a role lets its holder do in the review, over its unit's subtree."""
+
+    ASSIST = "ASSIST"  # fill and submit a member's self-review on their behalf
+    INPUT = "INPUT"  # enter a comment on a member (their own, or from a paper sheet)
+    PROPOSE = "PROPOSE"  # hold the cell meeting and propose levels
+    DECIDE = "DECIDE"  # decide levels within the quota, and publish
+    APPRAISE = "APPRAISE"  # approve, adjust or return decided results; re-open them (R31)
+    OPEN = "OPEN"  # open a cycle for a subtree
+
+
+# Decided here and nowhere else (STYLE.md 9). Role kinds are the values of `RoleKind`.
+POWERS: dict[str, frozenset[Power]] = {
+    "CELL_COMMITTEE": frozenset({Power.INPUT, Power.PROPOSE}),
+    "CELL_SECRETARY": frozenset({Power.ASSIST, Power.INPUT, Power.PROPOSE}),
+    "GRASSROOTS_OFFICER": frozenset({Power.DECIDE, Power.OPEN}),
+    "BOARD_OFFICER": frozenset({Power.APPRAISE, Power.OPEN}),
+    "ADMINISTRATOR": frozenset({Power.OPEN}),
+}
+
+
+def _roles(user: User) -> list[tuple[str, str, int]]:
+    """The user's roles as (kind, unit path, unit id), read once per request."""
+    cached: list[tuple[str, str, int]] | None = getattr(user, "_roles", None)
+    if cached is None:
+        cached = list(user.roles.values_list("kind", "unit__path", "unit_id"))
+        user._roles = cached  # type: ignore[attr-defined]
+    return cached
+
+
+def acting_role(user: User | AnonymousUser, power: Power, unit_path: str) -> tuple[str, int] | None:
+    """The role (kind, unit id) through which the user holds `power` over the unit at
+    `unit_path`, the nearest one first; None when they do not hold it."""
+    if not user.is_authenticated:
+        return None
+    granting = [
+        (len(path), kind, unit_id)
+        for kind, path, unit_id in _roles(user)
+        if power in POWERS.get(kind, frozenset()) and unit_path.startswith(path)
+    ]
+    if not granting:
+        return None
+    _, kind, unit_id = max(granting)
+    return kind, unit_id
+
+
+def can(user: User | AnonymousUser, power: Power, unit_path: str) -> bool:
+    return acting_role(user, power, unit_path) is not None

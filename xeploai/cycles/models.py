@@ -43,6 +43,18 @@ class Status(models.TextChoices):
     NOT_CLASSIFIED = EngineStatus.NOT_CLASSIFIED, _("Không xếp loại")
 
 
+class Step(models.TextChoices):
+    """Where a member's evaluation stands in the review (R29); the order is enforced."""
+
+    NOT_REVIEWED = "NOT_REVIEWED", _("Không kiểm điểm")
+    SELF_REVIEW = "SELF_REVIEW", _("Đang tự kiểm điểm")
+    SUBMITTED = "SUBMITTED", _("Đã nộp bản kiểm điểm")
+    PROPOSED = "PROPOSED", _("Chi bộ đã đề xuất")
+    DECIDED = "DECIDED", _("Đã quyết định")
+    APPRAISED = "APPRAISED", _("Đã thẩm định")
+    PUBLISHED = "PUBLISHED", _("Đã công khai")
+
+
 class CycleQuerySet(models.QuerySet["Cycle"]):
     def current(self) -> Cycle | None:
         """The newest open yearly cycle."""
@@ -211,6 +223,9 @@ class MemberEvaluation(EvaluationFacts):
         blank=True,
     )
     degraded = models.BooleanField(_("kết luận suy thoái, vi phạm"), default=False)
+    step = models.CharField(
+        _("bước"), max_length=16, choices=Step.choices, default=Step.SELF_REVIEW, db_index=True
+    )
 
     objects = MemberEvaluationQuerySet.as_manager()
 

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
-from xeploai.cycles.models import Cycle, MemberEvaluation, Status, UnitEvaluation
+from xeploai.cycles.models import Cycle, MemberEvaluation, Status, Step, UnitEvaluation
 from xeploai.cycles.rules import member_facts, unit_facts
 from xeploai.rules import (
     Grade,
@@ -118,6 +118,10 @@ def _member_row(
     row.status = Status.PENDING if verdict.level is not None else verdict.status.value
     if verdict.status in (EngineStatus.EXEMPT, EngineStatus.NOT_CLASSIFIED):
         row.status_reason = verdict.reasons[0].text
+    if not verdict.reviewed:
+        row.step = Step.NOT_REVIEWED
+    elif cycle.closed:
+        row.step = Step.PUBLISHED
     if verdict.level is None:
         return row, None
     # Most claim what the facts allow; some claim one better, as the quota exists to catch.

@@ -1,0 +1,308 @@
+"""The member review: self-review forms, inputs, cell meetings, follow-up, and the history of
+every level set (DOMAIN.md 4, RULES.md R29-R33, R37)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from xeploai.cycles.models import Cycle, Level, Manifestation, MemberEvaluation, Step
+from xeploai.members.models import Member
+from xeploai.units.models import Unit
+
+
+class SelfReview(models.Model):
+    """The member's self-review form (bản kiểm điểm): its sections, scores and ticks.
+
+    Drafts are saved as the member types; submission locks the form (step SUBMITTED).
+    """
+
+    evaluation = models.OneToOneField(
+        MemberEvaluation, on_delete=models.CASCADE, related_name="self_review"
+    )
+    form = models.CharField(_("mẫu"), max_length=8)
+    # Free-text sections, keyed by `SECTIONS`.
+    sections = models.JSONField(_("nội dung"), default=dict, blank=True)
+    # QD366: points per score item code; HD21/QD124: a grade per criterion (on the evaluation).
+    scores = models.JSONField(_("điểm tự chấm"), default=dict, blank=True)
+    manifestations = models.ManyToManyField(
+        Manifestation, blank=True, verbose_name=_("biểu hiện tự nhận thấy")
+    )
+    updated = models.DateTimeField(_("lưu lần cuối"), auto_now=True)
+    submitted = models.DateTimeField(_("ngày nộp"), null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("người nộp"),
+    )
+    assisted = models.BooleanField(_("bí thư chi bộ nhập thay"), default=False)
+
+    class Meta:
+        verbose_name = _("bản tự kiểm điểm")
+        verbose_name_plural = _("bản tự kiểm điểm")
+
+    def __str__(self) -> str:
+        return f"{self.form} — {self.evaluation}"
+
+
+SECTIONS = {
+    "strengths": _("Ưu điểm, kết quả đạt được"),
+    "weaknesses": _("Hạn chế, khuyết điểm và nguyên nhân"),
+    "earlier_weaknesses": _("Kết quả khắc phục hạn chế, khuyết điểm đã được chỉ ra"),
+    "suggestions": _("Giải trình những vấn đề được gợi ý kiểm điểm (nếu có)"),
+    "collective_responsibility": _(
+        "Trách nhiệm của cá nhân đối với hạn chế, khuyết điểm của tập thể (nếu có)"
+    ),
+    "plan": _("Phương hướng, biện pháp khắc phục hạn chế, khuyết điểm"),
+}
+REQUIRED_SECTIONS = ("strengths", "weaknesses", "plan")
+
+
+class InputKind(models.TextChoices):
+    """The comments a member's review needs (R7, DOMAIN.md 4 step 2)."""
+
+    RESIDENCE = "RESIDENCE", _("Chi bộ nơi cư trú")
+    MASS_ORGANISATION = "MASS_ORGANISATION", _("Tổ chức đoàn thể do đảng viên phụ trách")
+    HEAD = "HEAD", _("Người đứng đầu cơ quan, đơn vị nơi công tác")
+    OLD_CELL = "OLD_CELL", _("Chi bộ cũ (sinh hoạt từ 6 tháng trở lên)")
+    TEMPORARY_CELL = "TEMPORARY_CELL", _("Chi bộ sinh hoạt tạm thời")
+
+
+class Input(models.Model):
+    """One comment on a member's year (ý kiến tham gia), entered by its author or from paper."""
+
+    evaluation = models.ForeignKey(
+        MemberEvaluation, on_delete=models.CASCADE, related_name="inputs"
+    )
+    kind = models.CharField(_("nguồn ý kiến"), max_length=24, choices=InputKind.choices)
+    source = models.CharField(_("cơ quan, tổ chức"), max_length=255)
+    text = models.TextField(_("nội dung nhận xét"))
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    from_paper = models.BooleanField(_("nhập từ văn bản giấy"), default=False)
+    entered = models.DateTimeField(_("ngày nhập"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("ý kiến tham gia")
+        verbose_name_plural = _("ý kiến tham gia")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["evaluation", "kind", "source"], name="one_input_per_source"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.source}"
+
+
+class Meeting(models.Model):
+    """A cell's review meeting (họp kiểm điểm) for a cycle, and its attendance."""
+
+    cycle = models.ForeignKey(Cycle, on_delete=models.PROTECT, related_name="meetings")
+    cell = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="meetings")
+    held_on = models.DateField(_("ngày họp"))
+    chair = models.CharField(_("chủ trì"), max_length=128)
+    minutes_taker = models.CharField(_("thư ký"), max_length=128, blank=True)
+    summoned = models.PositiveIntegerField(_("số đảng viên được triệu tập"))
+    present = models.PositiveIntegerField(_("số có mặt"))
+    # [{"member": code, "name": ..., "reason": ...}] for each absent member.
+    absences = models.JSONField(_("vắng mặt"), default=list, blank=True)
+    secret_ballot = models.BooleanField(_("bỏ phiếu kín"), default=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("cuộc họp kiểm điểm")
+        verbose_name_plural = _("cuộc họp kiểm điểm")
+        constraints = [
+            models.UniqueConstraint(fields=["cycle", "cell"], name="one_meeting_per_cell_and_cycle")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.cell} — {self.held_on:%d/%m/%Y}"
+
+
+class Proposal(models.Model):
+    """What the meeting concluded for one member: comments, conclusion, vote, proposed level.
+
+    A secret ballot keeps counts per level only, never who voted what (S2).
+    """
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="proposals")
+    evaluation = models.OneToOneField(
+        MemberEvaluation, on_delete=models.CASCADE, related_name="proposal"
+    )
+    comments = models.TextField(_("ý kiến góp ý, phê bình"), blank=True)
+    conclusion = models.TextField(_("kết luận của chủ trì"))
+    votes = models.JSONField(_("số phiếu theo mức"), default=dict)  # {level: count}
+    level = models.PositiveSmallIntegerField(_("mức đề xuất"), choices=Level.choices)
+
+    class Meta:
+        verbose_name = _("đề xuất xếp loại")
+        verbose_name_plural = _("đề xuất xếp loại")
+
+    def __str__(self) -> str:
+        return f"{self.evaluation}: {self.get_level_display()}"
+
+
+class FollowUp(models.Model):
+    """A weakness concluded in a review, to be fixed and reported on next cycle (R37)."""
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="follow_ups")
+    cycle = models.ForeignKey(
+        Cycle, on_delete=models.PROTECT, related_name="+", verbose_name=_("kỳ chỉ ra")
+    )
+    text = models.TextField(_("hạn chế, khuyết điểm"))
+    # Filled in the next cycle's self-review.
+    result = models.TextField(_("kết quả khắc phục"), blank=True)
+    fixed = models.BooleanField(_("đã khắc phục"), default=False)
+
+    class Meta:
+        verbose_name = _("hạn chế phải khắc phục")
+        verbose_name_plural = _("hạn chế phải khắc phục")
+        ordering = ["cycle__start", "pk"]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class QuotaException(models.Model):
+    """A quota breach the deciding body accepted, with its reason and decision (R27)."""
+
+    cycle = models.ForeignKey(Cycle, on_delete=models.PROTECT, related_name="+")
+    group = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="quota_exceptions")
+    excellent = models.PositiveIntegerField(_("số xuất sắc"))
+    allowed = models.PositiveIntegerField(_("số được phép"))
+    reason = models.TextField(_("lý do"))
+    decision_number = models.CharField(_("số quyết định"), max_length=64)
+    decision_date = models.DateField(_("ngày quyết định"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("ngoại lệ tỷ lệ xuất sắc")
+        verbose_name_plural = _("ngoại lệ tỷ lệ xuất sắc")
+
+    def __str__(self) -> str:
+        return f"{self.group} — {self.decision_number}"
+
+
+class ActingRole(models.TextChoices):
+    """The capacity in which someone changed a level: a role kind, or the member themselves."""
+
+    MEMBER = "MEMBER", _("Đảng viên")
+    CELL_COMMITTEE = "CELL_COMMITTEE", _("Cấp ủy chi bộ")
+    CELL_SECRETARY = "CELL_SECRETARY", _("Bí thư chi bộ")
+    GRASSROOTS_OFFICER = "GRASSROOTS_OFFICER", _("Cán bộ đảng ủy cơ sở")
+    BOARD_OFFICER = "BOARD_OFFICER", _("Cán bộ ban tổ chức cấp trên")
+    ADMINISTRATOR = "ADMINISTRATOR", _("Quản trị hệ thống")
+
+
+class Action(models.TextChoices):
+    SUBMIT = "SUBMIT", _("Nộp bản tự kiểm điểm")
+    PROPOSE = "PROPOSE", _("Chi bộ đề xuất")
+    DECIDE = "DECIDE", _("Quyết định xếp loại")
+    APPROVE = "APPROVE", _("Thẩm định, thống nhất")
+    ADJUST = "ADJUST", _("Thẩm định, điều chỉnh")
+    RETURN = "RETURN", _("Trả lại bước trước")
+    REOPEN = "REOPEN", _("Mở lại kết quả")
+    PUBLISH = "PUBLISH", _("Công khai")
+
+
+class HistoryError(Exception):
+    pass
+
+
+class LevelChange(models.Model):
+    """One level set or changed at one step (R33), appended to a chain nobody may alter.
+
+    Each row carries the hash of the previous row of the same evaluation and its own hash
+    over everything it says, so that editing or deleting a row directly in the database
+    breaks the chain (`xeploai history verify`).
+    """
+
+    evaluation = models.ForeignKey(
+        MemberEvaluation, on_delete=models.PROTECT, related_name="history"
+    )
+    seq = models.PositiveIntegerField()
+    step = models.CharField(_("bước"), max_length=16, choices=Step.choices)
+    action = models.CharField(_("thao tác"), max_length=16, choices=Action.choices)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("người thực hiện"),
+    )
+    by_name = models.CharField(_("họ tên"), max_length=160)
+    role = models.CharField(_("với vai trò"), max_length=24, choices=ActingRole.choices)
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="+", verbose_name=_("tại đơn vị")
+    )
+    at = models.DateTimeField(_("thời điểm"))
+    level_from = models.PositiveSmallIntegerField(
+        _("từ mức"), choices=Level.choices, null=True, blank=True
+    )
+    level_to = models.PositiveSmallIntegerField(
+        _("thành mức"), choices=Level.choices, null=True, blank=True
+    )
+    reason = models.TextField(_("lý do"), blank=True)
+    decision_number = models.CharField(_("số quyết định"), max_length=64, blank=True)
+    decision_date = models.DateField(_("ngày quyết định"), null=True, blank=True)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        verbose_name = _("lịch sử xếp loại")
+        verbose_name_plural = _("lịch sử xếp loại")
+        ordering = ["evaluation", "seq"]
+        constraints = [
+            models.UniqueConstraint(fields=["evaluation", "seq"], name="one_history_row_per_seq")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.evaluation} #{self.seq}: {self.action}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise HistoryError("history rows are never changed")
+        self.hash = self.compute_hash()
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise HistoryError("history rows are never deleted")
+
+    def content(self) -> dict[str, Any]:
+        """What the hash covers: every field but the hash itself."""
+        return {
+            "evaluation": self.evaluation_id,
+            "seq": self.seq,
+            "step": self.step,
+            "action": self.action,
+            "by": self.by_id,
+            "by_name": self.by_name,
+            "role": self.role,
+            "unit": self.unit_id,
+            "at": self.at.isoformat(),
+            "level_from": self.level_from,
+            "level_to": self.level_to,
+            "reason": self.reason,
+            "decision_number": self.decision_number,
+            "decision_date": self.decision_date.isoformat() if self.decision_date else None,
+            "prev_hash": self.prev_hash,
+        }
+
+    def compute_hash(self) -> str:
+        text = json.dumps(self.content(), sort_keys=True, ensure_ascii=False)
+        return hashlib.sha256(text.encode()).hexdigest()

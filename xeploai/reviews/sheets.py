@@ -1,0 +1,75 @@
+"""The self-review forms of each regime, and their score sheets, read from `forms.json`.
+
+Items and maxima are data: a new guidance changes the file, not the code.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import json
+from decimal import Decimal
+from pathlib import Path
+
+from xeploai.rules import Regime
+
+FORMS_FILE = Path(__file__).with_name("forms.json")
+
+
+@dataclasses.dataclass(frozen=True)
+class Item:
+    code: str
+    text: str
+    max: Decimal
+
+
+@dataclasses.dataclass(frozen=True)
+class Form:
+    """One self-review form: which members fill it, and its score items (QD366 only)."""
+
+    code: str
+    title: str
+    case: str  # "member", "leader" or "outside" (not working in the political system)
+    general: tuple[Item, ...] = ()
+    task_results: tuple[Item, ...] = ()
+
+    @property
+    def scored(self) -> bool:
+        return bool(self.general or self.task_results)
+
+    def items(self) -> tuple[Item, ...]:
+        return self.general + self.task_results
+
+
+def _items(rows: list[dict[str, object]]) -> tuple[Item, ...]:
+    return tuple(Item(str(r["code"]), str(r["text"]), Decimal(str(r["max"]))) for r in rows)
+
+
+@functools.cache
+def forms(regime: Regime) -> tuple[Form, ...]:
+    data = json.loads(FORMS_FILE.read_text(encoding="utf-8"))
+    return tuple(
+        Form(
+            code=f["code"],
+            title=f["title"],
+            case=f["case"],
+            general=_items(f.get("general", [])),
+            task_results=_items(f.get("task_results", [])),
+        )
+        for f in data.get(regime.value, [])
+    )
+
+
+def form_for(regime: Regime, *, leader: bool, in_political_system: bool) -> Form:
+    """The form a member fills: leaders one, members outside the political system another."""
+    case = "leader" if leader else "member" if in_political_system else "outside"
+    available = forms(regime)
+    if not available:
+        raise LookupError(f"no self-review form for {regime}")
+    return next((f for f in available if f.case == case), None) or next(
+        f for f in available if f.case == "member"
+    )
+
+
+def form_by_code(regime: Regime, code: str) -> Form:
+    return next(f for f in forms(regime) if f.code == code)

@@ -1,0 +1,93 @@
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.test import TestCase
+
+from xeploai.core.testing import make_cycle, make_personas
+from xeploai.cycles.models import Level, MemberEvaluation, Step
+from xeploai.reviews import actions
+from xeploai.reviews.models import Action, LevelChange
+
+from .flow import DECISION, evaluation_of, meet, propose, submit
+
+
+class AppraiseTestCase(TestCase):
+    """Appraisal by the superior, returns, re-opening (R31) and publication."""
+
+    def setUp(self) -> None:
+        p = self.p = make_personas()
+        self.cycle = make_cycle(2026)
+        actions.open_cycle(p.commune, cycle=self.cycle, by=p.chi)
+        meet(p.cell_a, self.cycle, p.binh)
+        meet(p.cell_b, self.cycle, p.em)
+        assert p.binh.member is not None and p.em.member is not None
+        self.rows = [
+            propose(submit(evaluation_of(member, self.cycle), user), secretary, Level.GOOD)
+            for member, user, secretary in (
+                (p.an_member, p.an, p.binh),
+                (p.binh.member, p.binh, p.binh),
+                (p.em.member, p.em, p.em),
+            )
+        ]
+        actions.decide(
+            p.commune,
+            cycle=self.cycle,
+            by=p.chi,
+            levels={e.pk: Level.GOOD for e in self.rows},
+            decision=DECISION,
+        )
+        self.an = MemberEvaluation.objects.get(pk=self.rows[0].pk)
+
+    def last_action(self) -> str:
+        row = LevelChange.objects.filter(evaluation=self.an).last()
+        assert row is not None
+        return row.action
+
+    def test_it_approves_the_decided_level(self) -> None:
+        e = actions.appraise(self.an, by=self.p.dung)
+        self.assertEqual((e.step, e.level_final), (Step.APPRAISED, Level.GOOD))
+        self.assertEqual(self.last_action(), Action.APPROVE)
+
+    def test_it_adjusts_only_with_a_reason(self) -> None:
+        with self.assertRaisesMessage(actions.ReviewError, "lý do"):
+            actions.appraise(self.an, by=self.p.dung, level=Level.COMPLETED)
+        e = actions.appraise(self.an, by=self.p.dung, level=Level.COMPLETED, reason="Có đơn thư")
+        self.assertEqual(e.level_final, Level.COMPLETED)
+        row = LevelChange.objects.filter(evaluation=self.an).last()
+        assert row is not None
+        self.assertEqual((row.action, row.level_from, row.level_to), (Action.ADJUST, 2, 3))
+
+    def test_it_refuses_an_adjustment_over_the_quota(self) -> None:
+        with self.assertRaisesMessage(actions.ReviewError, "vượt tỷ lệ"):
+            actions.appraise(self.an, by=self.p.dung, level=Level.EXCELLENT, reason="Thành tích")
+
+    def test_it_returns_a_result_one_step(self) -> None:
+        actions.appraise(self.an, by=self.p.dung)
+        e = actions.return_to_previous(self.an, by=self.p.dung, comment="Xem lại điểm")
+        self.assertEqual((e.step, e.level_final), (Step.DECIDED, None))
+        e = actions.return_to_previous(e, by=self.p.dung, comment="Họp lại")
+        self.assertEqual((e.step, e.level_decided), (Step.PROPOSED, None))
+        self.assertEqual(self.last_action(), Action.RETURN)
+
+    def test_it_reopens_a_published_result_only_from_above(self) -> None:
+        for e in self.rows:
+            actions.appraise(e, by=self.p.dung)
+        self.assertEqual(actions.publish(self.p.commune, cycle=self.cycle, by=self.p.chi), 3)
+        with self.assertRaises(PermissionDenied):
+            actions.reopen(self.an, by=self.p.chi, reason="Khiếu nại")
+        with self.assertRaisesMessage(actions.ReviewError, "lý do"):
+            actions.reopen(self.an, by=self.p.dung, reason=" ")
+        e = actions.reopen(self.an, by=self.p.dung, reason="Có đơn tố cáo")
+        self.assertEqual((e.step, e.level_decided, e.level_final), (Step.PROPOSED, None, None))
+        self.assertEqual(self.last_action(), Action.REOPEN)
+
+    def test_it_publishes_only_when_all_are_appraised(self) -> None:
+        actions.appraise(self.an, by=self.p.dung)
+        with self.assertRaisesMessage(actions.ReviewError, "chưa được thẩm định") as raised:
+            actions.publish(self.p.commune, cycle=self.cycle, by=self.p.chi)
+        self.assertEqual(sorted(raised.exception.names), ["Lê Văn Bình", "Phạm Văn Em"])
+
+    def test_it_is_refused_to_anyone_but_the_superior(self) -> None:
+        for user in (self.p.chi, self.p.binh, self.p.em, self.p.an, self.p.nobody):
+            with self.assertRaises(PermissionDenied):
+                actions.appraise(self.an, by=user)
