@@ -1,0 +1,36 @@
+"""Access to evaluations: fetched here or refused, 404 outside scope, 403 read-only (S1)."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+from xeploai.accounts.access import get_member_for_user
+from xeploai.accounts.models import User
+from xeploai.accounts.policy import Power, can
+from xeploai.cycles.models import CycleKind, MemberEvaluation
+
+
+def get_evaluation_for_user(user: User, year: int, member_code: str) -> MemberEvaluation:
+    """A member's evaluation of a yearly cycle, if the user may see the member's record."""
+    member = get_member_for_user(user, member_code)
+    evaluation = (
+        MemberEvaluation.objects.filter(member=member, cycle__kind=CycleKind.YEAR, cycle__year=year)
+        .select_related("cycle", "member", "cell")
+        .first()
+    )
+    if evaluation is None:
+        raise Http404
+    return evaluation
+
+
+def may_fill(user: User, evaluation: MemberEvaluation) -> bool:
+    """The member themselves, or their cell's secretary entering on their behalf."""
+    return user.member_id == evaluation.member_id or can(user, Power.ASSIST, evaluation.cell.path)
+
+
+def get_evaluation_for_filling(user: User, year: int, member_code: str) -> MemberEvaluation:
+    evaluation = get_evaluation_for_user(user, year, member_code)
+    if not may_fill(user, evaluation):
+        raise PermissionDenied
+    return evaluation

@@ -1,0 +1,133 @@
+"""The self-review form, built from the member's form of the regime (STYLE.md 13)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
+
+from xeploai.cycles.models import Level, Manifestation
+from xeploai.rules import Grade
+from xeploai.rules.facts import StateLevel
+
+from .actions import SelfReviewData
+from .models import SECTIONS, FollowUp
+from .sheets import Form
+
+CRITERIA = {
+    "politics": _("Tư tưởng chính trị"),
+    "ethics": _("Phẩm chất đạo đức, lối sống"),
+    "discipline": _("Ý thức tổ chức kỷ luật"),
+    "tasks": _("Kết quả thực hiện nhiệm vụ được giao"),
+}
+
+
+def percent(label: StrOrPromise) -> forms.DecimalField:
+    return forms.DecimalField(
+        label=label, required=False, min_value=Decimal(0), max_value=Decimal(100), decimal_places=2
+    )
+
+
+class SelfReviewForm(forms.Form):
+    """Every part of the self-review; all optional while it is a draft (submission checks)."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    tasks_done = percent(_("% nhiệm vụ hoàn thành"))
+    tasks_late = percent(_("% nhiệm vụ chậm tiến độ"))
+    tasks_exceeded = percent(_("% nhiệm vụ vượt mức"))
+    manifestations = forms.ModelMultipleChoiceField(
+        label=_("Biểu hiện suy thoái tự nhận thấy (nếu có)"),
+        queryset=Manifestation.objects.all(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    level_self = forms.TypedChoiceField(
+        label=_("Tự xếp loại"),
+        choices=[("", "—"), *Level.choices],
+        coerce=int,
+        empty_value=None,
+        required=False,
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        sheet: Form,
+        criteria: tuple[str, ...],
+        follow_ups: list[FollowUp],
+        civil_servant: bool,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.sheet, self.criteria, self.follow_ups = sheet, criteria, follow_ups
+        for key, label in SECTIONS.items():
+            self.fields[f"section_{key}"] = forms.CharField(
+                label=label, required=False, widget=forms.Textarea(attrs={"rows": 3})
+            )
+        for item in sheet.items():
+            self.fields[f"score_{item.code}"] = forms.DecimalField(
+                label=item.text,
+                required=False,
+                min_value=Decimal(0),
+                max_value=item.max,
+                decimal_places=2,
+                help_text=_("tối đa %(max)s điểm") % {"max": item.max},
+            )
+        for code in criteria:
+            self.fields[f"grade_{code}"] = forms.ChoiceField(
+                label=CRITERIA.get(code, code),
+                choices=[("", "—")] + [(g.name, g.label) for g in Grade],
+                required=False,
+            )
+        for follow_up in follow_ups:
+            self.fields[f"follow_up_{follow_up.pk}"] = forms.CharField(
+                label=follow_up.text, required=False, widget=forms.Textarea(attrs={"rows": 2})
+            )
+            self.fields[f"fixed_{follow_up.pk}"] = forms.BooleanField(
+                label=_("Đã khắc phục"), required=False
+            )
+        if civil_servant:
+            self.fields["state_level"] = forms.ChoiceField(
+                label=_("Xếp loại công chức, viên chức năm nay"),
+                choices=[("", "—")] + [(s.value, Level[s.value].label) for s in StateLevel],
+                required=False,
+            )
+
+    def section_fields(self) -> list[forms.BoundField]:
+        return [self[f"section_{key}"] for key in SECTIONS]
+
+    def general_score_fields(self) -> list[forms.BoundField]:
+        return [self[f"score_{item.code}"] for item in self.sheet.general]
+
+    def task_score_fields(self) -> list[forms.BoundField]:
+        return [self[f"score_{item.code}"] for item in self.sheet.task_results]
+
+    def grade_fields(self) -> list[forms.BoundField]:
+        return [self[f"grade_{code}"] for code in self.criteria]
+
+    def follow_up_fields(self) -> list[tuple[forms.BoundField, forms.BoundField]]:
+        return [(self[f"follow_up_{f.pk}"], self[f"fixed_{f.pk}"]) for f in self.follow_ups]
+
+    def data_for_action(self) -> SelfReviewData:
+        c = self.cleaned_data
+        return SelfReviewData(
+            sections={key: c[f"section_{key}"] for key in SECTIONS},
+            scores={
+                item.code: c[f"score_{item.code}"]
+                for item in self.sheet.items()
+                if c[f"score_{item.code}"] is not None
+            },
+            grades={code: c[f"grade_{code}"] for code in self.criteria},
+            tasks_done=c["tasks_done"],
+            tasks_late=c["tasks_late"] or Decimal(0),
+            tasks_exceeded=c["tasks_exceeded"] or Decimal(0),
+            state_level=c.get("state_level", ""),
+            manifestations=[m.pk for m in c["manifestations"]],
+            follow_ups={
+                f.pk: (c[f"follow_up_{f.pk}"], c[f"fixed_{f.pk}"]) for f in self.follow_ups
+            },
+            level_self=Level(c["level_self"]) if c["level_self"] else None,
+        )
