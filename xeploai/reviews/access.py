@@ -5,10 +5,11 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from xeploai.accounts.access import get_member_for_user
+from xeploai.accounts.access import get_member_for_user, get_unit_for_user
 from xeploai.accounts.models import User
-from xeploai.accounts.policy import Power, can
+from xeploai.accounts.policy import Power, can, sees_members_of
 from xeploai.cycles.models import CycleKind, MemberEvaluation
+from xeploai.units.models import Unit
 
 
 def get_evaluation_for_user(user: User, year: int, member_code: str) -> MemberEvaluation:
@@ -34,3 +35,17 @@ def get_evaluation_for_filling(user: User, year: int, member_code: str) -> Membe
     if not may_fill(user, evaluation):
         raise PermissionDenied
     return evaluation
+
+
+def get_cell_for_user(user: User, code: str) -> Unit:
+    """A cell whose members the user's roles cover; 404 otherwise."""
+    unit = get_unit_for_user(user, code)
+    if not unit.is_cell or not sees_members_of(user, unit.path):
+        raise Http404
+    return unit
+
+
+def require(user: User, power: Power, unit: Unit) -> None:
+    """403 for a user who may see `unit` but lacks `power` over it."""
+    if not can(user, power, unit.path):
+        raise PermissionDenied

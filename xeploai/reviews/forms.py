@@ -13,8 +13,8 @@ from xeploai.cycles.models import Level, Manifestation
 from xeploai.rules import Grade
 from xeploai.rules.facts import StateLevel
 
-from .actions import SelfReviewData
-from .models import SECTIONS, FollowUp
+from .actions import MeetingData, ProposalData, SelfReviewData
+from .models import SECTIONS, FollowUp, InputKind
 from .sheets import Form
 
 CRITERIA = {
@@ -131,3 +131,68 @@ class SelfReviewForm(forms.Form):
             },
             level_self=Level(c["level_self"]) if c["level_self"] else None,
         )
+
+
+class MeetingForm(forms.Form):
+    held_on = forms.DateField(label=_("Ngày họp"), widget=forms.DateInput(attrs={"type": "date"}))
+    chair = forms.CharField(label=_("Chủ trì"), max_length=128)
+    minutes_taker = forms.CharField(label=_("Thư ký"), max_length=128, required=False)
+    summoned = forms.IntegerField(label=_("Số đảng viên được triệu tập"), min_value=1)
+    present = forms.IntegerField(label=_("Số có mặt"), min_value=0)
+    absences = forms.CharField(
+        label=_("Vắng mặt (mỗi dòng: họ tên — lý do)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    secret_ballot = forms.BooleanField(label=_("Biểu quyết bằng phiếu kín"), required=False)
+
+    def clean_absences(self) -> list[dict[str, str]]:
+        rows = []
+        for line in self.cleaned_data["absences"].splitlines():
+            if not line.strip():
+                continue
+            name, _sep, reason = line.replace("—", "-").partition("-")
+            if not reason.strip():
+                raise forms.ValidationError(
+                    _("Dòng “%(line)s” thiếu lý do vắng mặt (họ tên — lý do).") % {"line": line}
+                )
+            rows.append({"name": name.strip(), "reason": reason.strip()})
+        return rows
+
+    def data_for_action(self) -> MeetingData:
+        return MeetingData(**self.cleaned_data)
+
+
+class ProposalForm(forms.Form):
+    level = forms.TypedChoiceField(label=_("Mức đề xuất"), choices=Level.choices, coerce=int)
+    votes_1 = forms.IntegerField(label=_("Phiếu HTXSNV"), min_value=0, required=False)
+    votes_2 = forms.IntegerField(label=_("Phiếu HTTNV"), min_value=0, required=False)
+    votes_3 = forms.IntegerField(label=_("Phiếu HTNV"), min_value=0, required=False)
+    votes_4 = forms.IntegerField(label=_("Phiếu KHTNV"), min_value=0, required=False)
+    comments = forms.CharField(
+        label=_("Ý kiến góp ý, phê bình"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    conclusion = forms.CharField(
+        label=_("Kết luận của chủ trì"), widget=forms.Textarea(attrs={"rows": 2})
+    )
+    weaknesses = forms.CharField(
+        label=_("Hạn chế phải khắc phục (mỗi dòng một ý)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def data_for_action(self) -> ProposalData:
+        c = self.cleaned_data
+        return ProposalData(
+            level=Level(c["level"]),
+            conclusion=c["conclusion"],
+            votes={level: c[f"votes_{level.value}"] or 0 for level in Level},
+            comments=c["comments"],
+            weaknesses=[w for w in c["weaknesses"].splitlines() if w.strip()],
+        )
+
+
+class InputForm(forms.Form):
+    kind = forms.ChoiceField(choices=InputKind.choices, widget=forms.HiddenInput)
+    source = forms.CharField(max_length=255, widget=forms.HiddenInput)
+    text = forms.CharField(label=_("Nội dung nhận xét"), widget=forms.Textarea(attrs={"rows": 2}))

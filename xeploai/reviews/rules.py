@@ -5,9 +5,12 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
-from xeploai.cycles.models import Cycle, MemberEvaluation
-from xeploai.members.models import Member, PostKind, StatusKind
-from xeploai.rules import Regime
+from django.db.models import Prefetch, QuerySet
+
+from xeploai.cycles.models import Cycle, MemberEvaluation, Step
+from xeploai.cycles.rules import member_facts
+from xeploai.members.models import Discipline, Member, PostKind, StatusKind
+from xeploai.rules import Regime, Verdict, classify_member
 from xeploai.rules.scope import Stay, required_cell_comments
 from xeploai.units.models import GRASSROOTS_KINDS, FieldType, Unit
 
@@ -114,3 +117,38 @@ def grassroots_of(unit: Unit) -> Unit:
     if found is None:
         raise LookupError(f"{unit.code} is not under a grassroots unit")
     return found
+
+
+@dataclasses.dataclass(frozen=True)
+class Row:
+    """One member's evaluation as a page lists it: what the rules allow and what is missing."""
+
+    evaluation: MemberEvaluation
+    verdict: Verdict
+    missing: list[Requirement]
+
+
+def rows_for(evaluations: QuerySet[MemberEvaluation]) -> list[Row]:
+    """The rows of a list of evaluations, reading each member's records once."""
+    evaluations = evaluations.select_related(
+        "member", "cycle", "cell", "proposal"
+    ).prefetch_related(
+        "inputs",
+        "member__posts",
+        "member__transfers",
+        "member__status_periods",
+        Prefetch("member__disciplines", queryset=Discipline.objects.select_related("counted_in")),
+    )
+    rows = []
+    for e in evaluations:
+        facts = member_facts(
+            e.member,
+            e,
+            e.cycle,
+            statuses=e.member.status_periods.all(),
+            disciplines=e.member.disciplines.all(),
+        )
+        verdict = classify_member(facts, e.cycle.period, e.cycle.settings)
+        missing = missing_inputs(e) if e.step in (Step.SELF_REVIEW, Step.SUBMITTED) else []
+        rows.append(Row(e, verdict, missing))
+    return rows

@@ -6,5 +6,8 @@ from . import views
 
 app_name = "reviews"
 urlpatterns = [
+    path("chi-bo/<str:code>/", views.cell_review, name="cell_review"),
     path("<int:year>/<str:code>/", views.self_review, name="self_review"),
+    path("<int:year>/<str:code>/de-xuat/", views.propose, name="propose"),
+    path("<int:year>/<str:code>/y-kien/", views.add_input, name="add_input"),
 ]

@@ -4,21 +4,33 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from xeploai.accounts.audit import log_access
 from xeploai.accounts.models import AccessAction, User
-from xeploai.cycles.models import MemberEvaluation, Step
+from xeploai.accounts.policy import Power, can
+from xeploai.core.db import vietnamese
+from xeploai.cycles.models import Cycle, CycleKind, MemberEvaluation, Step
 from xeploai.cycles.rules import member_verdict
+from xeploai.units.models import Unit
 
 from . import actions
-from .access import get_evaluation_for_filling, get_evaluation_for_user, may_fill
-from .forms import SelfReviewForm
-from .models import SECTIONS, SelfReview
-from .rules import member_form
+from .access import (
+    get_cell_for_user,
+    get_evaluation_for_filling,
+    get_evaluation_for_user,
+    may_fill,
+    require,
+)
+from .forms import InputForm, MeetingForm, ProposalForm, SelfReviewForm
+from .models import SECTIONS, InputKind, Meeting, SelfReview
+from .rules import member_form, rows_for
 from .sheets import form_by_code
 
 
@@ -102,3 +114,115 @@ def _context(
         "editable": evaluation.step == Step.SELF_REVIEW and may_fill(user, evaluation),
         "verdict": member_verdict(evaluation.member, evaluation, evaluation.cycle),
     }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def cell_review(request: HttpRequest, code: str) -> HttpResponse:
+    """The cell's review: its meeting, each member's step, inputs and proposal."""
+    user: User = request.user  # type: ignore[assignment]
+    cell = get_cell_for_user(user, code)
+    cycle = get_object_or_404(
+        Cycle.objects.filter(kind=CycleKind.YEAR, closed=False), year=_year(request)
+    )
+    meeting = Meeting.objects.filter(cycle=cycle, cell=cell).first()
+    meeting_form = MeetingForm(initial=_meeting_initial(meeting, cell))
+    if request.method == "POST":
+        require(user, Power.PROPOSE, cell)
+        meeting_form = MeetingForm(request.POST)
+        if meeting_form.is_valid():
+            try:
+                actions.record_meeting(
+                    cell, cycle=cycle, by=user, data=meeting_form.data_for_action()
+                )
+                return redirect(f"{request.path}?nam={cycle.year}")
+            except actions.ReviewError as e:
+                meeting_form.add_error(None, e.message)
+    evaluations = MemberEvaluation.objects.filter(cycle=cycle, cell=cell).order_by(
+        vietnamese("member__full_name")
+    )
+    context = {
+        "cell": cell,
+        "cycle": cycle,
+        "meeting": meeting,
+        "meeting_form": meeting_form,
+        "rows": rows_for(evaluations),
+        "may_propose": can(user, Power.PROPOSE, cell.path),
+        "proposal_form": ProposalForm(auto_id=False),
+    }
+    return render(request, "reviews/cell_review.html", context)
+
+
+def _year(request: HttpRequest) -> int:
+    current = Cycle.objects.current()
+    try:
+        return int(request.GET.get("nam") or (current.year if current else 0))
+    except ValueError:
+        return 0
+
+
+def _meeting_initial(meeting: Meeting | None, cell: Unit) -> dict[str, Any]:
+    if meeting is None:
+        return {"summoned": cell.members.current().count(), "secret_ballot": True}
+    absences = "\n".join(f"{a['name']} — {a['reason']}" for a in meeting.absences)
+    return {
+        "held_on": meeting.held_on,
+        "chair": meeting.chair,
+        "minutes_taker": meeting.minutes_taker,
+        "summoned": meeting.summoned,
+        "present": meeting.present,
+        "absences": absences,
+        "secret_ballot": meeting.secret_ballot,
+    }
+
+
+@login_required
+@require_http_methods(["POST"])
+def propose(request: HttpRequest, year: int, code: str) -> HttpResponse:
+    """The meeting's conclusion and proposed level for one member."""
+    user: User = request.user  # type: ignore[assignment]
+    evaluation = get_evaluation_for_user(user, year, code)
+    require(user, Power.PROPOSE, evaluation.cell)
+    form = ProposalForm(request.POST)
+    error = ""
+    if form.is_valid():
+        try:
+            actions.propose(evaluation, by=user, data=form.data_for_action())
+        except actions.ReviewError as e:
+            error = " ".join([e.message, *e.names, *(r.text for r in e.reasons)])
+    else:
+        error = " ".join(str(m) for messages in form.errors.values() for m in messages)
+    return _back_to_cell(request, evaluation, error)
+
+
+@login_required
+@require_http_methods(["POST"])
+def add_input(request: HttpRequest, year: int, code: str) -> HttpResponse:
+    """A required comment on a member, entered from its paper sheet by the cell."""
+    user: User = request.user  # type: ignore[assignment]
+    evaluation = get_evaluation_for_user(user, year, code)
+    require(user, Power.INPUT, evaluation.cell)
+    form = InputForm(request.POST)
+    error = ""
+    if form.is_valid():
+        try:
+            actions.add_input(
+                evaluation,
+                by=user,
+                kind=InputKind(form.cleaned_data["kind"]),
+                source=form.cleaned_data["source"],
+                text=form.cleaned_data["text"],
+                from_paper=True,
+            )
+        except actions.ReviewError as e:
+            error = e.message
+    else:
+        error = str(_("Chưa nhập nội dung nhận xét."))
+    return _back_to_cell(request, evaluation, error)
+
+
+def _back_to_cell(request: HttpRequest, evaluation: MemberEvaluation, error: str) -> HttpResponse:
+    if error:
+        messages.error(request, f"{evaluation.member.full_name}: {error}")
+    url = reverse("reviews:cell_review", args=[evaluation.cell.code])
+    return redirect(f"{url}?nam={evaluation.cycle.year}#{evaluation.member.code}")
