@@ -9,7 +9,7 @@ from django.shortcuts import render
 from xeploai.accounts.access import get_member_for_user
 from xeploai.accounts.audit import log_access
 from xeploai.accounts.models import AccessAction
-from xeploai.cycles.models import Cycle, MemberEvaluation
+from xeploai.cycles.models import Cycle, MemberEvaluation, Step
 from xeploai.cycles.rules import member_verdict
 
 
@@ -25,6 +25,9 @@ def member_detail(request: HttpRequest, code: str) -> HttpResponse:
     )
     cycle = Cycle.objects.current()
     current = next((e for e in evaluations if cycle and e.cycle_id == cycle.pk), None)
+    own = request.user.member_id == member.pk  # type: ignore[union-attr]
+    # A member sees their result and its history once published; the officers above, always.
+    shown = current is not None and (not own or current.step == Step.PUBLISHED)
     context = {
         "member": member,
         "posts": member.posts.select_related("unit").order_by("-start"),
@@ -35,5 +38,7 @@ def member_detail(request: HttpRequest, code: str) -> HttpResponse:
         "cycle": cycle,
         "current": current,
         "verdict": member_verdict(member, current, cycle) if cycle else None,
+        "history": current.history.select_related("unit") if current and shown else None,
+        "own": own,
     }
     return render(request, "members/member_detail.html", context)

@@ -49,3 +49,11 @@ def require(user: User, power: Power, unit: Unit) -> None:
     """403 for a user who may see `unit` but lacks `power` over it."""
     if not can(user, power, unit.path):
         raise PermissionDenied
+
+
+def get_grassroots_for_user(user: User, code: str) -> Unit:
+    """A grassroots unit whose members the user's roles cover; 404 otherwise."""
+    unit = get_unit_for_user(user, code)
+    if not unit.is_grassroots or not sees_members_of(user, unit.path):
+        raise Http404
+    return unit

@@ -665,3 +665,11 @@ def publish(unit: Unit, *, cycle: Cycle, by: User) -> int:
             level_to=evaluation.level_final,
         )
     return len(evaluations)
+
+
+def quota_standing(group: Unit, cycle: Cycle) -> tuple[QuotaResult, list[str]]:
+    """The group's quota as its latest levels stand now, and who would have to drop."""
+    evaluations = MemberEvaluation.objects.filter(
+        cycle=cycle, unit_path__startswith=group.path
+    ).select_related("member")
+    return _quota(group, cycle, evaluations, {})

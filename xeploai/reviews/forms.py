@@ -13,7 +13,7 @@ from xeploai.cycles.models import Level, Manifestation
 from xeploai.rules import Grade
 from xeploai.rules.facts import StateLevel
 
-from .actions import MeetingData, ProposalData, SelfReviewData
+from .actions import Decision, MeetingData, ProposalData, QuotaExemption, SelfReviewData
 from .models import SECTIONS, FollowUp, InputKind
 from .sheets import Form
 
@@ -196,3 +196,38 @@ class InputForm(forms.Form):
     kind = forms.ChoiceField(choices=InputKind.choices, widget=forms.HiddenInput)
     source = forms.CharField(max_length=255, widget=forms.HiddenInput)
     text = forms.CharField(label=_("Nội dung nhận xét"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class DecisionForm(forms.Form):
+    number = forms.CharField(label=_("Số quyết định"), max_length=64)
+    date = forms.DateField(
+        label=_("Ngày quyết định"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    exception_reason = forms.CharField(
+        label=_("Lý do ngoại lệ về tỷ lệ (chỉ khi cấp ủy quyết định vượt tỷ lệ)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def decision(self) -> Decision:
+        return Decision(self.cleaned_data["number"].strip(), self.cleaned_data["date"])
+
+    def exemption(self) -> QuotaExemption | None:
+        reason = self.cleaned_data["exception_reason"].strip()
+        return QuotaExemption(reason, self.decision()) if reason else None
+
+
+class AppraisalForm(forms.Form):
+    """One action of the superior on one result: approve, adjust, return or re-open."""
+
+    ACTIONS = (
+        ("approve", _("Thống nhất")),
+        ("adjust", _("Điều chỉnh")),
+        ("return", _("Trả lại bước trước")),
+        ("reopen", _("Mở lại kết quả")),
+    )
+    action = forms.ChoiceField(choices=ACTIONS)
+    level = forms.TypedChoiceField(
+        label=_("Mức điều chỉnh"), choices=Level.choices, coerce=int, required=False
+    )
+    reason = forms.CharField(label=_("Lý do, ý kiến"), required=False, max_length=2000)

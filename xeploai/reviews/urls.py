@@ -11,3 +11,8 @@ urlpatterns = [
     path("<int:year>/<str:code>/de-xuat/", views.propose, name="propose"),
     path("<int:year>/<str:code>/y-kien/", views.add_input, name="add_input"),
 ]
+urlpatterns += [
+    path("quyet-dinh/<str:code>/", views.decide, name="decide"),
+    path("quyet-dinh/<str:code>/cong-khai/", views.publish, name="publish"),
+    path("tham-dinh/<str:code>/", views.appraise, name="appraise"),
+]

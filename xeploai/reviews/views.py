@@ -16,7 +16,7 @@ from xeploai.accounts.audit import log_access
 from xeploai.accounts.models import AccessAction, User
 from xeploai.accounts.policy import Power, can
 from xeploai.core.db import vietnamese
-from xeploai.cycles.models import Cycle, CycleKind, MemberEvaluation, Step
+from xeploai.cycles.models import Cycle, CycleKind, Level, MemberEvaluation, Step
 from xeploai.cycles.rules import member_verdict
 from xeploai.units.models import Unit
 
@@ -25,12 +25,20 @@ from .access import (
     get_cell_for_user,
     get_evaluation_for_filling,
     get_evaluation_for_user,
+    get_grassroots_for_user,
     may_fill,
     require,
 )
-from .forms import InputForm, MeetingForm, ProposalForm, SelfReviewForm
-from .models import SECTIONS, InputKind, Meeting, SelfReview
-from .rules import member_form, rows_for
+from .forms import (
+    AppraisalForm,
+    DecisionForm,
+    InputForm,
+    MeetingForm,
+    ProposalForm,
+    SelfReviewForm,
+)
+from .models import SECTIONS, InputKind, Meeting, QuotaException, SelfReview
+from .rules import Row, member_form, rows_for
 from .sheets import form_by_code
 
 
@@ -122,9 +130,7 @@ def cell_review(request: HttpRequest, code: str) -> HttpResponse:
     """The cell's review: its meeting, each member's step, inputs and proposal."""
     user: User = request.user  # type: ignore[assignment]
     cell = get_cell_for_user(user, code)
-    cycle = get_object_or_404(
-        Cycle.objects.filter(kind=CycleKind.YEAR, closed=False), year=_year(request)
-    )
+    cycle = _open_cycle(request)
     meeting = Meeting.objects.filter(cycle=cycle, cell=cell).first()
     meeting_form = MeetingForm(initial=_meeting_initial(meeting, cell))
     if request.method == "POST":
@@ -226,3 +232,145 @@ def _back_to_cell(request: HttpRequest, evaluation: MemberEvaluation, error: str
         messages.error(request, f"{evaluation.member.full_name}: {error}")
     url = reverse("reviews:cell_review", args=[evaluation.cell.code])
     return redirect(f"{url}?nam={evaluation.cycle.year}#{evaluation.member.code}")
+
+
+def _open_cycle(request: HttpRequest) -> Cycle:
+    return get_object_or_404(
+        Cycle.objects.filter(kind=CycleKind.YEAR, closed=False), year=_year(request)
+    )
+
+
+def _group_rows(group: Unit, cycle: Cycle) -> list[Row]:
+    evaluations = (
+        MemberEvaluation.objects.filter(cycle=cycle, unit_path__startswith=group.path)
+        .exclude(step=Step.NOT_REVIEWED)
+        .order_by("unit_path", vietnamese("member__full_name"))
+    )
+    return rows_for(evaluations)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def decide(request: HttpRequest, code: str) -> HttpResponse:
+    """The grassroots committee decides its cells' proposals within the quota (R26-R27)."""
+    user: User = request.user  # type: ignore[assignment]
+    group = get_grassroots_for_user(user, code)
+    cycle = _open_cycle(request)
+    form = DecisionForm(request.POST or None)
+    breach_names: tuple[str, ...] = ()
+    if request.method == "POST":
+        require(user, Power.DECIDE, group)
+        levels = _posted_levels(request, group, cycle)
+        if form.is_valid() and not levels:
+            form.add_error(None, _("Không có đề xuất nào được chọn để quyết định."))
+        elif form.is_valid():
+            try:
+                decided = actions.decide(
+                    group,
+                    cycle=cycle,
+                    by=user,
+                    levels=levels,
+                    decision=form.decision(),
+                    exemption=form.exemption(),
+                )
+                messages.success(request, _("Đã quyết định %(n)d kết quả.") % {"n": len(decided)})
+                return redirect(f"{request.path}?nam={cycle.year}")
+            except actions.ReviewError as e:
+                form.add_error(None, " ".join([e.message, *(r.text for r in e.reasons)]))
+                breach_names = e.names
+    quota, must_drop = actions.quota_standing(group, cycle)
+    context = {
+        "group": group,
+        "cycle": cycle,
+        "form": form,
+        "rows": _group_rows(group, cycle),
+        "quota": quota,
+        "must_drop": breach_names or must_drop,
+        "exceptions": QuotaException.objects.filter(cycle=cycle, group=group),
+        "may_decide": can(user, Power.DECIDE, group.path),
+        "levels": Level.choices,
+    }
+    return render(request, "reviews/decide.html", context)
+
+
+def _posted_levels(request: HttpRequest, group: Unit, cycle: Cycle) -> dict[int, Level]:
+    """The levels chosen for the proposals of the group, from fields `level_<id>`."""
+    proposed = MemberEvaluation.objects.filter(
+        cycle=cycle, unit_path__startswith=group.path, step=Step.PROPOSED
+    ).values_list("pk", flat=True)
+    levels = {}
+    for pk in proposed:
+        value = request.POST.get(f"level_{pk}", "")
+        if value.isdigit() and int(value) in Level.values:
+            levels[pk] = Level(int(value))
+    return levels
+
+
+@login_required
+@require_http_methods(["POST"])
+def publish(request: HttpRequest, code: str) -> HttpResponse:
+    """Publish the appraised results of a grassroots unit to its members."""
+    user: User = request.user  # type: ignore[assignment]
+    group = get_grassroots_for_user(user, code)
+    cycle = _open_cycle(request)
+    require(user, Power.DECIDE, group)
+    try:
+        n = actions.publish(group, cycle=cycle, by=user)
+        messages.success(request, _("Đã công khai %(n)d kết quả.") % {"n": n})
+    except actions.ReviewError as e:
+        messages.error(request, " ".join([e.message, ", ".join(e.names)]))
+    return redirect(f"{reverse('reviews:decide', args=[group.code])}?nam={cycle.year}")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def appraise(request: HttpRequest, code: str) -> HttpResponse:
+    """The superior's appraisal of a grassroots unit's decided results (R31)."""
+    user: User = request.user  # type: ignore[assignment]
+    group = get_grassroots_for_user(user, code)
+    cycle = _open_cycle(request)
+    if request.method == "POST":
+        require(user, Power.APPRAISE, group)
+        _appraise_posted(request, user, group, cycle)
+        return redirect(f"{request.path}?nam={cycle.year}")
+    context = {
+        "group": group,
+        "cycle": cycle,
+        "rows": _group_rows(group, cycle),
+        "may_appraise": can(user, Power.APPRAISE, group.path),
+        "levels": Level.choices,
+    }
+    return render(request, "reviews/appraise.html", context)
+
+
+def _appraise_posted(request: HttpRequest, user: User, group: Unit, cycle: Cycle) -> None:
+    if "approve_all" in request.POST:
+        decided = MemberEvaluation.objects.filter(
+            cycle=cycle, unit_path__startswith=group.path, step=Step.DECIDED
+        )
+        for evaluation in decided:
+            actions.appraise(evaluation, by=user)
+        messages.success(request, _("Đã thống nhất %(n)d kết quả.") % {"n": len(decided)})
+        return
+    form = AppraisalForm(request.POST)
+    pk = request.POST.get("evaluation", "")
+    if not form.is_valid() or not pk.isdigit():
+        messages.error(request, _("Thao tác không hợp lệ."))
+        return
+    in_group = MemberEvaluation.objects.filter(cycle=cycle, unit_path__startswith=group.path)
+    evaluation = get_object_or_404(in_group, pk=int(pk))
+    action, reason = form.cleaned_data["action"], form.cleaned_data["reason"]
+    try:
+        if action == "approve":
+            actions.appraise(evaluation, by=user)
+        elif action == "adjust":
+            level = Level(form.cleaned_data["level"]) if form.cleaned_data["level"] else None
+            actions.appraise(evaluation, by=user, level=level, reason=reason)
+        elif action == "return":
+            actions.return_to_previous(evaluation, by=user, comment=reason)
+        else:
+            actions.reopen(evaluation, by=user, reason=reason)
+        messages.success(request, f"{evaluation.member.full_name}: {_('đã ghi nhận.')}")
+    except actions.ReviewError as e:
+        text = " ".join([e.message, *(r.text for r in e.reasons)])
+        messages.error(request, f"{evaluation.member.full_name}: {text}")

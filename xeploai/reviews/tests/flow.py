@@ -6,6 +6,7 @@ import datetime as dt
 from decimal import Decimal
 
 from xeploai.accounts.models import User
+from xeploai.core.testing import Personas
 from xeploai.cycles.models import Cycle, Level, MemberEvaluation
 from xeploai.members.models import Member
 from xeploai.reviews import actions
@@ -73,3 +74,18 @@ def propose(evaluation: MemberEvaluation, by: User, level: Level) -> MemberEvalu
         data=actions.ProposalData(level=level, conclusion="Thống nhất", votes={level: 3}),
     )
     return MemberEvaluation.objects.get(pk=evaluation.pk)
+
+
+def proposed_commune(p: Personas, cycle: Cycle, an: Level = Level.EXCELLENT) -> None:
+    """Open the cycle for the personas' commune and bring An, Bình and Em to PROPOSED:
+    An at `an`, the others at GOOD."""
+    actions.open_cycle(p.commune, cycle=cycle, by=p.chi)
+    meet(p.cell_a, cycle, p.binh)
+    meet(p.cell_b, cycle, p.em)
+    for member, user, secretary, level in (
+        (p.an_member, p.an, p.binh, an),
+        (p.binh.member, p.binh, p.binh, Level.GOOD),
+        (p.em.member, p.em, p.em, Level.GOOD),
+    ):
+        assert member is not None
+        propose(submit(evaluation_of(member, cycle), user), secretary, level)

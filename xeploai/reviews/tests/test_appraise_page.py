@@ -1,0 +1,84 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.test import TestCase
+
+from xeploai.core.testing import Personas, make_cycle, make_personas
+from xeploai.cycles.models import Cycle, Level, MemberEvaluation, Step
+from xeploai.reviews import actions
+from xeploai.reviews.models import Action, LevelChange
+
+from .flow import DECISION, evaluation_of, proposed_commune
+
+URL = "/kiem-diem/tham-dinh/DB-XA/"
+PUBLISH = "/kiem-diem/quyet-dinh/DB-XA/cong-khai/"
+
+
+class AppraisePageTestCase(TestCase):
+    p: Personas
+    cycle: Cycle
+
+    @classmethod
+    def setUpTestData(cls) -> None:
+        p = cls.p = make_personas()
+        cls.cycle = make_cycle(2026)
+        proposed_commune(p, cls.cycle, an=Level.GOOD)
+        rows = MemberEvaluation.objects.filter(cycle=cls.cycle)
+        levels = {e.pk: Level.GOOD for e in rows}
+        actions.decide(p.commune, cycle=cls.cycle, by=p.chi, levels=levels, decision=DECISION)
+
+    def an(self) -> MemberEvaluation:
+        return evaluation_of(self.p.an_member, self.cycle)
+
+    def post(self, user: Any, **data: Any) -> Any:
+        return self.p.client(user).post(URL, data, follow=True)
+
+    def test_it_follows_the_permission_matrix(self) -> None:
+        self.assertEqual(self.p.client(None).get(URL).status_code, 302)
+        for user in (self.p.nobody, self.p.an, self.p.binh, self.p.em):
+            self.assertEqual(self.p.client(user).get(URL).status_code, 404)
+            self.assertEqual(self.post(user, approve_all="1").status_code, 404)
+        for user in (self.p.chi, self.p.dung):
+            self.assertContains(self.p.client(user).get(URL), "Trần Thị An")
+        self.assertEqual(self.post(self.p.chi, approve_all="1").status_code, 403)
+        self.assertEqual(self.p.client(self.p.dung).post(PUBLISH).status_code, 403)
+        self.assertFalse(MemberEvaluation.objects.filter(step=Step.APPRAISED).exists())
+
+    def test_it_approves_all_then_the_committee_publishes(self) -> None:
+        self.assertContains(self.post(self.p.dung, approve_all="1"), "Đã thống nhất 3 kết quả")
+        r = self.p.client(self.p.chi).post(PUBLISH, follow=True)
+        self.assertContains(r, "Đã công khai 3 kết quả")
+        self.assertEqual(self.an().step, Step.PUBLISHED)
+
+    def test_it_adjusts_with_a_reason_and_shows_refusals(self) -> None:
+        pk = self.an().pk
+        r = self.post(self.p.dung, evaluation=pk, action="adjust", level="3")
+        self.assertContains(r, "cần ghi rõ lý do")
+        r = self.post(self.p.dung, evaluation=pk, action="adjust", level="3", reason="Có đơn thư")
+        self.assertEqual(self.an().level_final, Level.COMPLETED)
+        row = LevelChange.objects.filter(evaluation_id=pk).last()
+        assert row is not None
+        self.assertEqual((row.action, row.reason), (Action.ADJUST, "Có đơn thư"))
+
+    def test_it_returns_and_reopens(self) -> None:
+        pk = self.an().pk
+        self.post(self.p.dung, evaluation=pk, action="return", reason="Họp lại")
+        self.assertEqual(self.an().step, Step.PROPOSED)
+        actions.decide(
+            self.p.commune,
+            cycle=self.cycle,
+            by=self.p.chi,
+            levels={pk: Level.GOOD},
+            decision=DECISION,
+        )
+        self.post(self.p.dung, evaluation=pk, action="reopen", reason="Đơn khiếu nại")
+        e = self.an()
+        self.assertEqual((e.step, e.level_decided), (Step.PROPOSED, None))
+
+    def test_it_refuses_bad_input_cleanly(self) -> None:
+        r = self.post(self.p.dung, evaluation="x", action="approve")
+        self.assertContains(r, "Thao tác không hợp lệ")
+        self.assertEqual(
+            self.post(self.p.dung, evaluation="99999", action="approve").status_code, 404
+        )
