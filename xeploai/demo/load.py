@@ -17,6 +17,7 @@ from xeploai.units.models import Unit, UnitKind
 
 from .history import make_cycles, member_rows, unit_rows
 from .people import add_people
+from .progress import advance, fill_drafts
 from .tree import Seeded, Tree, TreeBuilder
 
 BATCH = 2000
@@ -75,11 +76,15 @@ def load(size: str, seed: int, progress: Callable[[str], None] = print) -> dict[
     counts["disciplines"] = _write(Discipline, (d for s in tree.members for d in s.disciplines))
     rng = random.Random(seed + 1)
     counts["evaluations"] = 0
-    for cycle in _cycles():
+    cycles = _cycles()
+    for cycle in cycles:
         counts["evaluations"] += _write(MemberEvaluation, member_rows(tree, cycle, rng))
         counts["evaluations"] += _write(UnitEvaluation, unit_rows(tree, cycle, rng))
         progress(f"  {cycle.name}: xong")
     ensure_personas(tree)
+    current = cycles[-1]
+    fill_drafts(tree, current)
+    advance(tree, current, User.objects.get(username="dung"), random.Random(seed + 2), progress)
     return counts
 
 

@@ -73,3 +73,17 @@ def form_for(regime: Regime, *, leader: bool, in_political_system: bool) -> Form
 
 def form_by_code(regime: Regime, code: str) -> Form:
     return next(f for f in forms(regime) if f.code == code)
+
+
+def spread(total: Decimal, items: tuple[Item, ...]) -> dict[str, Decimal]:
+    """Item scores adding up to `total`, each in proportion to its maximum, in half points:
+    how a part's total entered elsewhere (an imported sheet, the demo) fills the form."""
+    scores: dict[str, Decimal] = {}
+    left, most = total, sum((item.max for item in items), Decimal(0))
+    for n, item in enumerate(items):
+        if n == len(items) - 1:
+            share = left
+        else:
+            share = min(item.max, left, (total * item.max / most * 2).to_integral_value() / 2)
+        scores[item.code], left = share, left - share
+    return scores

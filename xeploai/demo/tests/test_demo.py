@@ -1,14 +1,17 @@
 from __future__ import annotations
 
 import io
+from decimal import Decimal
 
 from django.core.management import call_command
 from django.test import Client, TransactionTestCase
 
 from xeploai.accounts.models import User
-from xeploai.cycles.models import Cycle, MemberEvaluation, Status
+from xeploai.cycles.models import Cycle, MemberEvaluation, Status, Step
 from xeploai.demo.load import PASSWORD
 from xeploai.members.models import Member
+from xeploai.reviews import history
+from xeploai.reviews.models import SelfReview
 from xeploai.rules import Level, check_quota
 from xeploai.units.models import Unit, UnitKind
 
@@ -23,6 +26,7 @@ class DemoTestCase(TransactionTestCase):
         self.assert_district_shape()
         self.assert_cycles_and_quota()
         self.assert_personas_see_their_scope()
+        self.assert_current_cycle_part_way()
         counts = (Unit.objects.count(), Member.objects.count(), MemberEvaluation.objects.count())
         again = io.StringIO()
         call_command("demo", "--no-serve", stdout=again)
@@ -73,3 +77,20 @@ class DemoTestCase(TransactionTestCase):
         self.assertEqual(client.get(f"/don-vi/{an.member.cell.code}/").status_code, 404)
         assert em.member is not None
         self.assertEqual(client.get(f"/dang-vien/{em.member.code}/").status_code, 200)
+
+    def assert_current_cycle_part_way(self) -> None:
+        current = MemberEvaluation.objects.for_cycle(Cycle.objects.get(year=2026))
+        self.assertEqual(set(current.values_list("step", flat=True)), set(Step))
+        self.assertEqual(list(history.verify()), [])
+        # The personas' commune is left at the start, for them to take through the cycle.
+        commune = User.objects.get(username="chi").roles.get().unit
+        steps = set(current.in_subtree(commune).values_list("step", flat=True))
+        self.assertEqual(steps, {Step.SELF_REVIEW, Step.NOT_REVIEWED})
+        # Drafts carry their form, with item scores that add up to the sheet's totals.
+        draft = current.filter(step=Step.SELF_REVIEW, score_general__isnull=False).first()
+        assert draft is not None
+        scores = SelfReview.objects.get(evaluation=draft).scores
+        self.assertEqual(
+            sum(Decimal(v) for v in scores.values()),
+            draft.score_general + draft.score_task_results,  # type: ignore[operator]
+        )

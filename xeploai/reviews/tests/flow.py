@@ -11,6 +11,7 @@ from xeploai.cycles.models import Cycle, Level, MemberEvaluation
 from xeploai.members.models import Member
 from xeploai.reviews import actions
 from xeploai.reviews.rules import member_form
+from xeploai.reviews.sheets import spread
 from xeploai.units.models import Unit
 
 SECTIONS = {"strengths": "Hoàn thành tốt công việc", "weaknesses": "Còn chậm", "plan": "Khắc phục"}
@@ -21,13 +22,7 @@ def scores_for(
 ) -> dict[str, Decimal]:
     """A score sheet of the member's form with these totals, spread over its items."""
     form = member_form(evaluation.member, evaluation.cycle)
-    scores: dict[str, Decimal] = {}
-    for items, total in ((form.general, general), (form.task_results, task_results)):
-        left, most = Decimal(total), sum(item.max for item in items)
-        for n, item in enumerate(items):
-            share = left if n == len(items) - 1 else round(total * item.max / most)
-            scores[item.code], left = Decimal(share), left - share
-    return scores
+    return spread(Decimal(general), form.general) | spread(Decimal(task_results), form.task_results)
 
 
 DECISION = actions.Decision("15-QĐ/ĐU", dt.date(2026, 12, 20))

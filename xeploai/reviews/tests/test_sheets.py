@@ -1,0 +1,28 @@
+from __future__ import annotations
+
+from decimal import Decimal
+from unittest import TestCase
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from xeploai.reviews.sheets import forms, spread
+from xeploai.rules import Regime
+
+
+class SheetsTestCase(TestCase):
+    def test_it_reads_a_form_per_case_of_each_regime(self) -> None:
+        self.assertEqual([f.code for f in forms(Regime.QD366)], ["2A", "2B", "2C"])
+        self.assertEqual([f.code for f in forms(Regime.QD124)], ["02A", "02B"])
+        for form in forms(Regime.QD366):
+            self.assertEqual(sum(i.max for i in form.general), 30)
+            self.assertEqual(sum(i.max for i in form.task_results), 70)
+        self.assertFalse(forms(Regime.HD21)[0].scored)
+
+    @given(st.integers(0, 60).map(lambda n: Decimal(n) / 2), st.sampled_from(forms(Regime.QD366)))
+    def test_it_spreads_a_total_within_each_maximum(self, total: Decimal, form: object) -> None:
+        items = form.general  # type: ignore[attr-defined]
+        scores = spread(total, items)
+        self.assertEqual(sum(scores.values()), total)
+        for item in items:
+            self.assertTrue(0 <= scores[item.code] <= item.max, (total, scores))
