@@ -18,7 +18,10 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
     return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_FLAGS}
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings: Any) -> None:
-    """Test users need no slow hash; production keeps Django's default."""
+@pytest.fixture(autouse=True, scope="session")
+def _fast_password_hashing() -> None:
+    """Test users need no slow hash; production keeps Django's default. Set for the whole
+    session, before any class creates its users."""
+    from django.conf import settings
+
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

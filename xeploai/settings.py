@@ -62,6 +62,9 @@ def sqlite_database(path: Path) -> dict[str, object]:
     return {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": path,
+        # Tests run on a file too, not in memory, so that the browser tests' server threads
+        # write with the same WAL and busy timeout as production does.
+        "TEST": {"NAME": str(path.with_name(f"test_{path.name}"))},
         "OPTIONS": {
             "transaction_mode": "IMMEDIATE",
             "timeout": 20,

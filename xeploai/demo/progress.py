@@ -19,6 +19,7 @@ from django.contrib.auth.hashers import make_password
 from xeploai.accounts.models import Role, RoleKind, User
 from xeploai.cycles.models import Cycle, Level, MemberEvaluation, Step
 from xeploai.cycles.rules import member_verdict
+from xeploai.members.models import Member, Post
 from xeploai.reviews import actions
 from xeploai.reviews.models import SelfReview
 from xeploai.reviews.rules import missing_inputs, rows_for
@@ -28,7 +29,7 @@ from xeploai.rules import Proposal, Regime, check_proposals
 from xeploai.units.models import Unit
 
 from .history import sheet, strength_of
-from .tree import Seeded, Tree
+from .tree import Tree
 
 # How far the review has gone in the grassroots units the demo advances.
 STOPS = (
@@ -83,7 +84,6 @@ def advance(
     tree: Tree, cycle: Cycle, board: User, rng: random.Random, progress: Callable[[str], None]
 ) -> None:
     """Take a few grassroots units (not the personas' one) to the steps of `STOPS`."""
-    hashed = make_password(None)  # unusable: these accounts exist to act, not to sign in
     district = board.roles.get().unit
     size: dict[int, int] = {}
     for s in tree.members:
@@ -94,32 +94,38 @@ def advance(
     ]
     groups = sorted(candidates, key=lambda g: (size.get(g.pk, 0), g.path))[: len(STOPS)]
     for group, stop in zip(groups, STOPS, strict=False):
-        _advance_group(tree, cycle, group, stop, board, rng, hashed)
+        advance_group(group, cycle=cycle, stop=stop, board=board, rng=rng)
         progress(f"  {group.name}: {Step(stop).label}")
 
 
-def _advance_group(
-    tree: Tree,
-    cycle: Cycle,
+def advance_group(
     group: Unit,
+    *,
+    cycle: Cycle,
     stop: Step,
     board: User,
     rng: random.Random,
-    hashed: str,
+    skip: frozenset[int] = frozenset(),
 ) -> None:
-    people = [s for s in tree.members if s.cell.grassroots is group]
-    users = _accounts(people, hashed)
-    officer = User.objects.create(username=f"cb-{group.code.lower()}", password=hashed)
-    Role.objects.create(user=officer, unit=group, kind=RoleKind.GRASSROOTS_OFFICER)
+    """Take a grassroots unit's members (but those in `skip`) up to `stop`, each step done
+    by whoever does it: the member, the cell's secretary, the committee, the district."""
+    hashed = make_password(None)  # unusable: these accounts exist to act, not to sign in
+    members = list(Member.objects.current().in_subtree(group))
+    users = _accounts(members, hashed)
+    officer, _created = User.objects.get_or_create(
+        username=f"cb-{group.code.lower()}", defaults={"password": hashed}
+    )
+    Role.objects.get_or_create(user=officer, unit=group, kind=RoleKind.GRASSROOTS_OFFICER)
     secretaries: dict[int, User] = {}
-    for s in people:
-        for post in s.posts:
-            if post.head and post.unit.pk == s.cell.unit.pk and post.end is None:
-                secretaries[s.cell.unit.pk] = users[s.member.pk]
-                Role.objects.get_or_create(
-                    user=users[s.member.pk], unit=s.cell.unit, kind=RoleKind.CELL_SECRETARY
-                )
-    in_group = MemberEvaluation.objects.filter(cycle=cycle, unit_path__startswith=group.path)
+    heads = Post.objects.filter(member__in=members, head=True, end__isnull=True)
+    for post in heads.filter(unit_id__in={m.cell_id for m in members}):
+        secretaries[post.unit_id] = users[post.member_id]
+        Role.objects.get_or_create(
+            user=users[post.member_id], unit_id=post.unit_id, kind=RoleKind.CELL_SECRETARY
+        )
+    in_group = MemberEvaluation.objects.filter(
+        cycle=cycle, unit_path__startswith=group.path
+    ).exclude(member_id__in=skip)
     for e in in_group.filter(step=Step.SELF_REVIEW).select_related("cycle", "member", "cell"):
         _self_review(e, users[e.member_id], rng)
     if ORDER.index(stop) < ORDER.index(Step.PROPOSED):
@@ -162,9 +168,8 @@ def _advance_group(
         actions.publish(group, cycle=cycle, by=officer)
 
 
-def _accounts(people: list[Seeded], hashed: str) -> dict[int, User]:
+def _accounts(members: list[Member], hashed: str) -> dict[int, User]:
     """An account for each member, as every member of a unit on the system has."""
-    members = [s.member for s in people]
     have = set(User.objects.filter(member__in=members).values_list("member_id", flat=True))
     new = [
         User(

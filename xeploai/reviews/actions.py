@@ -75,11 +75,8 @@ def _actor(by: User, power: Power, unit: Unit) -> Actor:
     return Actor(by, ActingRole(kind), unit_id)
 
 
-def _locked(
-    evaluation: MemberEvaluation, *steps: Step, version: int | None = None
-) -> MemberEvaluation:
-    """The evaluation re-read under a row lock, refused unless it stands at one of `steps`
-    and, given the `version` the user's form was read at, nobody saved it in between."""
+def _locked(evaluation: MemberEvaluation, *steps: Step) -> MemberEvaluation:
+    """The evaluation re-read under a row lock, refused unless it stands at one of `steps`."""
     locked = MemberEvaluation.objects.select_for_update().select_related("cycle", "member", "cell")
     current = locked.get(pk=evaluation.pk)
     if steps and current.step not in steps:
@@ -88,11 +85,18 @@ def _locked(
                 name=current.member.full_name, step=Step(current.step).label
             )
         )
-    if version is not None and current.version != version:
+    return current
+
+
+def _check_draft(evaluation: MemberEvaluation, version: int, by: User) -> None:
+    """Optimistic locking of the self-review: refused if someone else saved it since the
+    user's form was read at `version`. The user's own newer save (a draft saved as they
+    typed) is no conflict."""
+    last = SelfReview.objects.filter(evaluation=evaluation).values_list("updated_by", flat=True)
+    if evaluation.version != version and last.first() != by.pk:
         raise ReviewError(
             _("Bản kiểm điểm vừa được người khác lưu. Hãy tải lại trang để xem bản mới nhất.")
         )
-    return current
 
 
 def _save(evaluation: MemberEvaluation, *fields: str) -> None:
@@ -187,12 +191,14 @@ def save_self_review(
 ) -> MemberEvaluation:
     """Save the draft; refused if someone saved in between (optimistic lock) or if submitted."""
     _self_actor(evaluation, by)
-    evaluation = _locked(evaluation, Step.SELF_REVIEW, version=version)
+    evaluation = _locked(evaluation, Step.SELF_REVIEW)
+    _check_draft(evaluation, version, by)
     review, _created = SelfReview.objects.get_or_create(
         evaluation=evaluation,
         defaults={"form": member_form(evaluation.member, evaluation.cycle).code},
     )
     form = form_by_code(evaluation.cycle.settings.regime, review.form)
+    review.updated_by = by
     review.sections = {k: v.strip() for k, v in data.sections.items() if k in SECTIONS}
     review.scores = {
         item.code: str(data.scores[item.code]) for item in form.items() if item.code in data.scores
@@ -255,7 +261,8 @@ def _sum(scores: Mapping[str, Decimal], items: Iterable[Item]) -> Decimal | None
 def submit_self_review(evaluation: MemberEvaluation, *, by: User, version: int) -> MemberEvaluation:
     """Lock the form and hand it to the cell; refused while a required part is empty."""
     actor = _self_actor(evaluation, by)
-    evaluation = _locked(evaluation, Step.SELF_REVIEW, version=version)
+    evaluation = _locked(evaluation, Step.SELF_REVIEW)
+    _check_draft(evaluation, version, by)
     review = SelfReview.objects.filter(evaluation=evaluation).first()
     gaps = [str(SECTIONS[k]) for k in REQUIRED_SECTIONS if not (review and review.sections.get(k))]
     verdict = member_verdict(evaluation.member, evaluation, evaluation.cycle)

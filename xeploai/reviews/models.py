@@ -34,6 +34,14 @@ class SelfReview(models.Model):
         Manifestation, blank=True, verbose_name=_("biểu hiện tự nhận thấy")
     )
     updated = models.DateTimeField(_("lưu lần cuối"), auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("người lưu lần cuối"),
+    )
     submitted = models.DateTimeField(_("ngày nộp"), null=True, blank=True)
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

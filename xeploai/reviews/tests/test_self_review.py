@@ -54,6 +54,12 @@ class SelfReviewTestCase(TestCase):
         review = SelfReview.objects.get(evaluation=self.evaluation)
         self.assertEqual(review.sections["strengths"], SECTIONS["strengths"])
 
+    def test_it_lets_a_member_save_over_their_own_newer_draft(self) -> None:
+        # A draft saved as they typed, then the page's own save button with the older version.
+        self.save(self.p.an, 0, sections=SECTIONS)
+        e = self.save(self.p.an, 0, sections={"strengths": "sửa"})
+        self.assertEqual(e.version, 2)  # type: ignore[attr-defined]
+
     def test_it_refuses_to_submit_an_incomplete_form(self) -> None:
         self.save(self.p.an, 0, sections={"strengths": "x"})
         with self.assertRaisesMessage(actions.ReviewError, "Hạn chế, khuyết điểm") as raised:
