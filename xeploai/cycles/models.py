@@ -109,6 +109,19 @@ class Cycle(models.Model):
             **fields,
         )
 
+    def due_for(self, step: Step) -> dt.date | None:
+        """The deadline by which an evaluation must have left `step`."""
+        return {
+            Step.SELF_REVIEW: self.self_review_due,
+            Step.SUBMITTED: self.meeting_due,
+            Step.PROPOSED: self.decision_due,
+            Step.DECIDED: self.appraisal_due,
+        }.get(step)
+
+    def is_overdue(self, step: Step, today: dt.date) -> bool:
+        due = self.due_for(step)
+        return due is not None and today > due
+
     @property
     def settings(self) -> RegimeSettings:
         return SETTINGS[Regime(self.regime)]

@@ -164,6 +164,7 @@ def ensure_personas(tree: Tree) -> list[Persona]:
             _give_persona_name(p)
             user.last_name, _, user.first_name = p.member.full_name.rpartition(" ")
             user.member = p.member
+        user.email = f"{p.username}@xeploai.invalid"  # reminders print to the console
         user.is_staff = user.is_superuser = p.username == "quantri"
         user.password = password
         user.save()

@@ -57,3 +57,11 @@ def get_grassroots_for_user(user: User, code: str) -> Unit:
     if not unit.is_grassroots or not sees_members_of(user, unit.path):
         raise Http404
     return unit
+
+
+def get_scope_unit_for_user(user: User, code: str) -> Unit:
+    """Any unit whose members the user's roles cover; 404 otherwise."""
+    unit = get_unit_for_user(user, code)
+    if not sees_members_of(user, unit.path):
+        raise Http404
+    return unit

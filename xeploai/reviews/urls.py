@@ -16,3 +16,4 @@ urlpatterns += [
     path("quyet-dinh/<str:code>/cong-khai/", views.publish, name="publish"),
     path("tham-dinh/<str:code>/", views.appraise, name="appraise"),
 ]
+urlpatterns += [path("tien-do/<str:code>/", views.pending, name="pending")]

@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -26,6 +27,7 @@ from .access import (
     get_evaluation_for_filling,
     get_evaluation_for_user,
     get_grassroots_for_user,
+    get_scope_unit_for_user,
     may_fill,
     require,
 )
@@ -38,6 +40,7 @@ from .forms import (
     SelfReviewForm,
 )
 from .models import SECTIONS, InputKind, Meeting, QuotaException, SelfReview
+from .progress import COLUMNS, standing
 from .rules import Row, member_form, rows_for
 from .sheets import form_by_code
 
@@ -374,3 +377,30 @@ def _appraise_posted(request: HttpRequest, user: User, group: Unit, cycle: Cycle
     except actions.ReviewError as e:
         text = " ".join([e.message, *(r.text for r in e.reasons)])
         messages.error(request, f"{evaluation.member.full_name}: {text}")
+
+
+@login_required
+def pending(request: HttpRequest, code: str) -> HttpResponse:
+    """Where the subtree stands: counts per step against the deadlines, per sub-unit, down to
+    the names in a cell."""
+    user: User = request.user  # type: ignore[assignment]
+    unit = get_scope_unit_for_user(user, code)
+    cycle = _open_cycle(request)
+    total, lines = standing(unit, cycle)
+    rows = []
+    if unit.is_cell:
+        evaluations = MemberEvaluation.objects.filter(cycle=cycle, cell=unit)
+        rows = rows_for(evaluations.order_by(vietnamese("member__full_name")))
+    ancestors = Unit.objects.visible_to(user).filter(path__in=unit.ancestor_paths()[:-1])
+    today = timezone.localdate()
+    context = {
+        "unit": unit,
+        "ancestors": ancestors,
+        "cycle": cycle,
+        "today": today,
+        "columns": [(step, cycle.due_for(step)) for step in COLUMNS],
+        "total": total.cells(cycle, today),
+        "lines": [(line.unit, line.cells(cycle, today)) for line in lines],
+        "rows": rows,
+    }
+    return render(request, "reviews/pending.html", context)
