@@ -17,3 +17,4 @@ urlpatterns += [
     path("tham-dinh/<str:code>/", views.appraise, name="appraise"),
 ]
 urlpatterns += [path("tien-do/<str:code>/", views.pending, name="pending")]
+urlpatterns += [path("chi-bo/<str:code>/bien-ban/", views.meeting_minutes, name="minutes")]

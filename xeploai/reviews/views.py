@@ -31,6 +31,7 @@ from .access import (
     may_fill,
     require,
 )
+from .documents import minutes
 from .forms import (
     AppraisalForm,
     DecisionForm,
@@ -43,6 +44,8 @@ from .models import SECTIONS, InputKind, Meeting, QuotaException, SelfReview
 from .progress import COLUMNS, standing
 from .rules import Row, member_form, rows_for
 from .sheets import form_by_code
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 @login_required
@@ -404,3 +407,17 @@ def pending(request: HttpRequest, code: str) -> HttpResponse:
         "rows": rows,
     }
     return render(request, "reviews/pending.html", context)
+
+
+@login_required
+def meeting_minutes(request: HttpRequest, code: str) -> HttpResponse:
+    """The minutes of the cell's review meeting, as a Word document (an export: logged)."""
+    user: User = request.user  # type: ignore[assignment]
+    cell = get_cell_for_user(user, code)
+    cycle = _open_cycle(request)
+    meeting = get_object_or_404(Meeting, cycle=cycle, cell=cell)
+    log_access(request, action=AccessAction.EXPORT, detail=f"biên bản họp {cell.code}")
+    response = HttpResponse(minutes(meeting), content_type=DOCX)
+    name = f"bien-ban-kiem-diem-{cycle.year}-{cell.code}.docx"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
