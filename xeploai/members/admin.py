@@ -1,6 +1,12 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin
+from django.db import transaction
+from django.http import HttpRequest
+
+from xeploai.reviews.actions import follow_member
 
 from .models import Discipline, Member, Post, StatusPeriod, Transfer
 
@@ -30,6 +36,11 @@ class MemberAdmin(admin.ModelAdmin[Member]):
     autocomplete_fields = ["cell"]
     inlines = [PostInline, StatusPeriodInline, DisciplineInline]
 
+    @transaction.atomic
+    def save_model(self, request: HttpRequest, obj: Member, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        follow_member(obj)  # a new member joins the open cycle; a moved one, their new cell
+
 
 @admin.register(Post)
 class PostAdmin(admin.ModelAdmin[Post]):
@@ -49,6 +60,15 @@ class StatusPeriodAdmin(admin.ModelAdmin[StatusPeriod]):
 class TransferAdmin(admin.ModelAdmin[Transfer]):
     list_display = ["member", "from_cell", "to_cell", "date"]
     autocomplete_fields = ["member", "from_cell", "to_cell"]
+
+    @transaction.atomic
+    def save_model(self, request: HttpRequest, obj: Transfer, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        latest = obj.member.transfers.order_by("-date", "-pk").first()
+        if latest == obj and obj.member.cell_id != obj.to_cell_id:
+            obj.member.cell = obj.to_cell
+            obj.member.save(update_fields=["cell"])
+            follow_member(obj.member)
 
 
 @admin.register(Discipline)

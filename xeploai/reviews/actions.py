@@ -136,6 +136,26 @@ def enrol(member: Member, *, cycle: Cycle) -> MemberEvaluation:
     return evaluation
 
 
+@transaction.atomic
+def follow_member(member: Member) -> MemberEvaluation | None:
+    """Keep a member's evaluation of the open cycle with their current cell: one added after
+    the cycle opened for their grassroots unit joins it; one transferred before their cell
+    proposed a level moves to the receiving cell, which classifies them (R7)."""
+    cycle = Cycle.objects.current()
+    if cycle is None or member.left is not None:
+        return None
+    evaluation = MemberEvaluation.objects.filter(member=member, cycle=cycle).first()
+    if evaluation is None:
+        group = grassroots_of(member.cell)
+        opened = MemberEvaluation.objects.filter(cycle=cycle, unit_path__startswith=group.path)
+        return enrol(member, cycle=cycle) if opened.exists() else None
+    movable = (Step.NOT_REVIEWED, Step.SELF_REVIEW, Step.SUBMITTED)
+    if evaluation.cell_id != member.cell_id and evaluation.step in movable:
+        evaluation.cell, evaluation.unit_path = member.cell, member.cell.path
+        _save(evaluation, "cell", "unit_path")
+    return evaluation
+
+
 def _new_evaluation(member: Member, cycle: Cycle) -> MemberEvaluation:
     verdict = member_verdict(member, None, cycle)
     evaluation = MemberEvaluation(

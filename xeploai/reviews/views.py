@@ -19,6 +19,7 @@ from xeploai.accounts.policy import Power, can
 from xeploai.core.db import vietnamese
 from xeploai.cycles.models import Cycle, CycleKind, Level, MemberEvaluation, Step
 from xeploai.cycles.rules import member_verdict
+from xeploai.members.models import Member
 from xeploai.units.models import Unit
 
 from . import actions
@@ -405,8 +406,26 @@ def pending(request: HttpRequest, code: str) -> HttpResponse:
         "total": total.cells(cycle, today),
         "lines": [(line.unit, line.cells(cycle, today)) for line in lines],
         "rows": rows,
+        "may_open": can(user, Power.OPEN, unit.path),
+        "unopened": Member.objects.current()
+        .in_subtree(unit)
+        .exclude(evaluations__cycle=cycle)
+        .count(),
     }
     return render(request, "reviews/pending.html", context)
+
+
+@login_required
+@require_http_methods(["POST"])
+def open_cycle(request: HttpRequest, code: str) -> HttpResponse:
+    """Open the cycle for a subtree: every member gets their evaluation (R2-R7 at once)."""
+    user: User = request.user  # type: ignore[assignment]
+    unit = get_scope_unit_for_user(user, code)
+    cycle = _open_cycle(request)
+    require(user, Power.OPEN, unit)
+    n = actions.open_cycle(unit, cycle=cycle, by=user)
+    messages.success(request, _("Đã mở kỳ đánh giá cho %(n)d đảng viên.") % {"n": n})
+    return redirect(f"{reverse('reviews:pending', args=[unit.code])}?nam={cycle.year}")
 
 
 @login_required

@@ -111,3 +111,15 @@ class CellReviewTestCase(TestCase):
         )
         self.assertTrue(Input.objects.get().from_paper)
         self.assertNotContains(self.p.client(self.p.binh).get(URL), "Còn thiếu ý kiến tham gia")
+
+    def test_it_guards_the_input_form(self) -> None:
+        url = "/kiem-diem/2026/DV-AN/y-kien/"
+        data = {"kind": "RESIDENCE", "source": "Chi bộ nơi cư trú", "text": "Tốt"}
+        self.assertEqual(self.p.client(None).post(url, data).status_code, 302)
+        for user in (self.p.nobody, self.p.em):
+            self.assertEqual(self.p.client(user).post(url, data).status_code, 404)
+        for user in (self.p.an, self.p.chi, self.p.dung):
+            self.assertEqual(self.p.client(user).post(url, data).status_code, 403)
+        self.assertFalse(Input.objects.exists())
+        self.assertEqual(self.p.client(self.p.binh).post(url, data).status_code, 302)
+        self.assertTrue(Input.objects.get().from_paper)

@@ -3,12 +3,14 @@ from __future__ import annotations
 import datetime as dt
 
 from django.core.exceptions import PermissionDenied
-from django.test import TestCase
+from django.test import Client, TestCase
 
-from xeploai.core.testing import make_cycle, make_member, make_personas
+from xeploai.accounts.models import User
+from xeploai.core.testing import make_cycle, make_member, make_personas, make_unit
 from xeploai.cycles.models import MemberEvaluation, Status, Step
 from xeploai.members.models import StatusKind, StatusPeriod
 from xeploai.reviews import actions
+from xeploai.units.models import UnitKind
 
 
 class OpenCycleTestCase(TestCase):
@@ -51,3 +53,52 @@ class OpenCycleTestCase(TestCase):
             with self.assertRaises(PermissionDenied):
                 actions.open_cycle(self.p.commune, cycle=self.cycle, by=user)
         self.assertFalse(MemberEvaluation.objects.exists())
+
+
+class FollowMemberTestCase(TestCase):
+    """Members added or moved after the cycle opened follow it (R7)."""
+
+    def setUp(self) -> None:
+        self.p = make_personas()
+        self.cycle = make_cycle(2026)
+        actions.open_cycle(self.p.commune, cycle=self.cycle, by=self.p.chi)
+        admin = User.objects.create_superuser("quantri", password="x")  # noqa: S106
+        self.admin = Client()
+        self.admin.force_login(admin)
+
+    def test_it_enrols_a_member_added_in_the_admin(self) -> None:
+        self.admin.post(
+            "/quan-tri/members/member/add/",
+            {
+                "code": "DV-MOI",
+                "full_name": "Hà Văn Mới",
+                "birth_date": "01/02/1990",
+                "gender": "M",
+                "cell": self.p.cell_b.pk,
+                "admitted": "01/02/2015",
+                **{
+                    f"{prefix}-{k}": v
+                    for prefix in ("posts", "status_periods", "disciplines")
+                    for k, v in (("TOTAL_FORMS", "0"), ("INITIAL_FORMS", "0"))
+                },
+            },
+        )
+        e = MemberEvaluation.objects.get(member__code="DV-MOI", cycle=self.cycle)
+        self.assertEqual((e.cell, e.step), (self.p.cell_b, Step.SELF_REVIEW))
+
+    def test_it_moves_the_evaluation_with_a_transfer_before_the_proposal(self) -> None:
+        self.admin.post(
+            "/quan-tri/members/transfer/add/",
+            {
+                "member": self.p.an_member.pk,
+                "from_cell": self.p.cell_a.pk,
+                "to_cell": self.p.cell_b.pk,
+                "date": "01/10/2026",
+            },
+        )
+        e = MemberEvaluation.objects.get(member=self.p.an_member, cycle=self.cycle)
+        self.assertEqual((e.cell, e.unit_path), (self.p.cell_b, self.p.cell_b.path))
+
+    def test_it_leaves_a_member_of_a_subtree_not_yet_opened(self) -> None:
+        other = make_unit(self.p.district, kind=UnitKind.GRASSROOTS_CELL, code="CB-CS")
+        self.assertIsNone(actions.follow_member(make_member(other)))

@@ -6,7 +6,7 @@ import time_machine
 from django.test import TestCase
 
 from xeploai.core.testing import Personas, make_cycle, make_member, make_personas
-from xeploai.cycles.models import Cycle, Level
+from xeploai.cycles.models import Cycle, Level, MemberEvaluation
 from xeploai.reviews import actions
 
 from .flow import evaluation_of, meet, propose, submit
@@ -58,3 +58,21 @@ class PendingTestCase(TestCase):
         r = self.get(self.p.em, "CB-B")
         self.assertContains(r, "Đỗ Văn Chậm")  # type: ignore[arg-type]
         self.assertContains(r, "Đang tự kiểm điểm")  # type: ignore[arg-type]
+
+
+class OpenCyclePageTestCase(TestCase):
+    def setUp(self) -> None:
+        self.p = make_personas()
+        self.cycle = make_cycle(2026)
+
+    def test_it_opens_the_cycle_for_a_subtree(self) -> None:
+        url = "/kiem-diem/mo-ky/DB-XA/"
+        self.assertContains(self.p.client(self.p.chi).get(f"{URL}DB-XA/"), "3 đảng viên chưa có")
+        self.assertEqual(self.p.client(None).post(url).status_code, 302)
+        for user in (self.p.nobody, self.p.em, self.p.an):
+            self.assertEqual(self.p.client(user).post(url).status_code, 404)
+        self.assertEqual(self.p.client(self.p.binh).post("/kiem-diem/mo-ky/CB-A/").status_code, 403)
+        self.assertFalse(MemberEvaluation.objects.exists())
+        r = self.p.client(self.p.chi).post(url, follow=True)
+        self.assertContains(r, "Đã mở kỳ đánh giá cho 3 đảng viên")
+        self.assertNotContains(r, "chưa có phiếu đánh giá")
