@@ -60,6 +60,10 @@ class ReviewError(Exception):
         self.reasons = tuple(reasons)
         self.names = tuple(names)
 
+    def explanation(self) -> str:
+        """The message, the names it concerns and the rules' reasons, as one text."""
+        return " ".join([self.message, ", ".join(self.names), *(r.text for r in self.reasons)])
+
 
 class QuotaBreach(ReviewError):
     def __init__(self, message: str, *, result: QuotaResult, names: Sequence[str]):

@@ -202,7 +202,7 @@ def propose(request: HttpRequest, year: int, code: str) -> HttpResponse:
         try:
             actions.propose(evaluation, by=user, data=form.data_for_action())
         except actions.ReviewError as e:
-            error = " ".join([e.message, *e.names, *(r.text for r in e.reasons)])
+            error = e.explanation()
     else:
         error = " ".join(str(m) for messages in form.errors.values() for m in messages)
     return _back_to_cell(request, evaluation, error)
@@ -283,7 +283,7 @@ def decide(request: HttpRequest, code: str) -> HttpResponse:
                 messages.success(request, _("Đã quyết định %(n)d kết quả.") % {"n": len(decided)})
                 return redirect(f"{request.path}?nam={cycle.year}")
             except actions.ReviewError as e:
-                form.add_error(None, " ".join([e.message, *(r.text for r in e.reasons)]))
+                form.add_error(None, e.explanation())
                 breach_names = e.names
     quota, must_drop = actions.quota_standing(group, cycle)
     context = {
@@ -325,7 +325,7 @@ def publish(request: HttpRequest, code: str) -> HttpResponse:
         n = actions.publish(group, cycle=cycle, by=user)
         messages.success(request, _("Đã công khai %(n)d kết quả.") % {"n": n})
     except actions.ReviewError as e:
-        messages.error(request, " ".join([e.message, ", ".join(e.names)]))
+        messages.error(request, e.explanation())
     return redirect(f"{reverse('reviews:decide', args=[group.code])}?nam={cycle.year}")
 
 
@@ -379,8 +379,7 @@ def _appraise_posted(request: HttpRequest, user: User, group: Unit, cycle: Cycle
             actions.reopen(evaluation, by=user, reason=reason)
         messages.success(request, f"{evaluation.member.full_name}: {_('đã ghi nhận.')}")
     except actions.ReviewError as e:
-        text = " ".join([e.message, *(r.text for r in e.reasons)])
-        messages.error(request, f"{evaluation.member.full_name}: {text}")
+        messages.error(request, f"{evaluation.member.full_name}: {e.explanation()}")
 
 
 @login_required
