@@ -65,3 +65,12 @@ def get_scope_unit_for_user(user: User, code: str) -> Unit:
     if not sees_members_of(user, unit.path):
         raise Http404
     return unit
+
+
+def get_cell_for_member_or_role(user: User, code: str) -> Unit:
+    """A cell the user belongs to, or whose members their roles cover; 404 otherwise."""
+    unit = get_unit_for_user(user, code)
+    own = user.member is not None and user.member.cell_id == unit.pk
+    if not unit.is_cell or not (own or sees_members_of(user, unit.path)):
+        raise Http404
+    return unit

@@ -19,3 +19,4 @@ urlpatterns += [
 urlpatterns += [path("tien-do/<str:code>/", views.pending, name="pending")]
 urlpatterns += [path("chi-bo/<str:code>/bien-ban/", views.meeting_minutes, name="minutes")]
 urlpatterns += [path("mo-ky/<str:code>/", views.open_cycle, name="open_cycle")]
+urlpatterns += [path("cong-khai/<str:code>/", views.published, name="published")]

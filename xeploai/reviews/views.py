@@ -24,6 +24,7 @@ from xeploai.units.models import Unit
 
 from . import actions
 from .access import (
+    get_cell_for_member_or_role,
     get_cell_for_user,
     get_evaluation_for_filling,
     get_evaluation_for_user,
@@ -439,3 +440,18 @@ def meeting_minutes(request: HttpRequest, code: str) -> HttpResponse:
     name = f"bien-ban-kiem-diem-{cycle.year}-{cell.code}.docx"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
+
+
+@login_required
+def published(request: HttpRequest, code: str) -> HttpResponse:
+    """The cell's published results, for its members to see (publication, S1)."""
+    user: User = request.user  # type: ignore[assignment]
+    cell = get_cell_for_member_or_role(user, code)
+    cycle = _open_cycle(request)
+    results = (
+        MemberEvaluation.objects.filter(cycle=cycle, cell=cell, step=Step.PUBLISHED)
+        .select_related("member")
+        .order_by(vietnamese("member__full_name"))
+    )
+    context = {"cell": cell, "cycle": cycle, "results": results}
+    return render(request, "reviews/published.html", context)

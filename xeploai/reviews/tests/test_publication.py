@@ -43,3 +43,15 @@ class PublicationTestCase(TestCase):
         self.assertContains(page, "Quyết định xếp loại")
         self.assertContains(page, "QĐ 15-QĐ/ĐU ngày 20/12/2026")
         self.assertContains(page, "Thẩm định, thống nhất")
+
+    def test_it_shows_the_cells_published_results_to_its_members(self) -> None:
+        url = "/kiem-diem/cong-khai/CB-A/"
+        self.assertNotContains(self.p.client(self.p.an).get(url), "Lê Văn Bình")
+        actions.publish(self.p.commune, cycle=self.cycle, by=self.p.chi)
+        for user in (self.p.an, self.p.binh, self.p.chi):
+            self.assertContains(self.p.client(user).get(url), "Lê Văn Bình")
+        for user in (self.p.em, self.p.nobody):
+            self.assertEqual(self.p.client(user).get(url).status_code, 404)
+        self.assertEqual(
+            self.p.client(self.p.an).get("/kiem-diem/cong-khai/CB-B/").status_code, 404
+        )
