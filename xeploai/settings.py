@@ -91,11 +91,11 @@ def sqlite_database(path: Path) -> dict[str, object]:
 DATA_DIR = Path(os.environ.get("XEPLOAI_DATA_DIR") or Path.cwd() / "data")
 
 
-def secret_key() -> str:
-    """SECRET_KEY from the environment, or one generated once and kept in the data directory."""
-    if key := os.environ.get("SECRET_KEY"):
+def secret_key(name: str = "SECRET_KEY") -> str:
+    """A key from the environment, or one generated once and kept in the data directory."""
+    if key := os.environ.get(name):
         return key
-    path = DATA_DIR / "secret_key"
+    path = DATA_DIR / name.lower()
     if not path.exists():
         DATA_DIR.mkdir(parents=True, exist_ok=True)
         path.write_text(secrets.token_urlsafe(50))
@@ -104,6 +104,9 @@ def secret_key() -> str:
 
 
 SECRET_KEY = secret_key()
+# Keys the level history's hash chain (R33); kept apart from SECRET_KEY, which may rotate, and
+# outside the database, so that rows rewritten there cannot be given matching hashes.
+HISTORY_KEY = secret_key("HISTORY_KEY")
 DEBUG = envbool("DEBUG", False)
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
 

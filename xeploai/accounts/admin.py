@@ -6,6 +6,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from xeploai.core.admin import ReadOnlyAdmin
 from xeploai.core.text import search_key
 
 from .models import AccessLog, Role, User
@@ -32,7 +33,7 @@ class RoleAdmin(admin.ModelAdmin[Role]):
 
 
 @admin.register(AccessLog)
-class AccessLogAdmin(admin.ModelAdmin[AccessLog]):
+class AccessLogAdmin(ReadOnlyAdmin, admin.ModelAdmin[AccessLog]):
     """Searchable by administrators, alterable by nobody, superusers included (RULES.md S3)."""
 
     list_display = ["at", "user", "action", "member", "path"]
@@ -53,12 +54,3 @@ class AccessLogAdmin(admin.ModelAdmin[AccessLog]):
         if folded and folded != search_term:
             results |= queryset.filter(member__search_key__contains=folded)
         return results, duplicates
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: AccessLog | None = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: AccessLog | None = None) -> bool:
-        return False

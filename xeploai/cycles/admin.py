@@ -23,7 +23,18 @@ class MemberEvaluationAdmin(admin.ModelAdmin[MemberEvaluation]):
     list_filter = ["cycle", "status", "level_final"]
     search_fields = ["member__code", "member__search_key"]
     autocomplete_fields = ["member", "cell"]
-    readonly_fields = ["unit_path", "version"]
+    # The review's steps and levels change only through its actions, which keep the history
+    # (R33) and check the rules and the quota; imported history is corrected by re-importing.
+    readonly_fields = [
+        "unit_path",
+        "version",
+        "step",
+        "status",
+        "level_self",
+        "level_proposed",
+        "level_decided",
+        "level_final",
+    ]
 
 
 @admin.register(UnitEvaluation)

@@ -37,9 +37,10 @@ class MemberAdmin(admin.ModelAdmin[Member]):
     inlines = [PostInline, StatusPeriodInline, DisciplineInline]
 
     @transaction.atomic
-    def save_model(self, request: HttpRequest, obj: Member, form: Any, change: bool) -> None:
-        super().save_model(request, obj, form, change)
-        follow_member(obj)  # a new member joins the open cycle; a moved one, their new cell
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        # With its statuses saved: a new member joins the open cycle, an exempt one leaves it.
+        follow_member(form.instance)
 
 
 @admin.register(Post)
@@ -54,6 +55,11 @@ class StatusPeriodAdmin(admin.ModelAdmin[StatusPeriod]):
     list_display = ["member", "kind", "start", "end", "reason"]
     list_filter = ["kind"]
     autocomplete_fields = ["member", "temporary_cell"]
+
+    @transaction.atomic
+    def save_model(self, request: HttpRequest, obj: StatusPeriod, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        follow_member(obj.member)
 
 
 @admin.register(Transfer)

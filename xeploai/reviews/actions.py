@@ -81,7 +81,10 @@ def _actor(by: User, power: Power, unit: Unit) -> Actor:
 
 def _locked(evaluation: MemberEvaluation, *steps: Step) -> MemberEvaluation:
     """The evaluation re-read under a row lock, refused unless it stands at one of `steps`."""
-    locked = MemberEvaluation.objects.select_for_update().select_related("cycle", "member", "cell")
+    # of=("self",): lock the evaluation only, not the cycle, member and cell joined to it.
+    locked = MemberEvaluation.objects.select_for_update(of=("self",)).select_related(
+        "cycle", "member", "cell"
+    )
     current = locked.get(pk=evaluation.pk)
     if steps and current.step not in steps:
         raise ReviewError(
@@ -142,21 +145,34 @@ def enrol(member: Member, *, cycle: Cycle) -> MemberEvaluation:
 
 @transaction.atomic
 def follow_member(member: Member) -> MemberEvaluation | None:
-    """Keep a member's evaluation of the open cycle with their current cell: one added after
+    """Keep a member's evaluation of the open cycle in step with their record: one added after
     the cycle opened for their grassroots unit joins it; one transferred before their cell
-    proposed a level moves to the receiving cell, which classifies them (R7)."""
+    proposed a level moves to the receiving cell, which classifies them (R7); one who became
+    exempt or suspended, or left the party, leaves the review, and comes back if that ends."""
     cycle = Cycle.objects.current()
-    if cycle is None or member.left is not None:
+    if cycle is None:
         return None
     evaluation = MemberEvaluation.objects.filter(member=member, cycle=cycle).first()
     if evaluation is None:
         group = grassroots_of(member.cell)
         opened = MemberEvaluation.objects.filter(cycle=cycle, unit_path__startswith=group.path)
-        return enrol(member, cycle=cycle) if opened.exists() else None
-    movable = (Step.NOT_REVIEWED, Step.SELF_REVIEW, Step.SUBMITTED)
-    if evaluation.cell_id != member.cell_id and evaluation.step in movable:
-        evaluation.cell, evaluation.unit_path = member.cell, member.cell.path
-        _save(evaluation, "cell", "unit_path")
+        if member.left is not None or not opened.exists():
+            return None
+        return enrol(member, cycle=cycle)
+    if evaluation.step not in (Step.NOT_REVIEWED, Step.SELF_REVIEW, Step.SUBMITTED):
+        return evaluation  # proposed or later: changes go through the steps
+    evaluation = _locked(evaluation)
+    fresh = _new_evaluation(member, cycle)
+    if member.left is not None:
+        fresh.step, fresh.status = Step.NOT_REVIEWED, Status.NOT_CLASSIFIED
+        fresh.status_reason = _("Ra khỏi Đảng ngày {day}").format(day=f"{member.left:%d/%m/%Y}")
+    if fresh.step == Step.NOT_REVIEWED:
+        evaluation.step = Step.NOT_REVIEWED
+    elif evaluation.step == Step.NOT_REVIEWED:
+        evaluation.step = Step.SELF_REVIEW
+    evaluation.status, evaluation.status_reason = fresh.status, fresh.status_reason
+    evaluation.cell, evaluation.unit_path = member.cell, member.cell.path
+    _save(evaluation, "step", "status", "status_reason", "cell", "unit_path")
     return evaluation
 
 
@@ -214,7 +230,7 @@ def save_self_review(
     evaluation: MemberEvaluation, *, by: User, version: int, data: SelfReviewData
 ) -> MemberEvaluation:
     """Save the draft; refused if someone saved in between (optimistic lock) or if submitted."""
-    _self_actor(evaluation, by)
+    actor = _self_actor(evaluation, by)
     evaluation = _locked(evaluation, Step.SELF_REVIEW)
     _check_draft(evaluation, version, by)
     review, _created = SelfReview.objects.get_or_create(
@@ -223,6 +239,8 @@ def save_self_review(
     )
     form = form_by_code(evaluation.cycle.settings.regime, review.form)
     review.updated_by = by
+    # Whoever else writes in a member's form is recorded, not only who submits it.
+    review.assisted = review.assisted or actor.role is not ActingRole.MEMBER
     review.sections = {k: v.strip() for k, v in data.sections.items() if k in SECTIONS}
     review.scores = {
         item.code: str(data.scores[item.code]) for item in form.items() if item.code in data.scores
@@ -298,7 +316,7 @@ def submit_self_review(evaluation: MemberEvaluation, *, by: User, version: int) 
         raise ReviewError(_("Bản kiểm điểm còn thiếu: {gaps}.").format(gaps="; ".join(gaps)))
     assert review is not None
     review.submitted, review.submitted_by = timezone.now(), by
-    review.assisted = actor.role is not ActingRole.MEMBER
+    review.assisted = review.assisted or actor.role is not ActingRole.MEMBER
     review.save(update_fields=["submitted", "submitted_by", "assisted"])
     evaluation.step = Step.SUBMITTED
     _save(evaluation, "step")
@@ -499,7 +517,7 @@ def decide(
         raise ReviewError(_("Cần số quyết định."))
     group = Unit.objects.select_for_update().get(pk=group.pk)
     in_group = list(
-        MemberEvaluation.objects.select_for_update()
+        MemberEvaluation.objects.select_for_update(of=("self",))
         .filter(cycle=cycle, unit_path__startswith=group.path)
         .select_related("member", "cycle", "cell")
     )
@@ -515,7 +533,10 @@ def decide(
             )
         _check_allowed(evaluation, levels[evaluation.pk])
     result, names = _quota(group, cycle, in_group, levels)
-    if not result.within:
+    covered = QuotaException.objects.filter(
+        cycle=cycle, group=group, excellent__gte=result.excellent
+    ).exists()
+    if not result.within and not covered:
         if exemption is None:
             raise QuotaBreach(
                 _(
@@ -560,6 +581,25 @@ def decide(
     return list(chosen.values())
 
 
+def _check_quota_kept(group: Unit, cycle: Cycle, changes: Mapping[int, Level | int]) -> None:
+    """Refuse changes that leave the group over its quota, unless an exception recorded for
+    the group in this cycle covers that many excellent results (R27)."""
+    evaluations = MemberEvaluation.objects.filter(
+        cycle=cycle, unit_path__startswith=group.path
+    ).select_related("member")
+    result, _names = _quota(group, cycle, evaluations, changes)
+    covered = QuotaException.objects.filter(
+        cycle=cycle, group=group, excellent__gte=result.excellent
+    ).exists()
+    if not result.within and not covered:
+        raise ReviewError(
+            _(
+                "Không thực hiện được: đơn vị sẽ vượt tỷ lệ hoàn thành xuất sắc nhiệm vụ"
+                " ({excellent} xuất sắc, tối đa {allowed})."
+            ).format(excellent=result.excellent, allowed=result.allowed)
+        )
+
+
 def _quota(
     group: Unit,
     cycle: Cycle,
@@ -594,16 +634,12 @@ def appraise(
     assert evaluation.level_decided is not None  # every DECIDED evaluation has its level
     final = level or Level(evaluation.level_decided)
     adjusted = final != evaluation.level_decided
-    if adjusted:
-        if not reason.strip():
-            raise ReviewError(_("Điều chỉnh kết quả cần ghi rõ lý do."))
-        _check_allowed(evaluation, final)
-        in_group = MemberEvaluation.objects.filter(
-            cycle=evaluation.cycle, unit_path__startswith=group.path
-        ).select_related("member")
-        result, _names = _quota(group, evaluation.cycle, in_group, {evaluation.pk: final})
-        if not result.within and final == Level.EXCELLENT:
-            raise ReviewError(_("Điều chỉnh này làm vượt tỷ lệ hoàn thành xuất sắc nhiệm vụ."))
+    if adjusted and not reason.strip():
+        raise ReviewError(_("Điều chỉnh kết quả cần ghi rõ lý do."))
+    # Facts may have changed since the decision (a late discipline): the ceiling holds here too,
+    # and so does the quota, whichever way the level moves (a lower GOOD shrinks it).
+    _check_allowed(evaluation, final)
+    _check_quota_kept(group, evaluation.cycle, {evaluation.pk: final})
     evaluation.level_final, evaluation.step = final, Step.APPRAISED
     _save(evaluation, "level_final", "step")
     history.append(
@@ -615,6 +651,19 @@ def appraise(
         reason=reason.strip(),
     )
     return evaluation
+
+
+@transaction.atomic
+def appraise_all(group: Unit, *, cycle: Cycle, by: User) -> int:
+    """Approve every decided result of a grassroots unit: all of them or, on any refusal,
+    none."""
+    decided = MemberEvaluation.objects.filter(
+        cycle=cycle, unit_path__startswith=group.path, step=Step.DECIDED
+    )
+    evaluations = list(decided)
+    for evaluation in evaluations:
+        appraise(evaluation, by=by)
+    return len(evaluations)
 
 
 @transaction.atomic
@@ -637,7 +686,8 @@ def return_to_previous(evaluation: MemberEvaluation, *, by: User, comment: str) 
             None,
             Step.PROPOSED,
         )
-    _save(evaluation, "level_final", "level_decided", "step")
+        evaluation.status = Status.PENDING  # no longer decided
+    _save(evaluation, "level_final", "level_decided", "step", "status")
     history.append(
         evaluation,
         actor=actor,
@@ -652,15 +702,15 @@ def return_to_previous(evaluation: MemberEvaluation, *, by: User, comment: str) 
 @transaction.atomic
 def reopen(evaluation: MemberEvaluation, *, by: User, reason: str) -> MemberEvaluation:
     """Only the superior re-opens a decided result, for a complaint, a denunciation or a sign
-    of violation (R31); it goes back to the cell's proposal and is decided again."""
+    of violation (R31); it goes back to the cell, which meets, proposes and is decided again."""
     actor = _actor(by, Power.APPRAISE, evaluation.cell)
     evaluation = _locked(evaluation, Step.DECIDED, Step.APPRAISED, Step.PUBLISHED)
     if not reason.strip():
         raise ReviewError(_("Mở lại kết quả cần ghi rõ lý do."))
     before = evaluation.level_final or evaluation.level_decided
-    evaluation.level_decided = evaluation.level_final = None
-    evaluation.step = Step.PROPOSED
-    _save(evaluation, "level_decided", "level_final", "step")
+    evaluation.level_proposed = evaluation.level_decided = evaluation.level_final = None
+    evaluation.step, evaluation.status = Step.SUBMITTED, Status.PENDING
+    _save(evaluation, "level_proposed", "level_decided", "level_final", "step", "status")
     history.append(
         evaluation,
         actor=actor,
@@ -677,14 +727,18 @@ def publish(unit: Unit, *, cycle: Cycle, by: User) -> int:
     """Publish the appraised results under `unit`; refused while any is not yet appraised."""
     actor = _actor(by, Power.DECIDE, unit)
     evaluations = list(
-        MemberEvaluation.objects.select_for_update()
+        MemberEvaluation.objects.select_for_update(of=("self",))
         .filter(cycle=cycle, unit_path__startswith=unit.path)
         .exclude(step__in=[Step.NOT_REVIEWED, Step.PUBLISHED])
-        .select_related("member")
+        .select_related("member", "cycle", "cell")
     )
+    # Reviewed but given no level (HD21's new or suspended members) wait on nobody.
+    evaluations = [e for e in evaluations if e.status not in (Status.EXEMPT, Status.NOT_CLASSIFIED)]
     waiting = [e.member.full_name for e in evaluations if e.step != Step.APPRAISED]
     if waiting:
         raise ReviewError(_("Còn kết quả chưa được thẩm định."), names=waiting)
+    for evaluation in evaluations:
+        _check_allowed(evaluation, Level(evaluation.level_final or Level.NOT_COMPLETED))
     for evaluation in evaluations:
         evaluation.step = Step.PUBLISHED
         _save(evaluation, "step")

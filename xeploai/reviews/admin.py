@@ -3,6 +3,8 @@ from __future__ import annotations
 from django.contrib import admin
 from django.http import HttpRequest
 
+from xeploai.core.admin import ReadOnlyAdmin
+
 from .models import FollowUp, Input, LevelChange, Meeting, Proposal, QuotaException, SelfReview
 
 
@@ -32,6 +34,10 @@ class MeetingAdmin(admin.ModelAdmin[Meeting]):
 class ProposalAdmin(admin.ModelAdmin[Proposal]):
     list_display = ["evaluation", "level", "meeting"]
     raw_id_fields = ["evaluation", "meeting"]
+    readonly_fields = ["evaluation", "meeting", "level", "votes"]  # set by the cell's proposal
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
 
 
 @admin.register(FollowUp)
@@ -42,13 +48,12 @@ class FollowUpAdmin(admin.ModelAdmin[FollowUp]):
 
 
 @admin.register(QuotaException)
-class QuotaExceptionAdmin(admin.ModelAdmin[QuotaException]):
+class QuotaExceptionAdmin(ReadOnlyAdmin, admin.ModelAdmin[QuotaException]):
     list_display = ["group", "cycle", "excellent", "allowed", "decision_number"]
-    raw_id_fields = ["group", "recorded_by"]
 
 
 @admin.register(LevelChange)
-class LevelChangeAdmin(admin.ModelAdmin[LevelChange]):
+class LevelChangeAdmin(ReadOnlyAdmin, admin.ModelAdmin[LevelChange]):
     """Readable by administrators; nobody adds, changes or deletes history (R33)."""
 
     list_display = [
@@ -64,12 +69,3 @@ class LevelChangeAdmin(admin.ModelAdmin[LevelChange]):
     list_filter = ["action", "role"]
     search_fields = ["evaluation__member__code", "by_name", "decision_number"]
     list_select_related = ["evaluation__member", "evaluation__cycle"]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: LevelChange | None = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: LevelChange | None = None) -> bool:
-        return False

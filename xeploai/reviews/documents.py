@@ -13,6 +13,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 from docxtpl import DocxTemplate
 
+from xeploai.core.db import vietnamese
 from xeploai.cycles.models import Level, MemberEvaluation
 
 from .models import Meeting
@@ -36,7 +37,7 @@ def _minutes_context(meeting: Meeting) -> dict[str, Any]:
     evaluations = (
         MemberEvaluation.objects.filter(cycle=cycle, cell=cell, proposal__meeting=meeting)
         .select_related("member", "proposal")
-        .order_by("member__full_name")
+        .order_by(vietnamese("member__full_name"))
     )
     members = []
     for e in evaluations:

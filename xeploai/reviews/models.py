@@ -4,6 +4,7 @@ every level set (DOMAIN.md 4, RULES.md R29-R33, R37)."""
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 from typing import Any
 
@@ -23,7 +24,10 @@ class SelfReview(models.Model):
     """
 
     evaluation = models.OneToOneField(
-        MemberEvaluation, on_delete=models.CASCADE, related_name="self_review"
+        MemberEvaluation,
+        on_delete=models.CASCADE,
+        related_name="self_review",
+        verbose_name=_("đánh giá"),
     )
     form = models.CharField(_("mẫu"), max_length=8)
     # Free-text sections, keyed by `SECTIONS`.
@@ -88,13 +92,19 @@ class Input(models.Model):
     """One comment on a member's year (ý kiến tham gia), entered by its author or from paper."""
 
     evaluation = models.ForeignKey(
-        MemberEvaluation, on_delete=models.CASCADE, related_name="inputs"
+        MemberEvaluation,
+        on_delete=models.CASCADE,
+        related_name="inputs",
+        verbose_name=_("đánh giá"),
     )
     kind = models.CharField(_("nguồn ý kiến"), max_length=24, choices=InputKind.choices)
     source = models.CharField(_("cơ quan, tổ chức"), max_length=255)
     text = models.TextField(_("nội dung nhận xét"))
     entered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("người nhập"),
     )
     from_paper = models.BooleanField(_("nhập từ văn bản giấy"), default=False)
     entered = models.DateTimeField(_("ngày nhập"), auto_now_add=True)
@@ -115,8 +125,12 @@ class Input(models.Model):
 class Meeting(models.Model):
     """A cell's review meeting (họp kiểm điểm) for a cycle, and its attendance."""
 
-    cycle = models.ForeignKey(Cycle, on_delete=models.PROTECT, related_name="meetings")
-    cell = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="meetings")
+    cycle = models.ForeignKey(
+        Cycle, on_delete=models.PROTECT, related_name="meetings", verbose_name=_("kỳ đánh giá")
+    )
+    cell = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="meetings", verbose_name=_("chi bộ")
+    )
     held_on = models.DateField(_("ngày họp"))
     chair = models.CharField(_("chủ trì"), max_length=128)
     minutes_taker = models.CharField(_("thư ký"), max_length=128, blank=True)
@@ -126,7 +140,10 @@ class Meeting(models.Model):
     absences = models.JSONField(_("vắng mặt"), default=list, blank=True)
     secret_ballot = models.BooleanField(_("bỏ phiếu kín"), default=True)
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("người ghi nhận"),
     )
 
     class Meta:
@@ -146,9 +163,14 @@ class Proposal(models.Model):
     A secret ballot keeps counts per level only, never who voted what (S2).
     """
 
-    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="proposals")
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.CASCADE, related_name="proposals", verbose_name=_("cuộc họp")
+    )
     evaluation = models.OneToOneField(
-        MemberEvaluation, on_delete=models.CASCADE, related_name="proposal"
+        MemberEvaluation,
+        on_delete=models.CASCADE,
+        related_name="proposal",
+        verbose_name=_("đánh giá"),
     )
     comments = models.TextField(_("ý kiến góp ý, phê bình"), blank=True)
     conclusion = models.TextField(_("kết luận của chủ trì"))
@@ -166,7 +188,9 @@ class Proposal(models.Model):
 class FollowUp(models.Model):
     """A weakness concluded in a review, to be fixed and reported on next cycle (R37)."""
 
-    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="follow_ups")
+    member = models.ForeignKey(
+        Member, on_delete=models.CASCADE, related_name="follow_ups", verbose_name=_("đảng viên")
+    )
     cycle = models.ForeignKey(
         Cycle, on_delete=models.PROTECT, related_name="+", verbose_name=_("kỳ chỉ ra")
     )
@@ -187,17 +211,27 @@ class FollowUp(models.Model):
 class QuotaException(models.Model):
     """A quota breach the deciding body accepted, with its reason and decision (R27)."""
 
-    cycle = models.ForeignKey(Cycle, on_delete=models.PROTECT, related_name="+")
-    group = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="quota_exceptions")
+    cycle = models.ForeignKey(
+        Cycle, on_delete=models.PROTECT, related_name="+", verbose_name=_("kỳ đánh giá")
+    )
+    group = models.ForeignKey(
+        Unit,
+        on_delete=models.PROTECT,
+        related_name="quota_exceptions",
+        verbose_name=_("tổ chức cơ sở đảng"),
+    )
     excellent = models.PositiveIntegerField(_("số xuất sắc"))
     allowed = models.PositiveIntegerField(_("số được phép"))
     reason = models.TextField(_("lý do"))
     decision_number = models.CharField(_("số quyết định"), max_length=64)
     decision_date = models.DateField(_("ngày quyết định"))
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("người ghi nhận"),
     )
-    recorded = models.DateTimeField(auto_now_add=True)
+    recorded = models.DateTimeField(_("thời điểm ghi nhận"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("ngoại lệ tỷ lệ xuất sắc")
@@ -242,9 +276,12 @@ class LevelChange(models.Model):
     """
 
     evaluation = models.ForeignKey(
-        MemberEvaluation, on_delete=models.PROTECT, related_name="history"
+        MemberEvaluation,
+        on_delete=models.PROTECT,
+        related_name="history",
+        verbose_name=_("đánh giá"),
     )
-    seq = models.PositiveIntegerField()
+    seq = models.PositiveIntegerField(_("thứ tự"))
     step = models.CharField(_("bước"), max_length=16, choices=Step.choices)
     action = models.CharField(_("thao tác"), max_length=16, choices=Action.choices)
     by = models.ForeignKey(
@@ -268,8 +305,8 @@ class LevelChange(models.Model):
     reason = models.TextField(_("lý do"), blank=True)
     decision_number = models.CharField(_("số quyết định"), max_length=64, blank=True)
     decision_date = models.DateField(_("ngày quyết định"), null=True, blank=True)
-    prev_hash = models.CharField(max_length=64)
-    hash = models.CharField(max_length=64, unique=True)
+    prev_hash = models.CharField(_("mã băm dòng trước"), max_length=64)
+    hash = models.CharField(_("mã băm"), max_length=64, unique=True)
 
     class Meta:
         verbose_name = _("lịch sử xếp loại")
@@ -312,5 +349,7 @@ class LevelChange(models.Model):
         }
 
     def compute_hash(self) -> str:
+        """HMAC-SHA-256 of the content under the history key, which the database never holds."""
         text = json.dumps(self.content(), sort_keys=True, ensure_ascii=False)
-        return hashlib.sha256(text.encode()).hexdigest()
+        key = settings.HISTORY_KEY.encode()
+        return hmac.new(key, text.encode(), hashlib.sha256).hexdigest()

@@ -59,7 +59,7 @@ def self_review(request: HttpRequest, year: int, code: str) -> HttpResponse:
         evaluation = get_evaluation_for_filling(user, year, code)
     else:
         evaluation = get_evaluation_for_user(user, year, code)
-    if user.member_id != evaluation.member_id:
+    if user.member_id != evaluation.member_id and request.method == "GET":
         log_access(request, member=evaluation.member, action=AccessAction.VIEW)
     form = _form(evaluation, request.POST if request.method == "POST" else None)
     saved = False
@@ -164,7 +164,15 @@ def cell_review(request: HttpRequest, code: str) -> HttpResponse:
         "may_propose": can(user, Power.PROPOSE, cell.path),
         "proposal_form": ProposalForm(auto_id=False),
     }
+    _log_list(request, cell)
     return render(request, "reviews/cell_review.html", context)
+
+
+def _log_list(request: HttpRequest, unit: Unit) -> None:
+    """A page listing members with the reasons of their results is a read of their records
+    (S3): one entry per page, naming the unit."""
+    if request.method == "GET":
+        log_access(request, action=AccessAction.VIEW, detail=f"danh sách {unit.code}")
 
 
 def _year(request: HttpRequest) -> int:
@@ -298,6 +306,7 @@ def decide(request: HttpRequest, code: str) -> HttpResponse:
         "may_decide": can(user, Power.DECIDE, group.path),
         "levels": Level.choices,
     }
+    _log_list(request, group)
     return render(request, "reviews/decide.html", context)
 
 
@@ -348,17 +357,17 @@ def appraise(request: HttpRequest, code: str) -> HttpResponse:
         "may_appraise": can(user, Power.APPRAISE, group.path),
         "levels": Level.choices,
     }
+    _log_list(request, group)
     return render(request, "reviews/appraise.html", context)
 
 
 def _appraise_posted(request: HttpRequest, user: User, group: Unit, cycle: Cycle) -> None:
     if "approve_all" in request.POST:
-        decided = MemberEvaluation.objects.filter(
-            cycle=cycle, unit_path__startswith=group.path, step=Step.DECIDED
-        )
-        for evaluation in decided:
-            actions.appraise(evaluation, by=user)
-        messages.success(request, _("Đã thống nhất %(n)d kết quả.") % {"n": len(decided)})
+        try:
+            n = actions.appraise_all(group, cycle=cycle, by=user)
+            messages.success(request, _("Đã thống nhất %(n)d kết quả.") % {"n": n})
+        except actions.ReviewError as e:
+            messages.error(request, e.explanation())
         return
     form = AppraisalForm(request.POST)
     pk = request.POST.get("evaluation", "")
@@ -395,6 +404,7 @@ def pending(request: HttpRequest, code: str) -> HttpResponse:
     if unit.is_cell:
         evaluations = MemberEvaluation.objects.filter(cycle=cycle, cell=unit)
         rows = rows_for(evaluations.order_by(vietnamese("member__full_name")))
+        _log_list(request, unit)
     ancestors = Unit.objects.visible_to(user).filter(path__in=unit.ancestor_paths()[:-1])
     today = timezone.localdate()
     context = {

@@ -1,11 +1,14 @@
 from __future__ import annotations
 
+import datetime as dt
+
 from django.core.exceptions import PermissionDenied
 from django.test import TestCase
 
-from xeploai.core.testing import make_cycle, make_personas
-from xeploai.cycles.models import Level, MemberEvaluation, Step
-from xeploai.reviews import actions
+from xeploai.core.testing import make_cycle, make_member, make_personas
+from xeploai.cycles.models import Level, MemberEvaluation, Status, Step
+from xeploai.members.models import Discipline, DisciplineForm
+from xeploai.reviews import actions, history
 from xeploai.reviews.models import Action, LevelChange
 
 from .flow import DECISION, evaluation_of, meet, propose, submit
@@ -78,8 +81,49 @@ class AppraiseTestCase(TestCase):
         with self.assertRaisesMessage(actions.ReviewError, "lý do"):
             actions.reopen(self.an, by=self.p.dung, reason=" ")
         e = actions.reopen(self.an, by=self.p.dung, reason="Có đơn tố cáo")
-        self.assertEqual((e.step, e.level_decided, e.level_final), (Step.PROPOSED, None, None))
+        # Back to the cell, which meets and proposes again (R31).
+        self.assertEqual(
+            (e.step, e.status, e.level_proposed, e.level_decided, e.level_final),
+            (Step.SUBMITTED, Status.PENDING, None, None, None),
+        )
         self.assertEqual(self.last_action(), Action.REOPEN)
+        e = propose(e, self.p.binh, Level.COMPLETED)
+        self.assertEqual(e.level_proposed, Level.COMPLETED)
+        self.assertEqual(list(history.verify()), [])
+
+    def test_it_refuses_an_approval_over_the_ceiling(self) -> None:
+        # A discipline decided after the decision: the ceiling drops, approving GOOD is refused.
+        Discipline.objects.create(
+            member=self.p.an_member,
+            form=DisciplineForm.WARNING,
+            decided=dt.date(2026, 12, 1),
+            violated=dt.date(2026, 10, 1),
+            violation_unit=self.p.cell_a,
+        )
+        with self.assertRaisesMessage(actions.ReviewError, "tối đa") as raised:
+            actions.appraise(self.an, by=self.p.dung)
+        self.assertIn("R8", [r.rule for r in raised.exception.reasons])
+
+    def test_it_refuses_a_lowering_that_breaks_the_quota(self) -> None:
+        # 1 EXCELLENT on 5 GOOD is within 20 %; lowering one GOOD to COMPLETED is not.
+        levels = {}
+        for cell, secretary, level in (
+            (self.p.cell_a, self.p.binh, Level.GOOD),
+            (self.p.cell_a, self.p.binh, Level.GOOD),
+            (self.p.cell_b, self.p.em, Level.EXCELLENT),
+        ):
+            e = actions.enrol(make_member(cell), cycle=self.cycle)
+            levels[propose(submit(e, secretary), secretary, level).pk] = level
+        actions.decide(
+            self.p.commune, cycle=self.cycle, by=self.p.chi, levels=levels, decision=DECISION
+        )
+        with self.assertRaisesMessage(actions.ReviewError, "vượt tỷ lệ"):
+            actions.appraise(self.an, by=self.p.dung, level=Level.COMPLETED, reason="Đơn thư")
+
+    def test_it_approves_everything_or_nothing(self) -> None:
+        actions.return_to_previous(self.an, by=self.p.dung, comment="Xem lại")
+        self.assertEqual(actions.appraise_all(self.p.commune, cycle=self.cycle, by=self.p.dung), 2)
+        self.assertEqual(MemberEvaluation.objects.filter(step=Step.APPRAISED).count(), 2)
 
     def test_it_publishes_only_when_all_are_appraised(self) -> None:
         actions.appraise(self.an, by=self.p.dung)

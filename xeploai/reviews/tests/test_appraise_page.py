@@ -74,7 +74,7 @@ class AppraisePageTestCase(TestCase):
         )
         self.post(self.p.dung, evaluation=pk, action="reopen", reason="Đơn khiếu nại")
         e = self.an()
-        self.assertEqual((e.step, e.level_decided), (Step.PROPOSED, None))
+        self.assertEqual((e.step, e.level_decided), (Step.SUBMITTED, None))
 
     def test_it_refuses_bad_input_cleanly(self) -> None:
         r = self.post(self.p.dung, evaluation="x", action="approve")

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+import hashlib
 import io
+import json
 
 from django.core.management import CommandError, call_command
 from django.test import TestCase
@@ -67,3 +69,22 @@ class HistoryTestCase(TestCase):
             row.save()
         with self.assertRaises(HistoryError):
             row.delete()
+
+    def test_it_detects_a_chain_deleted_whole(self) -> None:
+        other = submit(evaluation_of(self.p.binh.member, self.evaluation.cycle), self.p.binh)  # type: ignore[arg-type]
+        LevelChange.objects.filter(evaluation=other).delete()
+        self.assertIn(
+            f"evaluation {other.pk}: is SUBMITTED but has no history", "\n".join(history.verify())
+        )
+
+    def test_it_detects_a_row_rewritten_with_a_recomputed_plain_hash(self) -> None:
+        row = LevelChange.objects.get(evaluation=self.evaluation, seq=2)
+        row.level_to = Level.EXCELLENT
+        plain = hashlib.sha256(
+            json.dumps(row.content(), sort_keys=True, ensure_ascii=False).encode()
+        ).hexdigest()
+        LevelChange.objects.filter(pk=row.pk).update(level_to=Level.EXCELLENT, hash=plain)
+        MemberEvaluation.objects.filter(pk=self.evaluation.pk).update(
+            level_proposed=Level.EXCELLENT
+        )
+        self.assertIn("row 2: changed after it was written", "\n".join(history.verify()))

@@ -102,3 +102,23 @@ class FollowMemberTestCase(TestCase):
     def test_it_leaves_a_member_of_a_subtree_not_yet_opened(self) -> None:
         other = make_unit(self.p.district, kind=UnitKind.GRASSROOTS_CELL, code="CB-CS")
         self.assertIsNone(actions.follow_member(make_member(other)))
+
+    def test_it_takes_out_of_the_review_a_member_exempted_later(self) -> None:
+        StatusPeriod.objects.create(
+            member=self.p.an_member, kind=StatusKind.EXEMPT, start=dt.date(2026, 9, 1)
+        )
+        e = actions.follow_member(self.p.an_member)
+        assert e is not None
+        self.assertEqual((e.step, e.status), (Step.NOT_REVIEWED, Status.EXEMPT))
+        StatusPeriod.objects.all().delete()
+        e = actions.follow_member(self.p.an_member)
+        assert e is not None
+        self.assertEqual((e.step, e.status), (Step.SELF_REVIEW, Status.PENDING))
+
+    def test_it_takes_out_a_member_who_left_the_party(self) -> None:
+        self.p.an_member.left = dt.date(2026, 10, 1)
+        self.p.an_member.save()
+        e = actions.follow_member(self.p.an_member)
+        assert e is not None
+        self.assertEqual(e.step, Step.NOT_REVIEWED)
+        self.assertIn("Ra khỏi Đảng ngày 01/10/2026", e.status_reason)

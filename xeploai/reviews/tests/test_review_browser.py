@@ -80,11 +80,11 @@ def score_everything(page: Page) -> None:
     page.get_by_label("Tự xếp loại").select_option(str(Level.EXCELLENT))
 
 
-def propose(page: Page, name: str) -> None:
+def propose(page: Page, name: str, level: Level = Level.EXCELLENT) -> None:
     form = page.locator("details", has_text=f"đề xuất xếp loại đồng chí {name}")
     form.locator("summary").click()
-    form.locator("select[name=level]").select_option(str(Level.EXCELLENT))
-    form.locator("[name=votes_1]").fill("15")
+    form.locator("select[name=level]").select_option(str(level))
+    form.locator(f"[name=votes_{level.value}]").fill("15")
     form.locator("[name=conclusion]").fill("Thống nhất đề xuất hoàn thành xuất sắc nhiệm vụ.")
     form.get_by_role("button", name="Ghi nhận đề xuất").click()
 
@@ -151,9 +151,12 @@ def test_it_takes_a_cell_through_the_whole_review(page: Page, live_server: objec
     expect(page.get_by_text(f"{name}: đã ghi nhận.")).to_be_visible()
     appraise(page, an.member.code, "approve", "")
     appraise(page, an.member.code, "reopen", "Đơn khiếu nại ngày 22/12")
-    expect(page.locator(f"tr#{an.member.code}")).to_contain_text("Chi bộ đã đề xuất")
+    expect(page.locator(f"tr#{an.member.code}")).to_contain_text("Đã nộp bản kiểm điểm")
 
-    # 5. Chi decides An again, Dũng approves, Chi publishes the commune's results.
+    # 5. The cell proposes again, Chi decides, Dũng approves, Chi publishes the results.
+    sign_in(page, base, "binh")
+    page.goto(f"{base}/kiem-diem/chi-bo/{cell.code}/")
+    propose(page, an_name, Level.GOOD)
     sign_in(page, base, "chi")
     page.goto(f"{base}/kiem-diem/quyet-dinh/{commune.code}/")
     decide(page, {an_name: Level.GOOD}, "16-QĐ/ĐU")
