@@ -125,6 +125,7 @@ INSTALLED_APPS = [
     "xeploai.cycles",
     "xeploai.accounts",
     "xeploai.reviews",
+    "xeploai.imports",
     "xeploai.demo",
 ]
 

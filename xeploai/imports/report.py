@@ -1,0 +1,59 @@
+"""What an import found: the rows refused, with row, column and a Vietnamese message."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import xlsxwriter
+
+
+@dataclasses.dataclass(frozen=True)
+class RowError:
+    row: int  # 0 for a problem of the whole file
+    column: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"Dòng {self.row}" if self.row else "Tệp"
+        return (
+            f"{where}, cột “{self.column}”: {self.message}"
+            if self.column
+            else f"{where}: {self.message}"
+        )
+
+
+@dataclasses.dataclass
+class Report:
+    errors: list[RowError] = dataclasses.field(default_factory=list)
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def add(self, row: int, column: str, message: str) -> None:
+        self.errors.append(RowError(row, column, message))
+
+    def summary(self) -> str:
+        return (
+            f"{self.created} dòng thêm mới, {self.updated} dòng cập nhật,"
+            f" {self.unchanged} dòng không đổi."
+        )
+
+    def write_xlsx(self, path: Path) -> None:
+        """The refused rows as a spreadsheet an office can work through."""
+        book = xlsxwriter.Workbook(str(path), {"constant_memory": True})
+        sheet = book.add_worksheet("Lỗi")
+        bold = book.add_format({"bold": True})
+        for col, title in enumerate(("Dòng", "Cột", "Lỗi")):
+            sheet.write(0, col, title, bold)
+        for n, error in enumerate(self.errors, start=1):
+            sheet.write_number(n, 0, error.row)
+            sheet.write(n, 1, error.column)
+            sheet.write(n, 2, error.message)
+        sheet.set_column(1, 1, 24)
+        sheet.set_column(2, 2, 80)
+        book.close()

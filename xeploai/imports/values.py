@@ -1,0 +1,64 @@
+"""Turning cells into values: dates written the Vietnamese way or as Excel dates, yes/no
+words, and labels of enumerations matched without regard to case, accents or spaces."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from xeploai.core.text import fold
+
+DATE_FORMATS = ("%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d")
+YES = {"co", "x", "1", "true", "yes", "dung"}
+NO = {"khong", "0", "false", "no", "sai", ""}
+
+
+class ValueProblem(ValueError):
+    """A cell that cannot be read; the message is for the user, in Vietnamese."""
+
+
+def text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))  # a code typed as a number: 123.0 → "123"
+    return " ".join(str(value).split())
+
+
+def date(value: object) -> dt.date | None:
+    """dd/mm/yyyy (also yyyy-mm-dd) or an Excel date cell; None for an empty cell."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    raw = text(value)
+    if not raw:
+        return None
+    for pattern in DATE_FORMATS:
+        try:
+            return dt.datetime.strptime(raw, pattern).date()  # noqa: DTZ007  (a calendar date)
+        except ValueError:
+            continue
+    raise ValueProblem(f"“{raw}” không phải ngày hợp lệ (dd/mm/yyyy).")
+
+
+def yes_no(value: object) -> bool:
+    if isinstance(value, bool):
+        return value
+    key = fold(text(value))
+    if key in YES:
+        return True
+    if key in NO:
+        return False
+    raise ValueProblem(f"“{text(value)}” không phải Có hoặc Không.")
+
+
+def choice(value: object, choices: Sequence[tuple[str, object]], *extra: tuple[str, str]) -> str:
+    """The value of the choice whose label (or value, or an extra alias) the cell names."""
+    options: list[tuple[str, object]] = [*choices, *extra]
+    key = fold(text(value))
+    for stored, label in options:
+        if key in (fold(str(label)), fold(str(stored))):
+            return stored
+    names = ", ".join(dict.fromkeys(str(label) for _stored, label in choices))
+    raise ValueProblem(f"“{text(value)}” không thuộc các giá trị: {names}.")
