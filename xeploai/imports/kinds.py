@@ -11,6 +11,7 @@ from typing import Any
 
 from django import forms
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from xeploai.core.text import search_key
 from xeploai.members.forms import MemberForm
@@ -35,9 +36,6 @@ class Kind:
     run: Callable[[list[tuple[Row, dict[str, Any]]], Report], None]
     cells: Callable[[Row, Report, dict[str, Column]], dict[str, Any] | None]
 
-    def header(self, field: str) -> str:
-        return next(c.header for c in self.columns if c.field == field)
-
 
 def run_import(kind: Kind, path: Path, *, dry_run: bool = False) -> Report:
     """Validate every row of the file; write them all, or (on any refusal) none."""
@@ -52,7 +50,7 @@ def run_import(kind: Kind, path: Path, *, dry_run: bool = False) -> Report:
                 report.add(
                     row.number,
                     by_field["code"].header,
-                    f"Mã {code} trùng với dòng {first_row[code]}.",
+                    _("Mã {code} trùng với dòng {row}.").format(code=code, row=first_row[code]),
                 )
                 continue
             first_row[code] = row.number
@@ -63,7 +61,7 @@ def run_import(kind: Kind, path: Path, *, dry_run: bool = False) -> Report:
         report.add(0, "", str(e))
         return report
     if not valid and report.ok:
-        report.add(0, "", "Tệp không có dòng dữ liệu nào.")
+        report.add(0, "", _("Tệp không có dòng dữ liệu nào."))
         return report
     try:
         with transaction.atomic():
@@ -160,13 +158,20 @@ def _run_units(valid: list[tuple[Row, dict[str, Any]]], report: Report) -> None:
     for row, data in by_code.values():
         parent = data.get("parent_code") or ""
         if parent and parent not in by_code and parent not in parents:
-            report.add(row.number, header["parent_code"], f"Không có đơn vị mã {parent}.")
+            report.add(
+                row.number,
+                header["parent_code"],
+                _("Không có đơn vị mã {code}.").format(code=parent),
+            )
         unit = existing.get(data["code"])
         if unit is not None and (unit.parent.code if unit.parent else "") != parent:
             report.add(
                 row.number,
                 header["parent_code"],
-                "Đơn vị đã có với cấp trên khác; nhập tệp không chuyển đơn vị sang cấp trên khác.",
+                _(
+                    "Đơn vị đã có với cấp trên khác; nhập tệp không chuyển đơn vị"
+                    " sang cấp trên khác."
+                ),
             )
     order = _parents_first(by_code, report)
     if not report.ok:
@@ -203,7 +208,7 @@ def _parents_first(by_code: dict[str, tuple[Row, dict[str, Any]]], report: Repor
                 report.add(
                     by_code[code][0].number,
                     _UNIT_HEADERS["parent_code"],
-                    f"Vòng lặp cấp trên giữa các dòng {rows_}.",
+                    _("Vòng lặp cấp trên giữa các dòng {rows}.").format(rows=rows_),
                 )
                 for c in cycle:
                     state[c] = 2
@@ -299,24 +304,32 @@ def _run_members(valid: list[tuple[Row, dict[str, Any]]], report: Report) -> Non
         if citizen_id:
             if citizen_id in ids:
                 report.add(
-                    row.number, header["citizen_id"], f"Số CCCD trùng với dòng {ids[citizen_id]}."
+                    row.number,
+                    header["citizen_id"],
+                    _("Số CCCD trùng với dòng {row}.").format(row=ids[citizen_id]),
                 )
             elif taken_ids.get(citizen_id, code) != code:
                 report.add(
                     row.number,
                     header["citizen_id"],
-                    f"Số CCCD đã thuộc đảng viên mã {taken_ids[citizen_id]}.",
+                    _("Số CCCD đã thuộc đảng viên mã {code}.").format(code=taken_ids[citizen_id]),
                 )
             ids[citizen_id] = row.number
         cell = cells.get(data["cell_code"])
         if cell is None:
-            report.add(row.number, header["cell_code"], f"Không có đơn vị mã {data['cell_code']}.")
+            report.add(
+                row.number,
+                header["cell_code"],
+                _("Không có đơn vị mã {code}.").format(code=data["cell_code"]),
+            )
             continue
         if cell.kind not in CELL_KINDS:
             report.add(
                 row.number,
                 header["cell_code"],
-                f"{cell.name} không phải chi bộ: đảng viên phải thuộc một chi bộ.",
+                _("{name} không phải chi bộ: đảng viên phải thuộc một chi bộ.").format(
+                    name=cell.name
+                ),
             )
             continue
         fields = {k: data.get(k) for k in MEMBER_FIELDS}

@@ -8,6 +8,7 @@ import dataclasses
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 
+from django.utils.translation import gettext as _
 from python_calamine import CalamineError, CalamineWorkbook
 
 from xeploai.core.text import fold
@@ -40,7 +41,7 @@ def rows(path: Path, columns: Sequence[Column]) -> Iterator[Row]:
     try:
         header = next(cells)
     except StopIteration:
-        raise FileError("Tệp không có dữ liệu.") from None
+        raise FileError(_("Tệp không có dữ liệu.")) from None
     index = _match(header, columns)
     for number, raw in enumerate(cells, start=2):
         if all(_blank(v) for v in raw):
@@ -64,7 +65,9 @@ def _match(header: Sequence[object], columns: Sequence[Column]) -> dict[str, int
             missing.append(column.header)
     if missing:
         raise FileError(
-            "Thiếu cột: {}. Dòng đầu tiên của tệp phải là tên các cột.".format(", ".join(missing))
+            _("Thiếu cột: {columns}. Dòng đầu tiên của tệp phải là tên các cột.").format(
+                columns=", ".join(missing)
+            )
         )
     return index
 
@@ -75,7 +78,9 @@ def _cells(path: Path) -> Iterator[Sequence[object]]:
         return _csv_cells(path)
     if suffix in (".xlsx", ".xlsm", ".xls", ".ods"):
         return _sheet_cells(path)
-    raise FileError(f"Không đọc được tệp {path.name}: chỉ nhận tệp .xlsx hoặc .csv.")
+    raise FileError(
+        _("Không đọc được tệp {name}: chỉ nhận tệp .xlsx hoặc .csv.").format(name=path.name)
+    )
 
 
 def _csv_cells(path: Path) -> Iterator[Sequence[object]]:
@@ -85,15 +90,21 @@ def _csv_cells(path: Path) -> Iterator[Sequence[object]]:
             sample.decode("utf-8-sig")  # fails early on a file that is not UTF-8
     except UnicodeDecodeError:
         if b"\x00" in sample:
-            raise FileError(f"Tệp {path.name} không phải tệp văn bản CSV.") from None
-        raise FileError(f"Tệp {path.name} không ở bảng mã UTF-8.") from None
+            raise FileError(
+                _("Tệp {name} không phải tệp văn bản CSV.").format(name=path.name)
+            ) from None
+        raise FileError(_("Tệp {name} không ở bảng mã UTF-8.").format(name=path.name)) from None
     first_line = sample.decode("utf-8-sig").splitlines()[0] if sample.strip() else ""
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
     with path.open(encoding="utf-8-sig", newline="") as text:
         try:
             yield from (list(r) for r in csv.reader(text, delimiter=delimiter))
         except (UnicodeDecodeError, csv.Error) as e:
-            raise FileError(f"Tệp {path.name} hỏng hoặc không phải tệp CSV: {e}") from None
+            raise FileError(
+                _("Tệp {name} hỏng hoặc không phải tệp CSV: {error}").format(
+                    name=path.name, error=e
+                )
+            ) from None
 
 
 def _sheet_cells(path: Path) -> Iterator[Sequence[object]]:
@@ -102,6 +113,8 @@ def _sheet_cells(path: Path) -> Iterator[Sequence[object]]:
         sheet = book.get_sheet_by_index(0)
     except (CalamineError, OSError, ValueError) as e:
         raise FileError(
-            f"Không đọc được tệp Excel {path.name}: tệp hỏng hoặc sai định dạng."
+            _("Không đọc được tệp Excel {name}: tệp hỏng hoặc sai định dạng.").format(
+                name=path.name
+            )
         ) from e
     yield from sheet.iter_rows()

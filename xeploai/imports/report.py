@@ -6,6 +6,7 @@ import dataclasses
 from pathlib import Path
 
 import xlsxwriter
+from django.utils.translation import gettext as _
 
 
 @dataclasses.dataclass(frozen=True)
@@ -15,9 +16,11 @@ class RowError:
     message: str
 
     def __str__(self) -> str:
-        where = f"Dòng {self.row}" if self.row else "Tệp"
+        where = _("Dòng {row}").format(row=self.row) if self.row else _("Tệp")
         return (
-            f"{where}, cột “{self.column}”: {self.message}"
+            _("{where}, cột “{column}”: {message}").format(
+                where=where, column=self.column, message=self.message
+            )
             if self.column
             else f"{where}: {self.message}"
         )
@@ -39,16 +42,15 @@ class Report:
 
     def summary(self) -> str:
         return (
-            f"{self.created} dòng thêm mới, {self.updated} dòng cập nhật,"
-            f" {self.unchanged} dòng không đổi."
-        )
+            _("{created} dòng thêm mới, {updated} dòng cập nhật, {unchanged} dòng không đổi.")
+        ).format(created=self.created, updated=self.updated, unchanged=self.unchanged)
 
     def write_xlsx(self, path: Path) -> None:
         """The refused rows as a spreadsheet an office can work through."""
         book = xlsxwriter.Workbook(str(path), {"constant_memory": True})
-        sheet = book.add_worksheet("Lỗi")
+        sheet = book.add_worksheet(_("Lỗi"))
         bold = book.add_format({"bold": True})
-        for col, title in enumerate(("Dòng", "Cột", "Lỗi")):
+        for col, title in enumerate((_("Dòng"), _("Cột"), _("Lỗi"))):
             sheet.write(0, col, title, bold)
         for n, error in enumerate(self.errors, start=1):
             sheet.write_number(n, 0, error.row)

@@ -6,6 +6,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
+from django.utils.translation import gettext as _
+
 from xeploai.core.text import fold
 
 DATE_FORMATS = ("%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d")
@@ -39,7 +41,7 @@ def date(value: object) -> dt.date | None:
             return dt.datetime.strptime(raw, pattern).date()  # noqa: DTZ007  (a calendar date)
         except ValueError:
             continue
-    raise ValueProblem(f"“{raw}” không phải ngày hợp lệ (dd/mm/yyyy).")
+    raise ValueProblem(_("“{value}” không phải ngày hợp lệ (dd/mm/yyyy).").format(value=raw))
 
 
 def yes_no(value: object) -> bool:
@@ -50,7 +52,7 @@ def yes_no(value: object) -> bool:
         return True
     if key in NO:
         return False
-    raise ValueProblem(f"“{text(value)}” không phải Có hoặc Không.")
+    raise ValueProblem(_("“{value}” không phải Có hoặc Không.").format(value=text(value)))
 
 
 def choice(value: object, choices: Sequence[tuple[str, object]], *extra: tuple[str, str]) -> str:
@@ -61,4 +63,6 @@ def choice(value: object, choices: Sequence[tuple[str, object]], *extra: tuple[s
         if key in (fold(str(label)), fold(str(stored))):
             return stored
     names = ", ".join(dict.fromkeys(str(label) for _stored, label in choices))
-    raise ValueProblem(f"“{text(value)}” không thuộc các giá trị: {names}.")
+    raise ValueProblem(
+        _("“{value}” không thuộc các giá trị: {names}.").format(value=text(value), names=names)
+    )

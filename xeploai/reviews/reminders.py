@@ -68,7 +68,11 @@ class Holders:
 def reminders(cycle: Cycle, today: dt.date) -> list[Reminder]:
     """One reminder per person: what waits on them, or on those below them when late."""
     holders = Holders()
-    members = {u.member_id: u for u in User.objects.filter(member__isnull=False)}
+    # The accounts of members who have not submitted yet, not of every member on the system.
+    late_members = User.objects.filter(
+        member__evaluations__cycle=cycle, member__evaluations__step=Step.SELF_REVIEW
+    )
+    members = {u.member_id: u for u in late_members}
     by_user: dict[int, Reminder] = {}
     waiting = MemberEvaluation.objects.filter(cycle=cycle, step__in=RESPONSIBLE).select_related(
         "member", "cell"

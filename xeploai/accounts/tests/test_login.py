@@ -7,7 +7,7 @@ from unittest import mock
 import pytest
 import time_machine
 from django.core.cache import cache
-from django.test import Client, TestCase, override_settings
+from django.test import Client, TestCase
 from django.utils import timezone
 
 from xeploai.accounts.forms import (
@@ -22,7 +22,6 @@ WRONG = "Tên đăng nhập hoặc mật khẩu không đúng."
 
 
 # Every attempt hashes a password; the fast test hasher keeps dozens of attempts quick.
-@override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
 class LoginTestCase(TestCase):
     p: Personas
 

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
+from django.utils.translation import gettext as _
 
 from xeploai.imports.kinds import KINDS, run_import
 
@@ -24,7 +25,7 @@ class Command(BaseCommand):
         self, *args: Any, kind: str, file: Path, dry_run: bool, errors: Path | None, **opts: Any
     ) -> None:
         if not file.is_file():
-            self.stderr.write(f"Không tìm thấy tệp {file}.")
+            self.stderr.write(_("Không tìm thấy tệp {file}.").format(file=file))
             sys.exit(1)
         report = run_import(KINDS[kind], file, dry_run=dry_run)
         for error in report.errors:
@@ -32,7 +33,7 @@ class Command(BaseCommand):
         if errors is not None and report.errors:
             report.write_xlsx(errors)
         if not report.ok:
-            self.stderr.write(f"{len(report.errors)} lỗi: không ghi dòng nào.")
+            self.stderr.write(_("{n} lỗi: không ghi dòng nào.").format(n=len(report.errors)))
             sys.exit(1)
-        prefix = "Kiểm tra xong (không ghi): " if dry_run else "Đã nhập: "
+        prefix = _("Kiểm tra xong (không ghi): ") if dry_run else _("Đã nhập: ")
         self.stdout.write(prefix + report.summary())
