@@ -58,12 +58,13 @@ def _minutes_context(meeting: Meeting) -> dict[str, Any]:
                 "note": "",
             }
         )
-    day = meeting.held_on
+    day, grassroots = meeting.held_on, grassroots_of(cell)
     return {
-        "grassroots_upper": grassroots_of(cell).name.upper(),
+        "grassroots_upper": grassroots.name.upper(),
         "cell_upper": cell.name.upper(),
         "cell": cell.name,
-        "place": "",
+        # "Đảng bộ xã Hoa Thành" → "Xã Hoa Thành": where the minutes are dated.
+        "place": _place(grassroots.name),
         "day": f"{day.day:02d}",
         "month": f"{day.month:02d}",
         "year": day.year,
@@ -79,3 +80,9 @@ def _minutes_context(meeting: Meeting) -> dict[str, Any]:
         "ballot": _(" (bỏ phiếu kín)") if meeting.secret_ballot else "",
         "members": members,
     }
+
+
+def _place(name: str) -> str:
+    for prefix in ("Đảng bộ ", "Chi bộ "):
+        name = name.removeprefix(prefix)
+    return name[:1].upper() + name[1:]

@@ -53,6 +53,7 @@ class MinutesTestCase(TestCase):
         self.assertIn("bien-ban-kiem-diem-2026-CB-A.docx", r["Content-Disposition"])
         text = self.text(r.content)
         self.assertIn("CHI BỘ XÓM 1", text)
+        self.assertIn("Xã Hoa Thành, ngày 20 tháng 11 năm 2026", text)
         self.assertIn("Số đảng viên được triệu tập: 3; có mặt: 2; vắng mặt: 1.", text)
         self.assertIn("Đồng chí Trần Thị An", text)
         self.assertIn("Ý kiến góp ý, phê bình: Cần chủ động", text)
