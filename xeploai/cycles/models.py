@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from xeploai.core.history import ExplicitHistory
 from xeploai.members.models import Member
 from xeploai.rules import SETTINGS, Period, Regime, RegimeSettings
 from xeploai.rules import Level as EngineLevel
@@ -242,6 +243,8 @@ class MemberEvaluation(EvaluationFacts):
 
     objects = MemberEvaluationQuerySet.as_manager()
 
+    versions = ExplicitHistory()  # `history` is the level history (LevelChange)
+
     class Meta:
         verbose_name = _("đánh giá đảng viên")
         verbose_name_plural = _("đánh giá đảng viên")
@@ -273,6 +276,8 @@ class UnitEvaluation(EvaluationFacts):
     disciplined = models.BooleanField(_("tập thể bị kỷ luật"), default=False)
     disunity = models.BooleanField(_("mất đoàn kết nội bộ"), default=False)
     degraded_member = models.BooleanField(_("có thành viên suy thoái"), default=False)
+
+    versions = ExplicitHistory()  # `history` is the level history (LevelChange)
 
     class Meta:
         verbose_name = _("đánh giá tổ chức đảng")

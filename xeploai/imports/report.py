@@ -26,19 +26,25 @@ class RowError:
         )
 
 
+MAX_ERRORS = 10_000  # kept and shown; beyond it only counted
+
+
 @dataclasses.dataclass
 class Report:
     errors: list[RowError] = dataclasses.field(default_factory=list)
+    error_count: int = 0
     created: int = 0
     updated: int = 0
     unchanged: int = 0
 
     @property
     def ok(self) -> bool:
-        return not self.errors
+        return not self.error_count
 
     def add(self, row: int, column: str, message: str) -> None:
-        self.errors.append(RowError(row, column, message))
+        self.error_count += 1
+        if len(self.errors) < MAX_ERRORS:
+            self.errors.append(RowError(row, column, message))
 
     def summary(self) -> str:
         return (

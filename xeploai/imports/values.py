@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from typing import Any
 
 from django.utils.translation import gettext as _
 
@@ -55,9 +56,9 @@ def yes_no(value: object) -> bool:
     raise ValueProblem(_("“{value}” không phải Có hoặc Không.").format(value=text(value)))
 
 
-def choice(value: object, choices: Sequence[tuple[str, object]], *extra: tuple[str, str]) -> str:
+def choice(value: object, choices: Sequence[tuple[Any, object]], *extra: tuple[Any, str]) -> Any:
     """The value of the choice whose label (or value, or an extra alias) the cell names."""
-    options: list[tuple[str, object]] = [*choices, *extra]
+    options: list[tuple[Any, object]] = [*choices, *extra]
     key = fold(text(value))
     for stored, label in options:
         if key in (fold(str(label)), fold(str(stored))):
@@ -66,3 +67,21 @@ def choice(value: object, choices: Sequence[tuple[str, object]], *extra: tuple[s
     raise ValueProblem(
         _("“{value}” không thuộc các giá trị: {names}.").format(value=text(value), names=names)
     )
+
+
+def year(value: object) -> int | None:
+    raw = text(value)
+    if not raw:
+        return None
+    if not raw.isdigit():
+        raise ValueProblem(_("“{value}” không phải năm (ví dụ 2024).").format(value=raw))
+    return int(raw)
+
+
+def label(value: object, choices: Sequence[tuple[object, object]]) -> object:
+    """How a stored choice is written in a file: its Vietnamese label."""
+    return next((str(lbl) for stored, lbl in choices if stored == value), value)
+
+
+def yes_no_text(value: bool) -> str:
+    return str(_("Có")) if value else str(_("Không"))

@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from xeploai.core.history import HistoricalRecords
 from xeploai.core.text import search_key
 from xeploai.rules.levels import DisciplineForm as EngineDisciplineForm
 from xeploai.units.models import Unit
@@ -68,6 +69,8 @@ class Member(models.Model):
 
     objects = MemberQuerySet.as_manager()
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = _("đảng viên")
         verbose_name_plural = _("đảng viên")
@@ -105,6 +108,8 @@ class Post(models.Model):
     head = models.BooleanField(_("người đứng đầu"), default=False)
     start = models.DateField(_("từ ngày"))
     end = models.DateField(_("đến ngày"), null=True, blank=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("chức vụ")
@@ -147,6 +152,8 @@ class StatusPeriod(models.Model):
 
     objects = StatusPeriodQuerySet.as_manager()
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = _("tình trạng đảng viên")
         verbose_name_plural = _("tình trạng đảng viên")
@@ -184,6 +191,8 @@ class Transfer(models.Model):
     )
     date = models.DateField(_("ngày chuyển"))
     reason = models.CharField(_("lý do"), max_length=255, blank=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("chuyển sinh hoạt")
@@ -225,6 +234,8 @@ class Discipline(models.Model):
         verbose_name=_("đã tính khi xếp loại kỳ"),
     )
     self_remedied = models.BooleanField(_("tự phát hiện, đã khắc phục"), default=False)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("kỷ luật")

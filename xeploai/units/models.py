@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from xeploai.core.history import HistoricalRecords
 from xeploai.core.text import search_key
 
 if TYPE_CHECKING:
@@ -106,6 +107,8 @@ class Unit(models.Model):
     closed = models.DateField(_("ngày giải thể"), null=True, blank=True)
 
     objects = UnitQuerySet.as_manager()
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("tổ chức đảng")

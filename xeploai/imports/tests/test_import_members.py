@@ -6,7 +6,8 @@ from pathlib import Path
 from django.test import TestCase
 
 from xeploai.core.testing import make_unit
-from xeploai.imports.kinds import MEMBERS, run_import
+from xeploai.imports.base import run_import
+from xeploai.imports.kinds import MEMBERS
 from xeploai.members.models import Member
 from xeploai.units.models import UnitKind
 

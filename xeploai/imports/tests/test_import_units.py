@@ -7,7 +7,8 @@ import xlsxwriter
 from django.core.management import call_command
 from django.test import TestCase
 
-from xeploai.imports.kinds import UNITS, run_import
+from xeploai.imports.base import run_import
+from xeploai.imports.kinds import UNITS
 from xeploai.units.models import Unit
 
 HEADER = "Mã đơn vị;Tên đơn vị;Loại;Mã đơn vị cấp trên;Loại hình;Ngày thành lập"

@@ -1,0 +1,230 @@
+"""How an import runs, whatever its kind: rows are read from the file as a stream, each goes
+through the form the pages use, and valid rows are written chunk by chunk inside one
+transaction. A single refused row rolls everything back (all rows or none); re-importing the
+same file changes nothing; every record created or changed leaves a history entry."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+from typing import Any, TypeVar, cast
+
+from django import forms
+from django.db import models, transaction
+from django.utils.translation import gettext as _
+from django_stubs_ext import StrOrPromise
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+from xeploai.accounts.models import User
+from xeploai.units.models import Unit
+
+from . import values
+from .reader import Column, FileError, Row, open_table
+from .report import Report
+
+CHUNK = 2000  # rows validated and written together
+M = TypeVar("M", bound=models.Model)
+Item = tuple[Row, dict[str, Any]]  # a valid row and its values by field
+
+
+class DryRun(Exception):
+    """Raised inside the transaction of a dry run or a refused file, so that nothing stays."""
+
+
+@dataclasses.dataclass
+class Run:
+    """What the writers of one import share: who runs it, why, and state across chunks."""
+
+    by: User | None = None
+    reason: str = ""
+    cache: dict[str, Any] = dataclasses.field(default_factory=dict)
+
+    def stamp(self, obj: models.Model) -> None:
+        """Attribute the history entry of a record saved one by one."""
+        obj._history_user = self.by  # type: ignore[attr-defined]
+        obj._change_reason = self.reason  # type: ignore[attr-defined]
+
+
+@dataclasses.dataclass(frozen=True)
+class Kind:
+    name: str  # on the command line
+    title: StrOrPromise  # the sheet's name in templates and exports
+    columns: tuple[Column, ...]
+    key: tuple[str, ...]  # the fields naming one record (its natural key)
+    form: type[forms.BaseForm]  # the form the pages use for the same record
+    write: Callable[[list[Item], Report, Run], None]  # checks a chunk against the database
+    export: Callable[[Unit | None], Iterable[dict[str, object]]]  # rows, by field
+    whole_file: bool = False  # rows that must be written together (the tree)
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {c.field: c.header for c in self.columns}
+
+    def cells(self, row: Row, report: Report) -> dict[str, Any] | None:
+        """The row's values through each column's parser and then the form; None if refused."""
+        data: dict[str, Any] = {}
+        for column in self.columns:  # a column the file leaves out reads as blank cells
+            try:
+                data[column.field] = column.parse(row.values.get(column.field, ""))
+            except values.ValueProblem as e:
+                report.add(row.number, column.header, str(e))
+        if len(data) < len(self.columns):
+            return None
+        form = self.form({k: v for k, v in data.items() if v not in (None, False, "")})
+        if not form.is_valid():
+            for field, messages in form.errors.items():
+                for message in messages:
+                    report.add(row.number, self.headers.get(field, ""), str(message))
+            return None
+        return form.cleaned_data
+
+
+def run_import(
+    kind: Kind,
+    path: Path,
+    *,
+    dry_run: bool = False,
+    run: Run | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> Report:
+    """Validate every row of the file; write them all, or (on any refusal) none."""
+    report = Report()
+    run = run or Run(reason=_("Nhập tệp {name}").format(name=path.name))
+    try:
+        with transaction.atomic():
+            _read_and_write(kind, path, report, run, progress)
+            if not report.ok or dry_run:
+                raise DryRun
+    except FileError as e:
+        report.add(0, "", str(e))
+    except DryRun:
+        pass
+    report.errors.sort(key=lambda e: e.row)
+    return report
+
+
+def _read_and_write(
+    kind: Kind,
+    path: Path,
+    report: Report,
+    run: Run,
+    progress: Callable[[int, int], None] | None,
+) -> None:
+    table = open_table(path, kind.columns, (str(kind.title), kind.name))
+    first_row: dict[tuple[str, ...], int] = {}  # natural key → the row that first gave it
+    chunk: list[Item] = []
+    rows_seen = 0
+    key_column = kind.headers[kind.key[-1]]
+    for row in table.rows:
+        rows_seen += 1
+        key = tuple(values.text(row.values.get(f)) for f in kind.key)
+        if key in first_row:
+            report.add(
+                row.number,
+                key_column,
+                _("Mã {code} trùng với dòng {row}.").format(code=key[0], row=first_row[key])
+                if len(key) == 1
+                else _("Trùng với dòng {row}: cùng {key}.").format(
+                    row=first_row[key], key=", ".join(key)
+                ),
+            )
+            continue
+        first_row[key] = row.number
+        data = kind.cells(row, report)
+        if data is None:
+            continue
+        chunk.append((row, data))
+        if len(chunk) >= CHUNK and not kind.whole_file:
+            kind.write(chunk, report, run)
+            chunk = []
+            if progress is not None:
+                progress(row.number, table.total)
+    if chunk:
+        kind.write(chunk, report, run)
+    if progress is not None:
+        progress(table.total, table.total)
+    if not rows_seen:
+        report.add(0, "", _("Tệp không có dòng dữ liệu nào."))
+
+
+# --- Helpers the kinds share ------------------------------------------------------------------
+
+
+def by_code(model: type[M], codes: Iterable[str], *related: str) -> dict[str, M]:
+    """The records of these codes, with the related records named in `related`."""
+    wanted = {c for c in codes if c}
+    found = model._default_manager.select_related(*related).filter(code__in=wanted)
+    return {obj.code: obj for obj in found}  # type: ignore[attr-defined]
+
+
+def unknown_unit(report: Report, row: Row, column: str, code: str) -> None:
+    report.add(row.number, column, _("Không có đơn vị mã {code}.").format(code=code))
+
+
+def not_a_cell(report: Report, row: Row, column: str, unit: Unit) -> None:
+    report.add(
+        row.number,
+        column,
+        _("{name} không phải chi bộ: đảng viên phải thuộc một chi bộ.").format(name=unit.name),
+    )
+
+
+def key_of(
+    model: type[models.Model], fields: Sequence[str], values_: dict[str, Any]
+) -> tuple[Any, ...]:
+    """A record's natural key, with related records by their primary key."""
+    return tuple(v.pk if isinstance(v, models.Model) else v for v in (values_[f] for f in fields))
+
+
+def upsert(
+    model: type[M],
+    items: list[tuple[Row, dict[str, Any]]],
+    existing: Iterable[M],
+    key: Sequence[str],
+    report: Report,
+    run: Run,
+) -> None:
+    """Create the records not there yet and update the ones that differ, with history; the
+    items' values are model fields (related records as objects), their natural key `key`."""
+    fields = [f for f in items[0][1] if f not in key] if items else []
+    attnames = {f: attname(model, f) for f in [*key, *fields]}
+    stored = {tuple(getattr(o, attnames[f]) for f in key): o for o in existing}
+    new: list[M] = []
+    changed: list[M] = []
+    for _row, fields_ in items:
+        obj = stored.get(key_of(model, key, fields_))
+        if obj is None:
+            new.append(model(**fields_))
+        elif any(differs(getattr(obj, attnames[f]), fields_[f]) for f in fields):
+            for f in fields:
+                setattr(obj, f, fields_[f])
+            changed.append(obj)
+        else:
+            report.unchanged += 1
+    if not report.ok:
+        return
+    if new:
+        bulk_create_with_history(
+            new, model, batch_size=CHUNK, default_user=run.by, default_change_reason=run.reason
+        )
+    if changed:
+        bulk_update_with_history(
+            changed,
+            model,
+            fields,
+            batch_size=CHUNK,
+            default_user=run.by,
+            default_change_reason=run.reason,
+        )
+    report.created += len(new)
+    report.updated += len(changed)
+
+
+def attname(model: type[models.Model], field: str) -> str:
+    """The attribute holding a field's value: `member_id` for `member`."""
+    return cast(models.Field[Any, Any], model._meta.get_field(field)).attname
+
+
+def differs(stored: object, new: object) -> bool:
+    return bool(stored != (new.pk if isinstance(new, models.Model) else new))

@@ -1,0 +1,363 @@
+"""The dated facts about members: status periods, transfers, discipline and posts. Each row
+names its member by code, and units by theirs; a record is known by its natural key."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from django.db import models
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from xeploai.cycles.models import Cycle, CycleKind
+from xeploai.members.forms import DisciplineRecordForm, PostForm, StatusPeriodForm, TransferForm
+from xeploai.members.models import (
+    Discipline,
+    DisciplineForm,
+    Member,
+    Post,
+    PostKind,
+    StatusKind,
+    StatusPeriod,
+    Transfer,
+)
+from xeploai.units.models import Unit
+
+from .. import values
+from ..base import CHUNK, Item, Kind, Run, by_code, not_a_cell, unknown_unit, upsert
+from ..reader import Column
+from ..report import Report
+
+MEMBER = Column("member_code", "Mã đảng viên", ("Số lý lịch", "Mã ĐV"), example="DV000001")
+_YES_NO = gettext_lazy("Có hoặc Không; để trống là Không.")
+
+
+def _one_of(choices: list[tuple[Any, Any]]) -> str:
+    return str(gettext_lazy("Một trong: {names}.")).format(
+        names=", ".join(str(label) for _v, label in choices)
+    )
+
+
+@dataclasses.dataclass(frozen=True)
+class Link:
+    """A unit a record refers to, given in the file by its code."""
+
+    field: str  # the model's field
+    code_field: str  # the form's field
+    cell: bool = False  # it must be a cell
+
+
+Extra = Callable[[Item, dict[str, Any], Report, Run], bool]
+
+
+def _writer(
+    model: type[models.Model],
+    key: tuple[str, ...],
+    fields: tuple[str, ...],
+    links: tuple[Link, ...],
+    headers: dict[str, str],
+    extra: Extra | None = None,
+) -> Callable[[list[Item], Report, Run], None]:
+    def write(items: list[Item], report: Report, run: Run) -> None:
+        members = by_code(Member, (d["member_code"] for _r, d in items))
+        units = by_code(Unit, (d[link.code_field] for _r, d in items for link in links))
+        valid: list[Item] = []
+        for row, data in items:
+            member = members.get(data["member_code"])
+            if member is None:
+                report.add(
+                    row.number,
+                    headers["member_code"],
+                    _("Không có đảng viên mã {code}.").format(code=data["member_code"]),
+                )
+                continue
+            record: dict[str, Any] = {"member": member, **{f: data[f] for f in fields}}
+            ok = True
+            for link in links:
+                code = data[link.code_field]
+                unit = units.get(code) if code else None
+                if code and unit is None:
+                    unknown_unit(report, row, headers[link.code_field], code)
+                    ok = False
+                elif unit is not None and link.cell and not unit.is_cell:
+                    not_a_cell(report, row, headers[link.code_field], unit)
+                    ok = False
+                record[link.field] = unit
+            if extra is not None:
+                ok = extra((row, data), record, report, run) and ok
+            if ok:
+                valid.append((row, record))
+        existing = model._default_manager.filter(member__in=list(members.values()))
+        upsert(model, valid, existing, key, report, run)
+
+    return write
+
+
+# --- Status periods ---------------------------------------------------------------------------
+
+STATUS_COLUMNS = (
+    MEMBER,
+    Column(
+        "kind",
+        "Tình trạng",
+        parse=lambda v: values.choice(v, StatusKind.choices),
+        note=_one_of(StatusKind.choices),
+        example="Miễn công tác và sinh hoạt đảng",
+    ),
+    Column("start", "Từ ngày", parse=values.date, example="01/03/2024"),
+    Column("end", "Đến ngày", required=False, parse=values.date),
+    Column("reason", "Lý do", required=False, example="Tuổi cao, sức yếu"),
+    Column(
+        "temporary_cell_code",
+        "Mã chi bộ sinh hoạt tạm thời",
+        required=False,
+        note=gettext_lazy("Chỉ ghi khi tình trạng là sinh hoạt tạm thời."),
+    ),
+)
+
+
+def _export_statuses(root: Unit | None) -> Iterator[dict[str, object]]:
+    rows = StatusPeriod.objects.select_related("member", "temporary_cell")
+    if root:
+        rows = rows.filter(member__cell__path__startswith=root.path)
+    for p in rows.order_by("member__code", "start", "kind").iterator(chunk_size=CHUNK):
+        yield {
+            "member_code": p.member.code,
+            "kind": values.label(p.kind, StatusKind.choices),
+            "start": p.start,
+            "end": p.end,
+            "reason": p.reason,
+            "temporary_cell_code": p.temporary_cell.code if p.temporary_cell else "",
+        }
+
+
+STATUSES = Kind(
+    "statuses",
+    gettext_lazy("Tình trạng"),
+    STATUS_COLUMNS,
+    ("member_code", "kind", "start"),
+    StatusPeriodForm,
+    _writer(
+        StatusPeriod,
+        ("member", "kind", "start"),
+        ("kind", "start", "end", "reason"),
+        (Link("temporary_cell", "temporary_cell_code", cell=True),),
+        {c.field: c.header for c in STATUS_COLUMNS},
+    ),
+    _export_statuses,
+)
+
+
+# --- Transfers --------------------------------------------------------------------------------
+
+TRANSFER_COLUMNS = (
+    MEMBER,
+    Column("from_cell_code", "Mã chi bộ đi", ("Từ chi bộ",), required=False, example="CB01"),
+    Column(
+        "from_outside",
+        "Từ đảng bộ ngoài hệ thống",
+        required=False,
+        note=gettext_lazy(
+            "Khi chuyển đến từ nơi chưa có trong hệ thống; khi đó để trống mã chi bộ đi."
+        ),
+    ),
+    Column("to_cell_code", "Mã chi bộ đến", ("Đến chi bộ",), example="CB02"),
+    Column("date", "Ngày chuyển", parse=values.date, example="01/07/2025"),
+    Column("reason", "Lý do", required=False, example="Chuyển nơi cư trú"),
+)
+
+
+def _export_transfers(root: Unit | None) -> Iterator[dict[str, object]]:
+    rows = Transfer.objects.select_related("member", "from_cell", "to_cell")
+    if root:
+        rows = rows.filter(member__cell__path__startswith=root.path)
+    for t in rows.order_by("member__code", "date").iterator(chunk_size=CHUNK):
+        yield {
+            "member_code": t.member.code,
+            "from_cell_code": t.from_cell.code if t.from_cell else "",
+            "from_outside": t.from_outside,
+            "to_cell_code": t.to_cell.code,
+            "date": t.date,
+            "reason": t.reason,
+        }
+
+
+TRANSFERS = Kind(
+    "transfers",
+    gettext_lazy("Chuyển sinh hoạt"),
+    TRANSFER_COLUMNS,
+    ("member_code", "date"),
+    TransferForm,
+    _writer(
+        Transfer,
+        ("member", "date"),
+        ("from_outside", "date", "reason"),
+        (
+            Link("from_cell", "from_cell_code", cell=True),
+            Link("to_cell", "to_cell_code", cell=True),
+        ),
+        {c.field: c.header for c in TRANSFER_COLUMNS},
+    ),
+    _export_transfers,
+)
+
+
+# --- Discipline -------------------------------------------------------------------------------
+
+DISCIPLINE_COLUMNS = (
+    MEMBER,
+    Column(
+        "form",
+        "Hình thức",
+        parse=lambda v: values.choice(v, DisciplineForm.choices),
+        note=_one_of(DisciplineForm.choices),
+        example="Khiển trách",
+    ),
+    Column("decided", "Ngày quyết định", parse=values.date, example="20/09/2025"),
+    Column("decision_number", "Số quyết định", required=False, example="45-QĐ/ĐU"),
+    Column("violated", "Ngày vi phạm", parse=values.date, example="10/06/2025"),
+    Column("violation_unit_code", "Mã đơn vị khi vi phạm", example="CB01"),
+    Column("reason", "Nội dung vi phạm", required=False),
+    Column(
+        "counted_in_year",
+        "Đã tính khi xếp loại năm",
+        required=False,
+        parse=values.year,
+        note=gettext_lazy("Năm đánh giá đã tính kỷ luật này khi xếp loại; để trống nếu chưa."),
+    ),
+    Column(
+        "self_remedied",
+        "Tự phát hiện, đã khắc phục",
+        required=False,
+        parse=values.yes_no,
+        note=_YES_NO,
+    ),
+)
+
+
+def _counted_in(item: Item, record: dict[str, Any], report: Report, run: Run) -> bool:
+    row, data = item
+    year = data["counted_in_year"]
+    record["counted_in"] = None
+    if year is None:
+        return True
+    cycles: dict[int, Cycle | None] = run.cache.setdefault("cycles", {})
+    if year not in cycles:
+        cycles[year] = Cycle.objects.filter(kind=CycleKind.YEAR, year=year).first()
+    record["counted_in"] = cycles[year]
+    if cycles[year] is None:
+        report.add(
+            row.number,
+            str(DISCIPLINE_COLUMNS[7].header),
+            _("Không có kỳ đánh giá năm {year}.").format(year=year),
+        )
+        return False
+    return True
+
+
+def _export_discipline(root: Unit | None) -> Iterator[dict[str, object]]:
+    rows = Discipline.objects.select_related("member", "violation_unit", "counted_in")
+    if root:
+        rows = rows.filter(member__cell__path__startswith=root.path)
+    for d in rows.order_by("member__code", "decided", "form").iterator(chunk_size=CHUNK):
+        yield {
+            "member_code": d.member.code,
+            "form": values.label(d.form, DisciplineForm.choices),
+            "decided": d.decided,
+            "decision_number": d.decision_number,
+            "violated": d.violated,
+            "violation_unit_code": d.violation_unit.code,
+            "reason": d.reason,
+            "counted_in_year": d.counted_in.year if d.counted_in else "",
+            "self_remedied": values.yes_no_text(d.self_remedied),
+        }
+
+
+DISCIPLINE = Kind(
+    "discipline",
+    gettext_lazy("Kỷ luật"),
+    DISCIPLINE_COLUMNS,
+    ("member_code", "form", "decided"),
+    DisciplineRecordForm,
+    _writer(
+        Discipline,
+        ("member", "form", "decided"),
+        ("form", "decided", "decision_number", "violated", "reason", "self_remedied"),
+        (Link("violation_unit", "violation_unit_code"),),
+        {c.field: c.header for c in DISCIPLINE_COLUMNS},
+        extra=_counted_in,
+    ),
+    _export_discipline,
+)
+
+
+# --- Posts ------------------------------------------------------------------------------------
+
+POST_COLUMNS = (
+    MEMBER,
+    Column(
+        "kind",
+        "Loại chức vụ",
+        parse=lambda v: values.choice(v, PostKind.choices),
+        note=_one_of(PostKind.choices),
+        example="Đảng",
+    ),
+    Column("title", "Chức vụ", example="Bí thư chi bộ"),
+    Column("unit_code", "Mã đơn vị", example="CB01"),
+    Column("organisation", "Cơ quan, tổ chức", required=False),
+    Column(
+        "leader",
+        "Cán bộ lãnh đạo, quản lý",
+        required=False,
+        parse=lambda v: values.yes_no(v) if values.text(v) else True,
+        note=gettext_lazy("Có hoặc Không; để trống là Có."),
+        example="Có",
+    ),
+    Column(
+        "head",
+        "Người đứng đầu",
+        required=False,
+        parse=values.yes_no,
+        note=_YES_NO,
+        example="Có",
+    ),
+    Column("start", "Từ ngày", parse=values.date, example="01/10/2025"),
+    Column("end", "Đến ngày", required=False, parse=values.date),
+)
+
+
+def _export_posts(root: Unit | None) -> Iterator[dict[str, object]]:
+    rows = Post.objects.select_related("member", "unit")
+    if root:
+        rows = rows.filter(member__cell__path__startswith=root.path)
+    for p in rows.order_by("member__code", "start", "title").iterator(chunk_size=CHUNK):
+        yield {
+            "member_code": p.member.code,
+            "kind": values.label(p.kind, PostKind.choices),
+            "title": p.title,
+            "unit_code": p.unit.code,
+            "organisation": p.organisation,
+            "leader": values.yes_no_text(p.leader),
+            "head": values.yes_no_text(p.head),
+            "start": p.start,
+            "end": p.end,
+        }
+
+
+POSTS = Kind(
+    "posts",
+    gettext_lazy("Chức vụ"),
+    POST_COLUMNS,
+    ("member_code", "title", "unit_code", "start"),
+    PostForm,
+    _writer(
+        Post,
+        ("member", "title", "unit", "start"),
+        ("kind", "title", "organisation", "leader", "head", "start", "end"),
+        (Link("unit", "unit_code"),),
+        {c.field: c.header for c in POST_COLUMNS},
+    ),
+    _export_posts,
+)

@@ -1,0 +1,281 @@
+"""Past results of members and organisations, in the words of their year's regime (R34).
+
+The regime comes from the year (R1). A current level's label in a year whose regime uses it
+becomes that level; any other label of any regime keeps its words and gets its ordinal only,
+and is never reported as a current level. The year's cycle is created closed if missing; the
+results of a cycle that is still open are never imported."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from django.db import models
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+from xeploai.cycles.forms import SUBJECTS, PastResultForm
+from xeploai.cycles.models import (
+    Cycle,
+    CycleKind,
+    EvaluationFacts,
+    MemberEvaluation,
+    Status,
+    Step,
+    UnitEvaluation,
+    UnitEvaluationKind,
+)
+from xeploai.members.models import Member
+from xeploai.rules import Regime, regime_for_year
+from xeploai.rules.legacy import parse_level, parse_status, rank_label
+from xeploai.units.models import Unit
+
+from .. import values
+from ..base import CHUNK, Item, Kind, Run, attname, by_code, differs, not_a_cell, unknown_unit
+from ..reader import Column
+from ..report import Report
+
+COLUMNS = (
+    Column("year", "Năm", parse=values.year, example=2024),
+    Column(
+        "subject",
+        "Đối tượng",
+        parse=lambda v: values.choice(v, SUBJECTS, ("ORGANISATION", "Tổ chức đảng")),
+        note=gettext_lazy("Đảng viên hoặc Tổ chức."),
+        example="Đảng viên",
+    ),
+    Column(
+        "code",
+        "Mã",
+        note=gettext_lazy("Mã đảng viên, hoặc mã đơn vị khi đối tượng là tổ chức."),
+        example="DV000001",
+    ),
+    Column(
+        "result",
+        "Kết quả",
+        ("Xếp loại", "Kết quả xếp loại"),
+        note=gettext_lazy(
+            "Mức xếp loại theo quy định của năm đó, ghi như trong hồ sơ (ví dụ: Hoàn thành tốt"
+            " nhiệm vụ, HTTNV, Trong sạch vững mạnh, Đủ tư cách, hoàn thành tốt nhiệm vụ), hoặc"
+            " một tình trạng: Miễn đánh giá, Chưa đánh giá, Không xếp loại."
+        ),
+        example="Hoàn thành tốt nhiệm vụ",
+    ),
+    Column(
+        "reason",
+        "Lý do",
+        required=False,
+        note=gettext_lazy("Lý do miễn đánh giá, chưa đánh giá hoặc không xếp loại."),
+    ),
+    Column(
+        "cell_code",
+        "Mã chi bộ",
+        required=False,
+        note=gettext_lazy(
+            "Chi bộ của đảng viên năm đó, nếu khác chi bộ hiện nay; để trống cho tổ chức."
+        ),
+    ),
+)
+HEADERS = {c.field: c.header for c in COLUMNS}
+# What a result says; `cell` and `unit_path` besides for members.
+RESULT_FIELDS = ("status", "status_reason", "level_final", "label", "ordinal", "exemplary")
+
+
+def result_fields(label: str, reason: str, regime: Regime) -> dict[str, Any]:
+    """The evaluation fields a result's label gives under the regime of its year."""
+    status = parse_status(label)
+    if status is not None and rank_label(label) is None:
+        return {
+            "status": status.value,
+            "status_reason": reason,
+            "level_final": None,
+            "label": label,
+            "ordinal": None,
+            "exemplary": False,
+        }
+    ranked = rank_label(label)
+    assert ranked is not None  # the form refuses unknown labels
+    level = parse_level(label) if regime != Regime.LEGACY else None
+    return {
+        "status": Status.CLASSIFIED,
+        "status_reason": reason,
+        "level_final": int(level) if level is not None else None,
+        "label": label,
+        "ordinal": ranked.ordinal,
+        "exemplary": ranked.exemplary,
+    }
+
+
+def _cycle(year: int, row: Any, report: Report, run: Run) -> Cycle | None:
+    cycles: dict[int, Cycle] = run.cache.setdefault("result_cycles", {})
+    if year not in cycles:
+        cycle = Cycle.objects.filter(kind=CycleKind.YEAR, year=year).first()
+        if cycle is None:
+            cycle = Cycle.for_year(year, regime_for_year(year), closed=True)
+            cycle.save()
+        cycles[year] = cycle
+    cycle = cycles[year]
+    if not cycle.closed:
+        report.add(
+            row.number,
+            HEADERS["year"],
+            _(
+                "Kỳ đánh giá năm {year} đang diễn ra: kết quả của kỳ đang mở phải qua các bước"
+                " kiểm điểm, không nhập từ tệp."
+            ).format(year=year),
+        )
+        return None
+    return cycle
+
+
+def write(items: list[Item], report: Report, run: Run) -> None:
+    member_items = [(r, d) for r, d in items if d["subject"] == "MEMBER"]
+    unit_items = [(r, d) for r, d in items if d["subject"] != "MEMBER"]
+    members = by_code(Member, (d["code"] for _r, d in member_items), "cell")
+    units = by_code(
+        Unit, [d["code"] for _r, d in unit_items] + [d["cell_code"] for _r, d in member_items]
+    )
+    wanted: list[tuple[Any, type[models.Model], dict[str, Any]]] = []
+    for row, data in items:
+        cycle = _cycle(data["year"], row, report, run)
+        if cycle is None:
+            continue
+        fields = result_fields(data["result"], data["reason"], Regime(cycle.regime))
+        if data["subject"] == "MEMBER":
+            member = members.get(data["code"])
+            if member is None:
+                report.add(
+                    row.number,
+                    HEADERS["code"],
+                    _("Không có đảng viên mã {code}.").format(code=data["code"]),
+                )
+                continue
+            cell = units.get(data["cell_code"]) if data["cell_code"] else member.cell
+            if cell is None:
+                unknown_unit(report, row, HEADERS["cell_code"], data["cell_code"])
+                continue
+            if not cell.is_cell:
+                not_a_cell(report, row, HEADERS["cell_code"], cell)
+                continue
+            step = (
+                Step.PUBLISHED if fields["level_final"] or fields["ordinal"] else Step.NOT_REVIEWED
+            )
+            fields |= {"cycle": cycle, "member": member, "cell": cell, "step": step}
+            wanted.append((row, MemberEvaluation, fields | {"unit_path": cell.path}))
+        else:
+            unit = units.get(data["code"])
+            if unit is None:
+                unknown_unit(report, row, HEADERS["code"], data["code"])
+                continue
+            fields |= {"cycle": cycle, "unit": unit, "kind": UnitEvaluationKind.ORGANISATION}
+            wanted.append((row, UnitEvaluation, fields | {"unit_path": unit.path}))
+    _save(wanted, report, run)
+
+
+def _save(
+    wanted: list[tuple[Any, type[models.Model], dict[str, Any]]], report: Report, run: Run
+) -> None:
+    for model, subject, compared in (
+        (MemberEvaluation, "member", (*RESULT_FIELDS, "cell", "unit_path", "step")),
+        (UnitEvaluation, "unit", RESULT_FIELDS),
+    ):
+        rows = [(row, f) for row, m, f in wanted if m is model]
+        if not rows:
+            continue
+        subject_id = attname(model, subject)
+        stored = {
+            (e.cycle_id, getattr(e, subject_id)): e
+            for e in model._default_manager.filter(
+                cycle__in={f["cycle"] for _r, f in rows},
+                **{f"{subject}__in": [f[subject] for _r, f in rows]},
+            )
+        }
+        # A result reached in this system, not imported, is only checked for its meaning:
+        # its words are its level's own.
+        meaning = ("status", "level_final", "cell")[: 3 if subject == "member" else 2]
+        new, changed = [], []
+        for row, fields in rows:
+            evaluation = stored.get((fields["cycle"].pk, fields[subject].pk))
+            if evaluation is None:
+                new.append(model(**fields))
+                continue
+            made_here = not evaluation.label
+            changes = [
+                f
+                for f in (meaning if made_here else compared)
+                if differs(getattr(evaluation, attname(model, f)), fields[f])
+            ]
+            if not changes:
+                report.unchanged += 1
+            elif made_here:
+                report.add(
+                    row.number,
+                    HEADERS["result"],
+                    _(
+                        "Kết quả năm {year} đã được xếp loại trong hệ thống; nhập tệp không sửa"
+                        " kết quả này."
+                    ).format(year=fields["cycle"].year),
+                )
+            else:
+                for f in compared:
+                    setattr(evaluation, f, fields[f])
+                changed.append(evaluation)
+        if not report.ok:
+            return
+        bulk_create_with_history(
+            new, model, batch_size=CHUNK, default_user=run.by, default_change_reason=run.reason
+        )
+        if changed:
+            bulk_update_with_history(
+                changed,
+                model,
+                list(compared),
+                batch_size=CHUNK,
+                default_user=run.by,
+                default_change_reason=run.reason,
+            )
+        report.created += len(new)
+        report.updated += len(changed)
+
+
+def export(root: Unit | None) -> Iterator[dict[str, object]]:
+    """Results of closed cycles, as imported or as reached here (a level by its label)."""
+    closed = {"cycle__closed": True, "cycle__kind": CycleKind.YEAR}
+    if root:
+        closed["unit_path__startswith"] = root.path
+    units = UnitEvaluation.objects.filter(kind=UnitEvaluationKind.ORGANISATION, **closed)
+    for u in units.select_related("cycle", "unit").order_by("cycle__year", "unit_path"):
+        yield _row(u, "ORGANISATION", u.unit.code, "")
+    members = MemberEvaluation.objects.filter(**closed).select_related("cycle", "member", "cell")
+    for m in members.order_by("cycle__year", "member__code").iterator(chunk_size=CHUNK):
+        moved = m.cell_id != m.member.cell_id
+        yield _row(m, "MEMBER", m.member.code, m.cell.code if moved else "")
+
+
+def _row(e: EvaluationFacts, subject: str, code: str, cell_code: str) -> dict[str, object]:
+    if e.label:
+        result = e.label
+    elif e.status == Status.CLASSIFIED and e.level_final:
+        result = str(e.get_level_final_display())
+    else:
+        result = str(e.get_status_display())
+    return {
+        "year": e.cycle.year,  # type: ignore[attr-defined]
+        "subject": values.label(subject, SUBJECTS),
+        "code": code,
+        "result": result,
+        "reason": e.status_reason,
+        "cell_code": cell_code,
+    }
+
+
+RESULTS = Kind(
+    "results",
+    gettext_lazy("Kết quả các năm"),
+    COLUMNS,
+    ("year", "subject", "code"),
+    PastResultForm,
+    write,
+    export,
+)

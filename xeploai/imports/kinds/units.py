@@ -1,0 +1,224 @@
+"""Units: the tree, written parents first whatever the order of the file."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from django.db.models import Max
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+from xeploai.core.text import search_key
+from xeploai.units.forms import UnitForm
+from xeploai.units.models import SEGMENT, FieldType, Unit, UnitKind, segment
+
+from .. import values
+from ..base import CHUNK, Item, Kind, Run, unknown_unit
+from ..reader import Column
+from ..report import Report
+
+COLUMNS = (
+    Column("code", "Mã đơn vị", ("Mã tổ chức", "Mã TCĐ"), example="CB01"),
+    Column("name", "Tên đơn vị", ("Tên tổ chức", "Tên tổ chức đảng"), example="Chi bộ thôn 1"),
+    Column(
+        "kind",
+        "Loại",
+        ("Loại tổ chức", "Loại đơn vị"),
+        parse=lambda v: values.choice(v, UnitKind.choices),
+        note=gettext_lazy("Một trong: {names}.").format(
+            names=", ".join(str(label) for _v, label in UnitKind.choices)
+        ),
+        example="Chi bộ trực thuộc",
+    ),
+    Column(
+        "parent_code",
+        "Mã đơn vị cấp trên",
+        ("Mã cấp trên",),
+        required=False,
+        note=gettext_lazy("Để trống cho đơn vị cao nhất; cấp trên có thể ở dòng sau."),
+        example="X01",
+    ),
+    Column(
+        "field_type",
+        "Loại hình",
+        required=False,
+        parse=lambda v: values.choice(v, FieldType.choices) if values.text(v) else FieldType.OTHER,
+        note=gettext_lazy("Một trong: {names}.").format(
+            names=", ".join(str(label) for _v, label in FieldType.choices)
+        ),
+        example="Thôn, tổ dân phố",
+    ),
+    Column("founded", "Ngày thành lập", parse=values.date, example="03/02/1975"),
+    Column("closed", "Ngày giải thể", required=False, parse=values.date),
+)
+HEADERS = {c.field: c.header for c in COLUMNS}
+FIELDS = ("name", "kind", "field_type", "founded", "closed")
+
+
+class UnitRowForm(UnitForm):
+    def validate_unique(self) -> None:
+        """An existing code is an update, not a clash: the import judges codes itself."""
+
+
+def write(items: list[Item], report: Report, run: Run) -> None:
+    rows = {data["code"]: (row, _fields(data)) for row, data in items}
+    existing = {u.code: u for u in Unit.objects.filter(code__in=list(rows))}
+    parents = {
+        u.code: u
+        for u in Unit.objects.filter(code__in={d["parent_code"] for _r, d in rows.values()})
+    }
+    for code, (row, data) in rows.items():
+        parent = data["parent_code"]
+        if parent and parent not in rows and parent not in parents:
+            unknown_unit(report, row, HEADERS["parent_code"], parent)
+        unit = existing.get(code)
+        if unit is not None and (unit.parent.code if unit.parent else "") != parent:
+            report.add(
+                row.number,
+                HEADERS["parent_code"],
+                _(
+                    "Đơn vị đã có với cấp trên khác; nhập tệp không chuyển đơn vị"
+                    " sang cấp trên khác."
+                ),
+            )
+    order = _parents_first(rows, report)
+    if not report.ok:
+        return
+    new: list[Unit] = []
+    changed: list[Unit] = []
+    placed = _Placer(parents | existing)
+    for code in order:
+        data = rows[code][1]
+        fields = {k: data[k] for k in FIELDS}
+        unit = existing.get(code)
+        if unit is None:
+            new.append(placed.new(code, data["parent_code"], fields))
+        elif any(getattr(unit, k) != v for k, v in fields.items()):
+            for k, v in fields.items():
+                setattr(unit, k, v)
+            unit.search_key = search_key(unit.name, unit.code)
+            changed.append(unit)
+        else:
+            report.unchanged += 1
+    for depth in sorted({u.depth for u in new}):  # parents get their ids before children
+        bulk_create_with_history(
+            [u for u in new if u.depth == depth],
+            Unit,
+            batch_size=CHUNK,
+            default_user=run.by,
+            default_change_reason=run.reason,
+        )
+    if changed:
+        bulk_update_with_history(
+            changed,
+            Unit,
+            [*FIELDS, "search_key"],
+            batch_size=CHUNK,
+            default_user=run.by,
+            default_change_reason=run.reason,
+        )
+    report.created += len(new)
+    report.updated += len(changed)
+
+
+def _fields(data: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "code": data["code"],
+        "name": data["name"],
+        "kind": data["kind"],
+        "parent_code": data.get("parent_code") or "",
+        "field_type": data.get("field_type") or FieldType.OTHER,
+        "founded": data["founded"],
+        "closed": data.get("closed"),
+    }
+
+
+class _Placer:
+    """Paths for new units: each goes last under its parent, as `create_unit` would put it."""
+
+    def __init__(self, known: dict[str, Unit]) -> None:
+        self.units = dict(known)
+        self.next_index: dict[str, int] = {}
+
+    def new(self, code: str, parent_code: str, fields: dict[str, Any]) -> Unit:
+        parent = self.units[parent_code] if parent_code else None
+        unit = Unit(
+            parent=parent,
+            code=code,
+            path=(parent.path if parent else "") + segment(self._take(parent)),
+            depth=parent.depth + 1 if parent else 0,
+            search_key=search_key(fields["name"], code),
+            **fields,
+        )
+        self.units[code] = unit
+        return unit
+
+    def _take(self, parent: Unit | None) -> int:
+        key = parent.path if parent else ""
+        if key not in self.next_index:
+            last = (
+                Unit.objects.filter(parent=parent).aggregate(last=Max("path"))["last"]
+                if parent is None or parent.pk is not None
+                else None
+            )
+            self.next_index[key] = int(last[-SEGMENT:], 36) + 1 if last else 0
+        index = self.next_index[key]
+        self.next_index[key] = index + 1
+        return index
+
+
+def _parents_first(rows: dict[str, tuple[Any, dict[str, Any]]], report: Report) -> list[str]:
+    """The file's codes, each after its parent; a cycle is refused with its rows named."""
+    order: list[str] = []
+    state: dict[str, int] = {}  # 1: being placed, 2: placed
+    for start in rows:
+        path: list[str] = []
+        code: str | None = start
+        while code is not None and code in rows and state.get(code) != 2:
+            if state.get(code) == 1:
+                cycle = path[path.index(code) :]
+                numbers = ", ".join(str(rows[c][0].number) for c in cycle)
+                report.add(
+                    rows[code][0].number,
+                    HEADERS["parent_code"],
+                    _("Vòng lặp cấp trên giữa các dòng {rows}.").format(rows=numbers),
+                )
+                for c in cycle:
+                    state[c] = 2
+                break
+            state[code] = 1
+            path.append(code)
+            code = rows[code][1]["parent_code"] or None
+        for c in reversed(path):
+            if state.get(c) == 1:
+                state[c] = 2
+                order.append(c)
+    return order
+
+
+def export(root: Unit | None) -> Iterator[dict[str, object]]:
+    units = Unit.objects.in_subtree(root) if root else Unit.objects.all()
+    for u in units.select_related("parent").order_by("path").iterator(chunk_size=CHUNK):
+        yield {
+            "code": u.code,
+            "name": u.name,
+            "kind": values.label(u.kind, UnitKind.choices),
+            "parent_code": u.parent.code if u.parent and u != root else "",
+            "field_type": values.label(u.field_type, FieldType.choices),
+            "founded": u.founded,
+            "closed": u.closed,
+        }
+
+
+UNITS = Kind(
+    "units",
+    gettext_lazy("Tổ chức đảng"),
+    COLUMNS,
+    ("code",),
+    UnitRowForm,
+    write,
+    export,
+    whole_file=True,
+)
