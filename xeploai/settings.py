@@ -216,6 +216,19 @@ FORMAT_MODULE_PATH = ["xeploai.formats"]
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise warns on every request without it
+MEDIA_ROOT = DATA_DIR / "uploads"  # import files; never served
+
+# Background work (imports) runs in `xeploai db_worker`, queued in the database.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# The cache carries an import's progress from the worker to the page: the import's own
+# writes stay invisible until its transaction ends. Files work for one machine; set
+# CACHES to a shared cache (Redis) when workers run on several.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": DATA_DIR / "cache",
+    }
+}
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},

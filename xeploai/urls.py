@@ -11,5 +11,6 @@ urlpatterns = [
     path("dang-vien/", include("xeploai.members.urls")),
     path("kiem-diem/", include("xeploai.reviews.urls")),
     path("tai-khoan/", include("xeploai.accounts.urls")),
+    path("nhap-du-lieu/", include("xeploai.imports.urls")),
     path("quan-tri/", admin.site.urls),
 ]

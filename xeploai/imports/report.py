@@ -62,6 +62,9 @@ class Report:
             sheet.write_number(n, 0, error.row)
             sheet.write(n, 1, error.column)
             sheet.write(n, 2, error.message)
+        if self.error_count > len(self.errors):
+            more = _("… và {n} lỗi nữa: sửa các lỗi trên rồi nhập lại để xem tiếp.")
+            sheet.write(len(self.errors) + 1, 2, more.format(n=self.error_count - len(self.errors)))
         sheet.set_column(1, 1, 24)
         sheet.set_column(2, 2, 80)
         book.close()

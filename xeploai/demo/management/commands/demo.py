@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import os
 import shutil
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -66,6 +66,10 @@ class Command(BaseCommand):
             raise CommandError("gunicorn is not installed: pip install -e .")
         self.stdout.write(f"Mở http://{bind}/ — Ctrl+C để dừng.")
         self.stdout.flush()
+        # The background worker runs the imports started from the web page.
+        worker = subprocess.Popen(  # noqa: S603  (our own command)
+            [sys.executable, "-m", "xeploai.manage", "db_worker", "--no-reload", "-v", "0"]
+        )
         argv = [
             gunicorn,
             "xeploai.wsgi",
@@ -78,4 +82,10 @@ class Command(BaseCommand):
             "--access-logfile",
             "-",
         ]
-        os.execv(gunicorn, argv)  # noqa: S606  (replaces this process with the web server)
+        try:
+            subprocess.run(argv, check=False)  # noqa: S603  (the web server, until Ctrl+C)
+        except KeyboardInterrupt:
+            pass
+        finally:
+            worker.terminate()
+            worker.wait(timeout=30)
