@@ -49,6 +49,7 @@ test: lint suite
 bench: install-dev
 	$(BIN)/python bench/engine.py
 	$(BIN)/python bench/demo_load.py
+	$(BIN)/python bench/import_members.py --again
 
 clean:
 	rm -rf $(VENV) data

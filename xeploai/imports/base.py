@@ -6,15 +6,20 @@ same file changes nothing; every record created or changed leaves a history entr
 from __future__ import annotations
 
 import dataclasses
+import threading
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
 from django import forms
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.utils.translation import gettext as _
 from django_stubs_ext import StrOrPromise
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+from simple_history.utils import (
+    bulk_create_with_history,
+    bulk_update_with_history,
+)
+from simple_history.utils import get_history_manager_for_model as history_manager_of
 
 from xeploai.accounts.models import User
 from xeploai.units.models import Unit
@@ -71,13 +76,34 @@ class Kind:
                 report.add(row.number, column.header, str(e))
         if len(data) < len(self.columns):
             return None
-        form = self.form({k: v for k, v in data.items() if v not in (None, False, "")})
+        form = _bind(self.form, {k: v for k, v in data.items() if v not in (None, False, "")})
         if not form.is_valid():
             for field, messages in form.errors.items():
                 for message in messages:
                     report.add(row.number, self.headers.get(field, ""), str(message))
             return None
         return form.cleaned_data
+
+
+_FORMS = threading.local()  # per thread: {form class: its one instance}
+
+
+def _bind(form_class: type[forms.BaseForm], data: dict[str, Any]) -> forms.BaseForm:
+    """The kind's form bound to one row. One instance per thread serves every row: a new form
+    deep-copies all its fields, which costs more than validating the row. Only what binding
+    sets is reset (the data, the errors, the bound fields, a model form's instance); the
+    fields themselves are never changed by validation."""
+    instances: dict[type[forms.BaseForm], forms.BaseForm] = _FORMS.__dict__.setdefault("forms", {})
+    form = instances.get(form_class)
+    if form is None:
+        form = instances[form_class] = form_class(data)
+        return form
+    form.data = data
+    form._errors = None  # type: ignore[attr-defined]
+    form._bound_fields_cache = {}  # type: ignore[attr-defined]
+    if isinstance(form, forms.BaseModelForm):
+        form.instance = form._meta.model()
+    return form
 
 
 def run_import(
@@ -205,9 +231,7 @@ def upsert(
     if not report.ok:
         return
     if new:
-        bulk_create_with_history(
-            new, model, batch_size=CHUNK, default_user=run.by, default_change_reason=run.reason
-        )
+        insert(model, new, run)
     if changed:
         bulk_update_with_history(
             changed,
@@ -219,6 +243,45 @@ def upsert(
         )
     report.created += len(new)
     report.updated += len(changed)
+
+
+def insert(model: type[M], objs: list[M], run: Run) -> None:
+    """Insert new records and their first versions: with COPY on PostgreSQL, the ids taken
+    from the table's sequence beforehand; with `bulk_create` elsewhere."""
+    if not objs:
+        return
+    if connection.vendor != "postgresql":
+        bulk_create_with_history(
+            objs, model, batch_size=CHUNK, default_user=run.by, default_change_reason=run.reason
+        )
+        return
+    meta = model._meta
+    assert meta.pk is not None
+    fields = [f for f in meta.concrete_fields if f is not meta.pk]
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            [meta.db_table, meta.pk.column, len(objs)],
+        )
+        for obj, (pk,) in zip(objs, cursor.fetchall(), strict=True):
+            obj.pk = pk
+            obj._prepare_related_fields_for_save("bulk_create")  # type: ignore[attr-defined]  # parents have ids now
+        columns = ", ".join(quote(f.column) for f in [meta.pk, *fields])
+        with cursor.cursor.copy(f"COPY {quote(meta.db_table)} ({columns}) FROM STDIN") as copy:
+            for obj in objs:
+                copy.write_row(
+                    [
+                        obj.pk,
+                        *(f.get_db_prep_save(getattr(obj, f.attname), connection) for f in fields),
+                    ]
+                )
+    for obj in objs:
+        obj._state.adding = False
+        obj._state.db = connection.alias
+    history_manager_of(model).bulk_history_create(
+        objs, batch_size=CHUNK, default_user=run.by, default_change_reason=run.reason
+    )
 
 
 def attname(model: type[models.Model], field: str) -> str:

@@ -13,7 +13,7 @@ from typing import Any
 from django.db import models
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+from simple_history.utils import bulk_update_with_history
 
 from xeploai.cycles.forms import SUBJECTS, PastResultForm
 from xeploai.cycles.models import (
@@ -32,7 +32,18 @@ from xeploai.rules.legacy import parse_level, parse_status, rank_label
 from xeploai.units.models import Unit
 
 from .. import values
-from ..base import CHUNK, Item, Kind, Run, attname, by_code, differs, not_a_cell, unknown_unit
+from ..base import (
+    CHUNK,
+    Item,
+    Kind,
+    Run,
+    attname,
+    by_code,
+    differs,
+    insert,
+    not_a_cell,
+    unknown_unit,
+)
 from ..reader import Column
 from ..report import Report
 
@@ -223,9 +234,7 @@ def _save(
                 changed.append(evaluation)
         if not report.ok:
             return
-        bulk_create_with_history(
-            new, model, batch_size=CHUNK, default_user=run.by, default_change_reason=run.reason
-        )
+        insert(model, new, run)
         if changed:
             bulk_update_with_history(
                 changed,

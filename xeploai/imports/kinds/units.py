@@ -8,14 +8,14 @@ from typing import Any
 from django.db.models import Max
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+from simple_history.utils import bulk_update_with_history
 
 from xeploai.core.text import search_key
 from xeploai.units.forms import UnitForm
 from xeploai.units.models import SEGMENT, FieldType, Unit, UnitKind, segment
 
 from .. import values
-from ..base import CHUNK, Item, Kind, Run, unknown_unit
+from ..base import CHUNK, Item, Kind, Run, insert, unknown_unit
 from ..reader import Column
 from ..report import Report
 
@@ -103,13 +103,7 @@ def write(items: list[Item], report: Report, run: Run) -> None:
         else:
             report.unchanged += 1
     for depth in sorted({u.depth for u in new}):  # parents get their ids before children
-        bulk_create_with_history(
-            [u for u in new if u.depth == depth],
-            Unit,
-            batch_size=CHUNK,
-            default_user=run.by,
-            default_change_reason=run.reason,
-        )
+        insert(Unit, [u for u in new if u.depth == depth], run)
     if changed:
         bulk_update_with_history(
             changed,

@@ -13,6 +13,8 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from xeploai.demo import load
+from xeploai.imports import files
+from xeploai.units.models import Unit
 
 DEFAULT_SEED = 2026
 
@@ -26,6 +28,12 @@ class Command(BaseCommand):
         parser.add_argument("--no-serve", action="store_true", help="load, print logins, stop")
         parser.add_argument("--logins", action="store_true", help="only print the persona logins")
         parser.add_argument("--bind", default="127.0.0.1:8000")
+        parser.add_argument(
+            "--write-files",
+            type=Path,
+            metavar="DIR",
+            help="write the demo as import files (one .xlsx per kind) into DIR, then stop",
+        )
 
     def handle(
         self,
@@ -35,11 +43,17 @@ class Command(BaseCommand):
         no_serve: bool,
         logins: bool,
         bind: str,
+        write_files: Path | None,
         **options: Any,
     ) -> None:
         if not logins:
             call_command("migrate", interactive=False, verbosity=0)
             self._load(size, seed)
+        if write_files is not None:
+            root = Unit.objects.get(code=load.ROOT_CODES[size])
+            for path in files.export_all(write_files, root):
+                self.stdout.write(str(path))
+            return
         self.stdout.write(f"Tài khoản thử (mật khẩu chung: {load.PASSWORD}):")
         for line in load.persona_lines():
             self.stdout.write(line)
