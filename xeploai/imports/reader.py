@@ -16,6 +16,7 @@ from python_calamine import CalamineError, CalamineWorkbook
 from xeploai.core.text import fold
 
 from . import values
+from .xlsx import Range, Workbook, XlsxError
 
 
 class FileError(Exception):
@@ -54,41 +55,42 @@ class Table:
 HEADER_SEARCH = 10  # offices put a title above the header: look for it in the first rows
 
 
+Line = tuple[int, Sequence[object]]  # a line of the file: its number (1-based), its cells
+Merged = Callable[[], Sequence[Range]]  # the merged ranges, known once the lines are read
+
+
 def open_table(path: Path, columns: Sequence[Column], sheet_names: Sequence[str] = ()) -> Table:
     """The data rows of the file, or of the workbook's sheet for this kind: the sheet named
     like one of `sheet_names`, else the only sheet, else the first one with the columns."""
     suffix = path.suffix.lower()
     if suffix == ".csv":
-        lines, total = _csv_lines(path), _count_lines(path)
-        return _table(lines, columns, first_row=1, total=total)
-    if suffix in (".xlsx", ".xlsm", ".xls", ".ods"):
-        return _sheet_table(path, columns, sheet_names)
+        lines = enumerate(_csv_lines(path), start=1)
+        return _table(lines, columns, total=_count_lines(path), merged=list)
+    if suffix in (".xlsx", ".xlsm"):
+        return _xlsx_table(path, columns, sheet_names)
+    if suffix in (".xls", ".ods"):
+        return _calamine_table(path, columns, sheet_names)
     raise FileError(
         _("Không đọc được tệp {name}: chỉ nhận tệp .xlsx hoặc .csv.").format(name=path.name)
     )
 
 
 def _table(
-    lines: Iterator[Sequence[object]],
-    columns: Sequence[Column],
-    *,
-    first_row: int,
-    total: int,
-    merged: Sequence[tuple[tuple[int, int], tuple[int, int]]] = (),
+    lines: Iterator[Line], columns: Sequence[Column], *, total: int, merged: Merged
 ) -> Table:
     """Find the header among the first lines, then yield the rows below it."""
     best: tuple[int, list[str]] | None = None  # the most complete header seen, its misses
-    number = first_row - 1
-    for number, line in enumerate(lines, start=first_row):  # noqa: B007  (used after the loop)
+    searched = 0
+    for number, line in lines:
         if all(_blank(v) for v in line):
             continue
         index, missing = _match(line, columns)
         if not missing:
-            _refuse_merged_data(merged, header_row=number)
-            return Table(_data_rows(lines, index, number + 1), max(0, total - number))
+            return Table(_data_rows(lines, index, number, merged), max(0, total - number))
         if best is None or len(index) > best[0]:
             best = (len(index), missing)
-        if number - first_row >= HEADER_SEARCH:
+        searched += 1
+        if searched >= HEADER_SEARCH:
             break
     if best is None:
         raise FileError(_("Tệp không có dữ liệu."))
@@ -100,12 +102,13 @@ def _table(
 
 
 def _data_rows(
-    lines: Iterator[Sequence[object]], index: dict[str, int], start: int
+    lines: Iterator[Line], index: dict[str, int], header_row: int, merged: Merged
 ) -> Iterator[Row]:
-    for number, raw in enumerate(lines, start=start):
+    for number, raw in lines:
         if all(_blank(v) for v in raw):
             continue
         yield Row(number, {f: raw[i] if i < len(raw) else "" for f, i in index.items()})
+    _refuse_merged_data(merged(), header_row)
 
 
 def _blank(value: object) -> bool:
@@ -126,9 +129,7 @@ def _match(header: Sequence[object], columns: Sequence[Column]) -> tuple[dict[st
     return index, missing
 
 
-def _refuse_merged_data(
-    merged: Sequence[tuple[tuple[int, int], tuple[int, int]]], header_row: int
-) -> None:
+def _refuse_merged_data(merged: Sequence[Range], header_row: int) -> None:
     """Merged cells below the header hide values from every row but the first: refuse them,
     naming where they are, rather than read the other rows as empty."""
     below = [(a, b) for a, b in merged if b[0] + 1 > header_row]
@@ -182,38 +183,78 @@ def _csv_lines(path: Path) -> Iterator[Sequence[object]]:
             ) from None
 
 
-def _sheet_table(path: Path, columns: Sequence[Column], sheet_names: Sequence[str]) -> Table:
-    try:
-        book = CalamineWorkbook.from_path(str(path))
-        wanted = {fold(n) for n in sheet_names}
-        named = [n for n in book.sheet_names if fold(n) in wanted]
-        candidates = named or book.sheet_names
-        for name in candidates:
-            sheet = book.get_sheet_by_name(name)
-            start = sheet.start or (0, 0)
-            merged = [((a[0], a[1]), (b[0], b[1])) for a, b in (sheet.merged_cell_ranges or [])]
-            try:
-                return _table(
-                    iter(sheet.iter_rows()),
-                    columns,
-                    first_row=start[0] + 1,
-                    total=sheet.height + start[0],
-                    merged=merged,
-                )
-            except FileError:
-                if len(candidates) == 1:
-                    raise
-    except (CalamineError, OSError, ValueError) as e:
-        raise FileError(
-            _("Không đọc được tệp Excel {name}: tệp hỏng hoặc sai định dạng.").format(
-                name=path.name
-            )
-        ) from e
+def _choose_sheet(names: Sequence[str], wanted: Sequence[str]) -> list[str]:
+    """The sheets to try, in order: those named for the kind, else all of them."""
+    folded = {fold(n) for n in wanted}
+    return [n for n in names if fold(n) in folded] or list(names)
+
+
+def _first_table(
+    path: Path, columns: Sequence[Column], candidates: Sequence[str], table: Callable[[str], Table]
+) -> Table:
+    for name in candidates:
+        try:
+            return table(name)
+        except FileError:
+            if len(candidates) == 1:
+                raise
     raise FileError(
         _(
             "Không trang tính nào có đủ các cột ({columns}). Các trang tính của tệp: {sheets}."
         ).format(
             columns=", ".join(c.header for c in columns if c.required),
-            sheets=", ".join(book.sheet_names),
+            sheets=", ".join(candidates),
         )
     )
+
+
+def _unreadable(path: Path) -> FileError:
+    return FileError(
+        _("Không đọc được tệp Excel {name}: tệp hỏng hoặc sai định dạng.").format(name=path.name)
+    )
+
+
+def _xlsx_table(path: Path, columns: Sequence[Column], sheet_names: Sequence[str]) -> Table:
+    """An .xlsx sheet, streamed: memory stays bounded whatever its length."""
+    try:
+        book = Workbook(str(path))
+    except XlsxError as e:
+        raise _unreadable(path) from e
+
+    def table(name: str) -> Table:
+        book.merged = []
+        return _table(
+            _guarded(book.rows(name), path),
+            columns,
+            total=book.height(name),
+            merged=lambda: book.merged,
+        )
+
+    return _first_table(path, columns, _choose_sheet(book.sheet_names, sheet_names), table)
+
+
+def _guarded(lines: Iterator[Line], path: Path) -> Iterator[Line]:
+    try:
+        yield from lines
+    except XlsxError as e:
+        raise _unreadable(path) from e
+
+
+def _calamine_table(path: Path, columns: Sequence[Column], sheet_names: Sequence[str]) -> Table:
+    """An .xls or .ods sheet, read whole (an .xls holds at most 65,536 rows)."""
+    try:
+        book = CalamineWorkbook.from_path(str(path))
+    except (CalamineError, OSError, ValueError) as e:
+        raise _unreadable(path) from e
+
+    def table(name: str) -> Table:
+        try:
+            sheet = book.get_sheet_by_name(name)
+            first = (sheet.start or (0, 0))[0]
+            merged = [((a[0], a[1]), (b[0], b[1])) for a, b in sheet.merged_cell_ranges or []]
+            lines = enumerate(sheet.iter_rows(), start=first + 1)
+            return _table(lines, columns, total=first + sheet.height, merged=lambda: merged)
+        except (CalamineError, ValueError) as e:
+            raise _unreadable(path) from e
+
+    return _first_table(path, columns, _choose_sheet(book.sheet_names, sheet_names), table)

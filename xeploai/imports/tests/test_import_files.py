@@ -3,6 +3,7 @@ formulas, and a long file whose one bad row is the last."""
 
 from __future__ import annotations
 
+import datetime as dt
 import tempfile
 from pathlib import Path
 from unittest import mock
@@ -102,6 +103,29 @@ class ImportFilesTestCase(TestCase):
         self.assertIn("Dòng 3, cột “Ngày thành lập”: “0” không phải ngày hợp lệ", message)
         self.assertNotIn("Dòng 2", message)
         self.assertFalse(Unit.objects.exists())
+
+    def test_cells_keep_their_excel_types(self) -> None:
+        district = make_unit(None, kind=UnitKind.DISTRICT, code="H1")
+        commune = make_unit(district, kind=UnitKind.GRASSROOTS_COMMITTEE, code="X1")
+        make_unit(commune, code="12")
+        book, path = self.workbook("types.xlsx")
+        sheet = book.add_worksheet()
+        builtin_date = book.add_format({"num_format": 14})  # Excel's own short date
+        sheet.write_row(0, 0, [*MEMBER_HEADER, "Làm việc trong hệ thống chính trị"])
+        sheet.write_number(1, 0, 1001)  # a code typed as a number
+        sheet.write_row(1, 1, ["Nguyễn Văn An"])
+        sheet.write_datetime(1, 2, dt.datetime(1980, 2, 1), builtin_date)  # noqa: DTZ001
+        sheet.write_string(1, 3, "Nam")
+        sheet.write_number(1, 4, 12)  # the cell code, a number too
+        sheet.write_string(1, 5, "19/05/2010")
+        sheet.write_boolean(1, 6, True)
+        book.close()
+        self.assertEqual(self.messages(path, MEMBERS), "")
+        member = Member.objects.get()
+        self.assertEqual(
+            (member.code, member.birth_date, member.cell.code, member.in_political_system),
+            ("1001", dt.date(1980, 2, 1), "12", True),
+        )
 
     def test_one_bad_row_at_the_end_of_a_long_file_writes_nothing(self) -> None:
         district = make_unit(None, kind=UnitKind.DISTRICT, code="H1")
