@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any, TypeVar, cast
 
 from django import forms
-from django.db import connection, models, transaction
+from django.db import DatabaseError, connection, models, transaction
 from django.utils.translation import gettext as _
 from django_stubs_ext import StrOrPromise
 from simple_history.utils import (
@@ -65,6 +65,19 @@ class Kind:
     @property
     def headers(self) -> dict[str, str]:
         return {c.field: c.header for c in self.columns}
+
+    def key_of(self, row: Row) -> tuple[str, ...]:
+        """The row's natural key as its columns read it ("dang vien" is "Đảng viên"); a cell
+        that cannot be read counts as its text, and is refused with its row anyway."""
+        columns = {c.field: c for c in self.columns}
+        parts = []
+        for field in self.key:
+            raw = row.values.get(field, "")
+            try:
+                parts.append(str(columns[field].parse(raw)))
+            except values.ValueProblem:
+                parts.append(values.text(raw))
+        return tuple(parts)
 
     def cells(self, row: Row, report: Report) -> dict[str, Any] | None:
         """The row's values through each column's parser and then the form; None if refused."""
@@ -124,6 +137,10 @@ def run_import(
                 raise DryRun
     except FileError as e:
         report.add(0, "", str(e))
+    except DatabaseError as e:  # a rule of the database no check above foresaw
+        report.add(
+            0, "", _("Cơ sở dữ liệu từ chối ghi: {error}. Không dòng nào được ghi.").format(error=e)
+        )
     except DryRun:
         pass
     report.errors.sort(key=lambda e: e.row)
@@ -144,15 +161,16 @@ def _read_and_write(
     key_column = kind.headers[kind.key[-1]]
     for row in table.rows:
         rows_seen += 1
-        key = tuple(values.text(row.values.get(f)) for f in kind.key)
+        key = kind.key_of(row)
         if key in first_row:
+            shown = [values.text(row.values.get(f)) for f in kind.key]
             report.add(
                 row.number,
                 key_column,
-                _("Mã {code} trùng với dòng {row}.").format(code=key[0], row=first_row[key])
+                _("Mã {code} trùng với dòng {row}.").format(code=shown[0], row=first_row[key])
                 if len(key) == 1
                 else _("Trùng với dòng {row}: cùng {key}.").format(
-                    row=first_row[key], key=", ".join(key)
+                    row=first_row[key], key=", ".join(shown)
                 ),
             )
             continue

@@ -3,12 +3,14 @@ formulas, and a long file whose one bad row is the last."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import tempfile
 from pathlib import Path
 from unittest import mock
 
 import xlsxwriter
+from django.db import IntegrityError
 from django.test import TestCase
 from python_calamine import CalamineWorkbook
 
@@ -149,6 +151,24 @@ class ImportFilesTestCase(TestCase):
         self.assertFalse(Member.objects.exists())
         self.assertEqual(len(seen), 11)
         self.assertEqual(seen[-1], (1002, 1002))
+
+    def test_a_refusal_by_the_database_itself_is_reported_and_writes_nothing(self) -> None:
+        def write_then_clash(items: list[base.Item], report: object, run: base.Run) -> None:
+            Unit.objects.create(
+                code="H1",
+                name="A",
+                kind=UnitKind.DISTRICT,
+                path="0000",
+                depth=0,
+                founded=dt.date(2000, 1, 1),
+            )
+            raise IntegrityError("UNIQUE constraint failed: units_unit.code")
+
+        path = self.tmp / "units.csv"
+        path.write_text(";".join(UNIT_HEADER) + "\nH1;Đảng bộ huyện;Đảng bộ huyện;;03/02/1930\n")
+        report = run_import(dataclasses.replace(UNITS, write=write_then_clash), path)
+        self.assertIn("Cơ sở dữ liệu từ chối ghi: UNIQUE constraint failed", str(report.errors[0]))
+        self.assertFalse(Unit.objects.exists())
 
     def test_templates_have_every_column_an_example_and_notes(self) -> None:
         for kind in KINDS.values():

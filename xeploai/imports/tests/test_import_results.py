@@ -85,9 +85,9 @@ class ImportResultsTestCase(TestCase):
         make_cycle(2026)
         report = self.run_csv(
             "2025,Đảng viên,DV1,Hoàn thành tốt nhiệm vụ,,",
-            "2025,Đảng viên,DV1,Hoàn thành xuất sắc nhiệm vụ,,",
+            "2025,dang vien,DV1,Hoàn thành xuất sắc nhiệm vụ,,",
         )
-        self.assertIn("Trùng với dòng 2: cùng 2025, Đảng viên, DV1", str(report.errors[0]))
+        self.assertIn("Trùng với dòng 2: cùng 2025, dang vien, DV1", str(report.errors[0]))
         report = self.run_csv("2025,Đảng viên,DV1,Hoàn thành xuất sắc nhiệm vụ,,")
         self.assertIn("đã được xếp loại trong hệ thống", str(report.errors[0]))
         report = self.run_csv("2025,Đảng viên,DV1,Hoàn thành tốt nhiệm vụ,,")
