@@ -14,7 +14,7 @@ class ImportState(models.TextChoices):
     QUEUED = "QUEUED", _("Đang chờ xử lý")
     RUNNING = "RUNNING", _("Đang nhập")
     DONE = "DONE", _("Đã xong")
-    REFUSED = "REFUSED", _("Có dòng lỗi: không ghi dòng nào")
+    REFUSED = "REFUSED", _("Tệp bị từ chối")
     FAILED = "FAILED", _("Lỗi hệ thống: không ghi dòng nào")
 
 

@@ -26,7 +26,7 @@ class Migration(migrations.Migration):
                 ('created', models.DateTimeField(auto_now_add=True, verbose_name='lúc gửi')),
                 ('started', models.DateTimeField(blank=True, null=True, verbose_name='bắt đầu')),
                 ('finished', models.DateTimeField(blank=True, null=True, verbose_name='kết thúc')),
-                ('state', models.CharField(choices=[('QUEUED', 'Đang chờ xử lý'), ('RUNNING', 'Đang nhập'), ('DONE', 'Đã xong'), ('REFUSED', 'Có dòng lỗi: không ghi dòng nào'), ('FAILED', 'Lỗi hệ thống: không ghi dòng nào')], default='QUEUED', max_length=8, verbose_name='trạng thái')),
+                ('state', models.CharField(choices=[('QUEUED', 'Đang chờ xử lý'), ('RUNNING', 'Đang nhập'), ('DONE', 'Đã xong'), ('REFUSED', 'Tệp bị từ chối'), ('FAILED', 'Lỗi hệ thống: không ghi dòng nào')], default='QUEUED', max_length=8, verbose_name='trạng thái')),
                 ('created_count', models.PositiveIntegerField(default=0, verbose_name='thêm mới')),
                 ('updated_count', models.PositiveIntegerField(default=0, verbose_name='cập nhật')),
                 ('unchanged_count', models.PositiveIntegerField(default=0, verbose_name='không đổi')),
