@@ -15,10 +15,7 @@ from django import forms
 from django.db import DatabaseError, connection, models, transaction
 from django.utils.translation import gettext as _
 from django_stubs_ext import StrOrPromise
-from simple_history.utils import (
-    bulk_create_with_history,
-    bulk_update_with_history,
-)
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 from simple_history.utils import get_history_manager_for_model as history_manager_of
 
 from xeploai.accounts.models import User
@@ -44,11 +41,6 @@ class Run:
     by: User | None = None
     reason: str = ""
     cache: dict[str, Any] = dataclasses.field(default_factory=dict)
-
-    def stamp(self, obj: models.Model) -> None:
-        """Attribute the history entry of a record saved one by one."""
-        obj._history_user = self.by  # type: ignore[attr-defined]
-        obj._change_reason = self.reason  # type: ignore[attr-defined]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -214,7 +206,7 @@ def not_a_cell(report: Report, row: Row, column: str, unit: Unit) -> None:
     )
 
 
-def key_of(
+def record_key(
     model: type[models.Model], fields: Sequence[str], values_: dict[str, Any]
 ) -> tuple[Any, ...]:
     """A record's natural key, with related records by their primary key."""
@@ -237,7 +229,7 @@ def upsert(
     new: list[M] = []
     changed: list[M] = []
     for _row, fields_ in items:
-        obj = stored.get(key_of(model, key, fields_))
+        obj = stored.get(record_key(model, key, fields_))
         if obj is None:
             new.append(model(**fields_))
         elif any(differs(getattr(obj, attnames[f]), fields_[f]) for f in fields):

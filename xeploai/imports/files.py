@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from xeploai.units.models import Unit
 
+from . import values
 from .base import Kind
 from .kinds import KINDS
 
@@ -93,7 +94,7 @@ def write_template(kind: Kind, path: Path) -> None:
         notes.write_string(n, 0, column.header, wrap)
         notes.write_string(n, 1, _("Có") if column.required else _("Không"), wrap)
         note = str(column.note) or (
-            _("Ngày dạng dd/mm/yyyy.") if column.parse.__name__ == "date" else ""
+            _("Ngày dạng dd/mm/yyyy.") if column.parse is values.date else ""
         )
         notes.write_string(n, 2, note, wrap)
     last = len(kind.columns) + 2

@@ -45,8 +45,8 @@ class Row:
 
 @dataclasses.dataclass
 class Table:
-    """A file's data rows, read lazily; `total` is the count of lines below the header (blank
-    ones included), for progress bars."""
+    """A file's data rows, read lazily; `total` is the number of its last line, against which
+    a row's number measures progress."""
 
     rows: Iterator[Row]
     total: int
@@ -86,7 +86,7 @@ def _table(
             continue
         index, missing = _match(line, columns)
         if not missing:
-            return Table(_data_rows(lines, index, number, merged), max(0, total - number))
+            return Table(_data_rows(lines, index, number, merged), total)
         if best is None or len(index) > best[0]:
             best = (len(index), missing)
         searched += 1
@@ -152,11 +152,12 @@ def _cell_name(row: int, col: int) -> str:
 
 
 def _count_lines(path: Path) -> int:
-    count = 0
+    count, last = 0, b"\n"
     with path.open("rb") as raw:
         while block := raw.read(1 << 20):
             count += block.count(b"\n")
-    return count + 1
+            last = block[-1:]
+    return count + (last != b"\n")
 
 
 def _csv_lines(path: Path) -> Iterator[Sequence[object]]:

@@ -48,7 +48,13 @@ from ..reader import Column
 from ..report import Report
 
 COLUMNS = (
-    Column("year", "Năm", parse=values.year, example=2024),
+    Column(
+        "year",
+        "Năm",
+        parse=values.year,
+        note=gettext_lazy("Năm đánh giá, ví dụ 2024; quy định áp dụng theo năm đó."),
+        example=2024,
+    ),
     Column(
         "subject",
         "Đối tượng",

@@ -15,7 +15,7 @@ from django.test import TestCase
 from python_calamine import CalamineWorkbook
 
 from xeploai.core.testing import make_unit
-from xeploai.imports import base, files
+from xeploai.imports import base, files, values
 from xeploai.imports.base import run_import
 from xeploai.imports.kinds import KINDS, MEMBERS, UNITS
 from xeploai.members.models import Member
@@ -181,3 +181,13 @@ class ImportFilesTestCase(TestCase):
             self.assertTrue(any(example), kind.name)
             notes = book.get_sheet_by_name("Hướng dẫn").to_python()
             self.assertEqual([r[0] for r in notes[1 : len(kind.columns) + 1]], header)
+            by_column = {r[0]: r[2] for r in notes[1 : len(kind.columns) + 1]}
+            for column in kind.columns:
+                self.assertTrue(
+                    by_column[column.header] or not column.required or column.parse is values.text,
+                    column.header,
+                )
+        units = CalamineWorkbook.from_path(str(self.tmp / "units.xlsx")).get_sheet_by_name(
+            "Hướng dẫn"
+        )
+        self.assertIn(["Ngày thành lập", "Có", "Ngày dạng dd/mm/yyyy."], units.to_python())
