@@ -6,6 +6,7 @@ same file changes nothing; every record created or changed leaves a history entr
 from __future__ import annotations
 
 import dataclasses
+import functools
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
@@ -54,19 +55,22 @@ class Kind:
     export: Callable[[Unit | None], Iterable[dict[str, object]]]  # rows, by field
     whole_file: bool = False  # rows that must be written together (the tree)
 
-    @property
+    @functools.cached_property
     def headers(self) -> dict[str, str]:
         return {c.field: c.header for c in self.columns}
+
+    @functools.cached_property
+    def by_field(self) -> dict[str, Column]:
+        return {c.field: c for c in self.columns}
 
     def key_of(self, row: Row) -> tuple[str, ...]:
         """The row's natural key as its columns read it ("dang vien" is "Đảng viên"); a cell
         that cannot be read counts as its text, and is refused with its row anyway."""
-        columns = {c.field: c for c in self.columns}
         parts = []
         for field in self.key:
             raw = row.values.get(field, "")
             try:
-                parts.append(str(columns[field].parse(raw)))
+                parts.append(str(self.by_field[field].parse(raw)))
             except values.ValueProblem:
                 parts.append(values.text(raw))
         return tuple(parts)

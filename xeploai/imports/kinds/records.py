@@ -237,6 +237,9 @@ DISCIPLINE_COLUMNS = (
 )
 
 
+DISCIPLINE_HEADERS = {c.field: c.header for c in DISCIPLINE_COLUMNS}
+
+
 def _counted_in(item: Item, record: dict[str, Any], report: Report, run: Run) -> bool:
     row, data = item
     year = data["counted_in_year"]
@@ -250,7 +253,7 @@ def _counted_in(item: Item, record: dict[str, Any], report: Report, run: Run) ->
     if cycles[year] is None:
         report.add(
             row.number,
-            str(DISCIPLINE_COLUMNS[7].header),
+            DISCIPLINE_HEADERS["counted_in_year"],
             _("Không có kỳ đánh giá năm {year}.").format(year=year),
         )
         return False
@@ -286,7 +289,7 @@ DISCIPLINE = Kind(
         ("member", "form", "decided"),
         ("form", "decided", "decision_number", "violated", "reason", "self_remedied"),
         (Link("violation_unit", "violation_unit_code"),),
-        {c.field: c.header for c in DISCIPLINE_COLUMNS},
+        DISCIPLINE_HEADERS,
         extra=_counted_in,
     ),
     _export_discipline,
