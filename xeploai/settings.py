@@ -129,6 +129,7 @@ INSTALLED_APPS = [
     "xeploai.accounts",
     "xeploai.reviews",
     "xeploai.imports",
+    "xeploai.reports",
     "xeploai.demo",
 ]
 

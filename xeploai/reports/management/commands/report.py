@@ -1,0 +1,53 @@
+"""`xeploai report --cycle YEAR --unit CODE`: a unit's statistics for one cycle."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
+
+from xeploai.cycles.models import Cycle, CycleKind
+from xeploai.reports import text
+from xeploai.reports.data import report
+from xeploai.units.models import Unit
+
+
+class Command(BaseCommand):
+    help = "Print a unit's statistics for one yearly cycle, as text or JSON (docs/report-json.md)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--cycle", type=int, required=True, metavar="YEAR")
+        parser.add_argument("--unit", required=True, metavar="CODE")
+        parser.add_argument("--format", choices=("text", "json"), default="text")
+        parser.add_argument("--decimals", type=int, choices=(1, 2), default=1)
+        parser.add_argument("--output", type=Path, help="write to this file instead")
+
+    def handle(
+        self,
+        *args: Any,
+        cycle: int,
+        unit: str,
+        format: str,  # noqa: A002  (the option's name)
+        decimals: int,
+        output: Path | None,
+        **options: Any,
+    ) -> None:
+        found_unit = Unit.objects.filter(code=unit).first()
+        if found_unit is None:
+            raise CommandError(_("Không có đơn vị mã {code}.").format(code=unit))
+        found_cycle = Cycle.objects.filter(kind=CycleKind.YEAR, year=cycle).first()
+        if found_cycle is None:
+            raise CommandError(_("Không có kỳ đánh giá năm {year}.").format(year=cycle))
+        data = report(found_unit, found_cycle, decimals=decimals)
+        out = (
+            json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+            if format == "json"
+            else text.render(data)
+        )
+        if output is None:
+            self.stdout.write(out, ending="")
+        else:
+            output.write_text(out, encoding="utf-8")
