@@ -7,7 +7,10 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
+from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django_stubs_ext import StrOrPromise
 
 from xeploai.core.text import fold
 
@@ -85,3 +88,13 @@ def label(value: object, choices: Sequence[tuple[object, object]]) -> object:
 
 def yes_no_text(value: bool) -> str:
     return str(_("Có")) if value else str(_("Không"))
+
+
+YES_NO_NOTE = gettext_lazy("Có hoặc Không; để trống là Không.")
+
+
+def one_of(choices: Sequence[tuple[object, object]]) -> StrOrPromise:
+    """A template note listing the labels a column accepts, translated when shown."""
+    return format_lazy(
+        gettext_lazy("Một trong: {names}."), names=", ".join(str(lbl) for _v, lbl in choices)
+    )

@@ -6,10 +6,10 @@ from __future__ import annotations
 from typing import Any
 
 from xeploai.cycles.models import Cycle, Level
-from xeploai.reviews.actions import quota_standing
+from xeploai.reviews.actions import quota_standings
 from xeploai.reviews.models import QuotaException
 from xeploai.rules import Regime
-from xeploai.units.models import GRASSROOTS_KINDS, Unit, UnitKind
+from xeploai.units.models import Unit, UnitKind
 
 from .percent import shares, vietnamese
 from .stats import Figures, MemberFigures, Statistics, statistics
@@ -91,22 +91,20 @@ def quota_groups(stats: Statistics) -> list[dict[str, Any]]:
     """Every quota group under the unit (R26), breaches first."""
     if stats.cycle.regime == Regime.LEGACY:
         return []
-    groups = Unit.objects.in_subtree(stats.unit).filter(kind__in=GRASSROOTS_KINDS).order_by("path")
+    standings = quota_standings(stats.unit, stats.cycle)
     exceptions: dict[int, list[str]] = {}
-    for e in QuotaException.objects.filter(cycle=stats.cycle, group__in=groups):
+    for e in QuotaException.objects.filter(cycle=stats.cycle, group__in=[g for g, _r in standings]):
         exceptions.setdefault(e.group_id, []).append(e.decision_number)
-    rows = []
-    for group in groups:
-        result, _names = quota_standing(group, stats.cycle)
-        rows.append(
-            {
-                "group": group.code,
-                "name": group.name,
-                "good": result.good,
-                "excellent": result.excellent,
-                "allowed": result.allowed,
-                "breach": result.breach,
-                "exceptions": exceptions.get(group.pk, []),
-            }
-        )
+    rows = [
+        {
+            "group": group.code,
+            "name": group.name,
+            "good": result.good,
+            "excellent": result.excellent,
+            "allowed": result.allowed,
+            "breach": result.breach,
+            "exceptions": exceptions.get(group.pk, []),
+        }
+        for group, result in standings
+    ]
     return sorted(rows, key=lambda r: -r["breach"])

@@ -19,7 +19,6 @@ from ..reader import Column
 from ..report import Report
 
 _GENDER_ALIASES = (("M", "Nam"), ("F", "Nữ"), ("M", "male"), ("F", "female"))
-_YES_NO = gettext_lazy("Có hoặc Không; để trống là Không.")
 
 COLUMNS = (
     Column("code", "Mã đảng viên", ("Số lý lịch", "Mã ĐV"), example="DV000001"),
@@ -56,7 +55,7 @@ COLUMNS = (
         ("Trong hệ thống chính trị",),
         required=False,
         parse=values.yes_no,
-        note=_YES_NO,
+        note=values.YES_NO_NOTE,
         example="Có",
     ),
     Column(
@@ -65,7 +64,7 @@ COLUMNS = (
         ("CBCCVC",),
         required=False,
         parse=values.yes_no,
-        note=_YES_NO,
+        note=values.YES_NO_NOTE,
         example="Có",
     ),
     Column("left", "Ngày ra khỏi Đảng", required=False, parse=values.date),

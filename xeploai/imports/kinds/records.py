@@ -31,13 +31,6 @@ from ..reader import Column
 from ..report import Report
 
 MEMBER = Column("member_code", "Mã đảng viên", ("Số lý lịch", "Mã ĐV"), example="DV000001")
-_YES_NO = gettext_lazy("Có hoặc Không; để trống là Không.")
-
-
-def _one_of(choices: list[tuple[Any, Any]]) -> str:
-    return str(gettext_lazy("Một trong: {names}.")).format(
-        names=", ".join(str(label) for _v, label in choices)
-    )
 
 
 @dataclasses.dataclass(frozen=True)
@@ -95,6 +88,16 @@ def _writer(
     return write
 
 
+def _of_members(
+    model: type[models.Model], root: Unit | None, related: tuple[str, ...], order: tuple[str, ...]
+) -> Iterator[Any]:
+    """The model's records of members under `root` (or all), in `order`, read in chunks."""
+    rows = model._default_manager.select_related("member", *related)
+    if root:
+        rows = rows.filter(member__cell__path__startswith=root.path)
+    return rows.order_by("member__code", *order).iterator(chunk_size=CHUNK)
+
+
 # --- Status periods ---------------------------------------------------------------------------
 
 STATUS_COLUMNS = (
@@ -103,7 +106,7 @@ STATUS_COLUMNS = (
         "kind",
         "Tình trạng",
         parse=lambda v: values.choice(v, StatusKind.choices),
-        note=_one_of(StatusKind.choices),
+        note=values.one_of(StatusKind.choices),
         example="Miễn công tác và sinh hoạt đảng",
     ),
     Column("start", "Từ ngày", parse=values.date, example="01/03/2024"),
@@ -119,10 +122,7 @@ STATUS_COLUMNS = (
 
 
 def _export_statuses(root: Unit | None) -> Iterator[dict[str, object]]:
-    rows = StatusPeriod.objects.select_related("member", "temporary_cell")
-    if root:
-        rows = rows.filter(member__cell__path__startswith=root.path)
-    for p in rows.order_by("member__code", "start", "kind").iterator(chunk_size=CHUNK):
+    for p in _of_members(StatusPeriod, root, ("temporary_cell",), ("start", "kind")):
         yield {
             "member_code": p.member.code,
             "kind": values.label(p.kind, StatusKind.choices),
@@ -170,10 +170,7 @@ TRANSFER_COLUMNS = (
 
 
 def _export_transfers(root: Unit | None) -> Iterator[dict[str, object]]:
-    rows = Transfer.objects.select_related("member", "from_cell", "to_cell")
-    if root:
-        rows = rows.filter(member__cell__path__startswith=root.path)
-    for t in rows.order_by("member__code", "date").iterator(chunk_size=CHUNK):
+    for t in _of_members(Transfer, root, ("from_cell", "to_cell"), ("date",)):
         yield {
             "member_code": t.member.code,
             "from_cell_code": t.from_cell.code if t.from_cell else "",
@@ -212,7 +209,7 @@ DISCIPLINE_COLUMNS = (
         "form",
         "Hình thức",
         parse=lambda v: values.choice(v, DisciplineForm.choices),
-        note=_one_of(DisciplineForm.choices),
+        note=values.one_of(DisciplineForm.choices),
         example="Khiển trách",
     ),
     Column("decided", "Ngày quyết định", parse=values.date, example="20/09/2025"),
@@ -232,7 +229,7 @@ DISCIPLINE_COLUMNS = (
         "Tự phát hiện, đã khắc phục",
         required=False,
         parse=values.yes_no,
-        note=_YES_NO,
+        note=values.YES_NO_NOTE,
     ),
 )
 
@@ -261,10 +258,7 @@ def _counted_in(item: Item, record: dict[str, Any], report: Report, run: Run) ->
 
 
 def _export_discipline(root: Unit | None) -> Iterator[dict[str, object]]:
-    rows = Discipline.objects.select_related("member", "violation_unit", "counted_in")
-    if root:
-        rows = rows.filter(member__cell__path__startswith=root.path)
-    for d in rows.order_by("member__code", "decided", "form").iterator(chunk_size=CHUNK):
+    for d in _of_members(Discipline, root, ("violation_unit", "counted_in"), ("decided", "form")):
         yield {
             "member_code": d.member.code,
             "form": values.label(d.form, DisciplineForm.choices),
@@ -304,7 +298,7 @@ POST_COLUMNS = (
         "kind",
         "Loại chức vụ",
         parse=lambda v: values.choice(v, PostKind.choices),
-        note=_one_of(PostKind.choices),
+        note=values.one_of(PostKind.choices),
         example="Đảng",
     ),
     Column("title", "Chức vụ", example="Bí thư chi bộ"),
@@ -323,7 +317,7 @@ POST_COLUMNS = (
         "Người đứng đầu",
         required=False,
         parse=values.yes_no,
-        note=_YES_NO,
+        note=values.YES_NO_NOTE,
         example="Có",
     ),
     Column("start", "Từ ngày", parse=values.date, example="01/10/2025"),
@@ -332,10 +326,7 @@ POST_COLUMNS = (
 
 
 def _export_posts(root: Unit | None) -> Iterator[dict[str, object]]:
-    rows = Post.objects.select_related("member", "unit")
-    if root:
-        rows = rows.filter(member__cell__path__startswith=root.path)
-    for p in rows.order_by("member__code", "start", "title").iterator(chunk_size=CHUNK):
+    for p in _of_members(Post, root, ("unit",), ("start", "title")):
         yield {
             "member_code": p.member.code,
             "kind": values.label(p.kind, PostKind.choices),

@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from django.db.models import Max
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.utils import bulk_update_with_history
 
 from xeploai.core.text import search_key
+from xeploai.units.actions import next_child_path
 from xeploai.units.forms import UnitForm
 from xeploai.units.models import SEGMENT, FieldType, Unit, UnitKind, segment
 
@@ -27,9 +27,7 @@ COLUMNS = (
         "Loại",
         ("Loại tổ chức", "Loại đơn vị"),
         parse=lambda v: values.choice(v, UnitKind.choices),
-        note=gettext_lazy("Một trong: {names}.").format(
-            names=", ".join(str(label) for _v, label in UnitKind.choices)
-        ),
+        note=values.one_of(UnitKind.choices),
         example="Chi bộ trực thuộc",
     ),
     Column(
@@ -45,9 +43,7 @@ COLUMNS = (
         "Loại hình",
         required=False,
         parse=lambda v: values.choice(v, FieldType.choices) if values.text(v) else FieldType.OTHER,
-        note=gettext_lazy("Một trong: {names}.").format(
-            names=", ".join(str(label) for _v, label in FieldType.choices)
-        ),
+        note=values.one_of(FieldType.choices),
         example="Thôn, tổ dân phố",
     ),
     Column("founded", "Ngày thành lập", parse=values.date, example="03/02/1975"),
@@ -151,13 +147,9 @@ class _Placer:
 
     def _take(self, parent: Unit | None) -> int:
         key = parent.path if parent else ""
-        if key not in self.next_index:
-            last = (
-                Unit.objects.filter(parent=parent).aggregate(last=Max("path"))["last"]
-                if parent is None or parent.pk is not None
-                else None
-            )
-            self.next_index[key] = int(last[-SEGMENT:], 36) + 1 if last else 0
+        if key not in self.next_index:  # a parent new in this file has no children yet
+            stored = parent is None or parent.pk is not None
+            self.next_index[key] = int(next_child_path(parent)[-SEGMENT:], 36) if stored else 0
         index = self.next_index[key]
         self.next_index[key] = index + 1
         return index
