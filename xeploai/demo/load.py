@@ -13,6 +13,7 @@ from django.db import models, transaction
 from xeploai.accounts.models import Role, RoleKind, User
 from xeploai.cycles.models import Cycle, MemberEvaluation, UnitEvaluation
 from xeploai.members.models import Discipline, Member, Post, StatusPeriod, Transfer
+from xeploai.reports import tally
 from xeploai.units.models import Unit, UnitKind
 
 from .history import make_cycles, member_rows, unit_rows
@@ -81,6 +82,7 @@ def load(size: str, seed: int, progress: Callable[[str], None] = print) -> dict[
         counts["evaluations"] += _write(MemberEvaluation, member_rows(tree, cycle, rng))
         counts["evaluations"] += _write(UnitEvaluation, unit_rows(tree, cycle, rng))
         progress(f"  {cycle.name}: xong")
+    tally.rebuild(cycles)  # the steps below keep it in step as they go
     ensure_personas(tree)
     current = cycles[-1]
     fill_drafts(tree, current)

@@ -20,6 +20,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from simple_history.utils import get_history_manager_for_model as history_manager_of
 
 from xeploai.accounts.models import User
+from xeploai.reports import tally
 from xeploai.units.models import Unit
 
 from . import values
@@ -127,7 +128,7 @@ def run_import(
     report = Report()
     run = run or Run(reason=_("Nhập tệp {name}").format(name=path.name))
     try:
-        with transaction.atomic():
+        with transaction.atomic(), tally.deferred():
             _read_and_write(kind, path, report, run, progress)
             if not report.ok or dry_run:
                 raise DryRun
@@ -246,17 +247,24 @@ def upsert(
         return
     if new:
         insert(model, new, run)
-    if changed:
-        bulk_update_with_history(
-            changed,
-            model,
-            fields,
-            batch_size=CHUNK,
-            default_user=run.by,
-            default_change_reason=run.reason,
-        )
+    update(model, changed, fields, run)
     report.created += len(new)
     report.updated += len(changed)
+
+
+def update(model: type[M], objs: list[M], fields: Sequence[str], run: Run) -> None:
+    """Save these fields of changed records, with a version each."""
+    if not objs:
+        return
+    tally.touched(objs)
+    bulk_update_with_history(
+        objs,
+        model,
+        list(fields),
+        batch_size=CHUNK,
+        default_user=run.by,
+        default_change_reason=run.reason,
+    )
 
 
 def insert(model: type[M], objs: list[M], run: Run) -> None:
@@ -264,6 +272,7 @@ def insert(model: type[M], objs: list[M], run: Run) -> None:
     from the table's sequence beforehand; with `bulk_create` elsewhere."""
     if not objs:
         return
+    tally.touched(objs)
     if connection.vendor != "postgresql":
         bulk_create_with_history(
             objs, model, batch_size=CHUNK, default_user=run.by, default_change_reason=run.reason

@@ -2,9 +2,10 @@
 organisations by kind and level, for the subtree as a whole and for each direct child, and
 whether they reconcile (R36).
 
-The whole and the children are counted by two separate queries, so that reconciliation
-compares two computations rather than one with itself. Evaluations carry the path of their
-cell in that year, so a past cycle rolls up along the tree as it was."""
+The figures are read from the per-cell tally (reports/tally.py), which is itself checked
+against the evaluations. The whole and the children are counted by two separate queries, so
+that reconciliation compares two computations rather than one with itself. Evaluations carry
+the path of their cell in that year, so a past cycle rolls up along the tree as it was."""
 
 from __future__ import annotations
 
@@ -13,12 +14,14 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from typing import Any, Self
 
-from django.db.models import Case, Count, F, Q, QuerySet, Value, When
-from django.db.models.functions import Substr
+from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce, Substr
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from xeploai.cycles.models import (
     Cycle,
+    CycleKind,
     Level,
     MemberEvaluation,
     Status,
@@ -27,12 +30,8 @@ from xeploai.cycles.models import (
 )
 from xeploai.units.models import SEGMENT, Unit, UnitKind
 
-ORGANISATION_KINDS = (
-    UnitKind.GRASSROOTS_COMMITTEE,
-    UnitKind.GRASSROOTS_CELL,
-    UnitKind.PARTIAL_COMMITTEE,
-    UnitKind.CELL,
-)
+from .models import MEMBERS, Tally
+from .tally import LEVEL, ORGANISATION_KINDS
 
 
 @dataclasses.dataclass
@@ -119,6 +118,7 @@ class Part:
     own: bool  # the unit's own members (a cell), not a child's subtree
     members: MemberFigures
     organisations: dict[str, Figures]  # by unit kind
+    leaders: Figures = dataclasses.field(default_factory=Figures)
 
 
 @dataclasses.dataclass
@@ -127,6 +127,7 @@ class Statistics:
     cycle: Cycle
     members: MemberFigures
     organisations: dict[str, Figures]
+    leaders: Figures  # members who held a leading post in the cycle, by their member level
     parts: list[Part]
     problems: list[str]
 
@@ -136,68 +137,100 @@ class Statistics:
 
 
 def statistics(unit: Unit, cycle: Cycle) -> Statistics:
-    members = MemberFigures()
-    _count_members(members, _member_rows(unit, cycle, by_child=False))
+    members, leaders = MemberFigures(), Figures()
+    _count_members(members, leaders, _member_rows(unit, cycle, by_child=False))
     organisations = _organisation_figures(_unit_rows(unit, cycle, by_child=False))
     parts = _parts(unit, cycle)
-    problems = members.problems(unit.name)
+    problems = _stale(unit, cycle, members, organisations)
+    problems += members.problems(unit.name)
     for kind, figures in organisations.items():
         problems += figures.problems(f"{unit.name} — {UnitKind(kind).label}")
     for part in parts:
         problems += part.members.problems(part.unit.name)
     problems += _unreconciled(unit, members, organisations, parts)
-    return Statistics(unit, cycle, members, organisations, parts, problems)
+    return Statistics(unit, cycle, members, organisations, leaders, parts, problems)
+
+
+@dataclasses.dataclass
+class Year:
+    """The subtree's figures in one yearly cycle, for the trends."""
+
+    cycle: Cycle
+    members: MemberFigures = dataclasses.field(default_factory=MemberFigures)
+    organisations: dict[str, Figures] = dataclasses.field(
+        default_factory=lambda: {str(kind): Figures() for kind in ORGANISATION_KINDS}
+    )
+    leaders: Figures = dataclasses.field(default_factory=Figures)
+
+
+def trend(unit: Unit) -> list[Year]:
+    """The subtree's figures in every yearly cycle that has any, oldest first: two queries."""
+    years = {c.pk: Year(c) for c in Cycle.objects.filter(kind=CycleKind.YEAR).order_by("year")}
+    members = Tally.objects.filter(
+        cycle__in=years, subject=MEMBERS, unit_path__startswith=unit.path
+    )
+    group = ["cycle_id", "status", "status_reason", "level", "label", "ordinal"]
+    for r in _summed(members, [*group, "probationary", "leader"], None):
+        year = years[r["cycle_id"]]
+        _count_members(year.members, year.leaders, [r])
+    units = Tally.objects.filter(
+        cycle__in=years, subject__in=ORGANISATION_KINDS, unit_path__startswith=unit.path
+    )
+    for r in _summed(units, [*group, "subject"], None):
+        year = years[r["cycle_id"]]
+        year.organisations[r["subject"]].add_row(
+            r["status"], r["status_reason"], r["level"], r["label"], r["ordinal"], r["n"]
+        )
+    return [
+        y
+        for y in years.values()
+        if y.members.total or any(f.total for f in y.organisations.values())
+    ]
 
 
 def _member_rows(unit: Unit, cycle: Cycle, *, by_child: bool) -> QuerySet[Any, dict[str, Any]]:
-    rows = MemberEvaluation.objects.filter(cycle=cycle, unit_path__startswith=unit.path)
-    probationary = Case(
-        When(
-            Q(member__full_member_since__isnull=False)
-            & Q(member__full_member_since__lte=cycle.reference_date),
-            then=Value(False),
-        ),
-        default=Value(True),
-    )
-    group = ["status", "status_reason", "level_final", "label", "ordinal", "probationary"]
-    if by_child:
-        rows = rows.annotate(part=Substr("unit_path", 1, len(unit.path) + SEGMENT))
-        group.append("part")
-    return (
-        rows.annotate(probationary=probationary).values(*group).annotate(n=Count("id")).order_by()
-    )
+    rows = Tally.objects.filter(cycle=cycle, subject=MEMBERS, unit_path__startswith=unit.path)
+    group = ["status", "status_reason", "level", "label", "ordinal", "probationary", "leader"]
+    return _summed(rows, group, unit if by_child else None)
 
 
-def _count_members(figures: MemberFigures, rows: Iterable[Mapping[str, Any]]) -> None:
+def _unit_rows(unit: Unit, cycle: Cycle, *, by_child: bool) -> QuerySet[Any, dict[str, Any]]:
+    rows = Tally.objects.filter(
+        cycle=cycle, subject__in=ORGANISATION_KINDS, unit_path__startswith=unit.path
+    )
+    group = ["subject", "status", "status_reason", "level", "label", "ordinal"]
+    return _summed(rows, group, unit if by_child else None)
+
+
+def _summed(
+    rows: QuerySet[Tally], group: list[str], by_child_of: Unit | None
+) -> QuerySet[Any, dict[str, Any]]:
+    if by_child_of is not None:
+        rows = rows.annotate(part=Substr("unit_path", 1, len(by_child_of.path) + SEGMENT))
+        group = [*group, "part"]
+    summed: QuerySet[Any, dict[str, Any]] = rows.values(*group).annotate(n=Sum("n")).order_by()
+    return summed
+
+
+def _count_members(
+    figures: MemberFigures, leaders: Figures, rows: Iterable[Mapping[str, Any]]
+) -> None:
     for r in rows:
-        figures.add_row(
-            r["status"], r["status_reason"], r["level_final"], r["label"], r["ordinal"], r["n"]
-        )
+        row = (r["status"], r["status_reason"], r["level"], r["label"], r["ordinal"], r["n"])
+        figures.add_row(*row)
+        if r["leader"]:
+            leaders.add_row(*row)
         if r["probationary"]:
             figures.probationary += r["n"]
         else:
             figures.full += r["n"]
 
 
-def _unit_rows(unit: Unit, cycle: Cycle, *, by_child: bool) -> QuerySet[Any, dict[str, Any]]:
-    rows = UnitEvaluation.objects.filter(
-        cycle=cycle,
-        kind=UnitEvaluationKind.ORGANISATION,
-        unit_path__startswith=unit.path,
-        unit__kind__in=ORGANISATION_KINDS,
-    ).annotate(unit_kind=F("unit__kind"))
-    group = ["unit_kind", "status", "status_reason", "level_final", "label", "ordinal"]
-    if by_child:
-        rows = rows.annotate(part=Substr("unit_path", 1, len(unit.path) + SEGMENT))
-        group.append("part")
-    return rows.values(*group).annotate(n=Count("id")).order_by()
-
-
 def _organisation_figures(rows: Iterable[Mapping[str, Any]]) -> dict[str, Figures]:
     figures = {str(kind): Figures() for kind in ORGANISATION_KINDS}
     for r in rows:
-        figures[r["unit_kind"]].add_row(
-            r["status"], r["status_reason"], r["level_final"], r["label"], r["ordinal"], r["n"]
+        figures[r["subject"]].add_row(
+            r["status"], r["status_reason"], r["level"], r["label"], r["ordinal"], r["n"]
         )
     return figures
 
@@ -214,7 +247,7 @@ def _parts(unit: Unit, cycle: Cycle) -> list[Part]:
     for path, rows in member_rows.items():
         if path not in parts:  # a child closed or moved since: counted under its old path
             parts[path] = Part(unit, False, MemberFigures(), _organisation_figures([]))
-        _count_members(parts[path].members, rows)
+        _count_members(parts[path].members, parts[path].leaders, rows)
     unit_rows: dict[str, list[Mapping[str, Any]]] = {}
     for r in _unit_rows(unit, cycle, by_child=True):
         unit_rows.setdefault(r["part"], []).append(r)
@@ -225,6 +258,55 @@ def _parts(unit: Unit, cycle: Cycle) -> list[Part]:
     shown = [p for p in parts.values() if not p.own]
     has_own = own.members.total or any(f.total for f in own.organisations.values())
     return [own, *shown] if has_own else shown
+
+
+_MEASURES = {
+    "total": gettext_lazy("tổng hợp {tallied} phiếu, thực có {live}"),
+    "classified": gettext_lazy("tổng hợp {tallied} đã xếp loại, thực có {live}"),
+    "levels": gettext_lazy("các mức đã thay đổi"),
+}
+
+
+def _stale(
+    unit: Unit, cycle: Cycle, members: MemberFigures, organisations: dict[str, Figures]
+) -> list[str]:
+    """The tally against the evaluations themselves: how many, how many classified, and the
+    sum of their levels, so that a write that bypassed the tally is reported."""
+    found = []
+    checks = (
+        (MemberEvaluation.objects.all(), [members], _("đảng viên")),
+        (
+            UnitEvaluation.objects.filter(
+                kind=UnitEvaluationKind.ORGANISATION, unit__kind__in=ORGANISATION_KINDS
+            ),
+            list(organisations.values()),
+            _("tổ chức đảng"),
+        ),
+    )
+    for rows, populations, what in checks:
+        live = rows.filter(cycle=cycle, unit_path__startswith=unit.path).aggregate(
+            total=Count("id"),
+            classified=Count("id", filter=Q(status=Status.CLASSIFIED)),
+            levels=Coalesce(Sum(LEVEL), 0),
+        )
+        tallied = {
+            "total": sum(f.total for f in populations),
+            "classified": sum(f.classified for f in populations),
+            "levels": sum(level * n for f in populations for level, n in f.levels.items()),
+        }
+        differ = [
+            _MEASURES[k].format(tallied=tallied[k], live=live[k])
+            for k in live
+            if live[k] != tallied[k]
+        ]
+        if differ:
+            found.append(
+                _(
+                    "{unit}: số liệu tổng hợp về {what} không khớp với phiếu đánh giá ({differ});"
+                    " cần tổng hợp lại bằng lệnh xeploai tally."
+                ).format(unit=unit.name, what=what, differ="; ".join(differ))
+            )
+    return found
 
 
 def _unreconciled(

@@ -23,6 +23,7 @@ from xeploai.accounts.policy import Power, acting_role
 from xeploai.cycles.models import Cycle, Level, MemberEvaluation, Status, Step
 from xeploai.cycles.rules import member_verdict
 from xeploai.members.models import Member
+from xeploai.reports import tally
 from xeploai.rules import Level as EngineLevel
 from xeploai.rules import Proposal as QuotaProposal
 from xeploai.rules import QuotaResult, Reason, check_proposals
@@ -130,6 +131,7 @@ def open_cycle(unit: Unit, *, cycle: Cycle, by: User) -> int:
     )
     rows = [_new_evaluation(member, cycle) for member in members]
     MemberEvaluation.objects.bulk_create(rows, batch_size=1000)
+    tally.touched(rows)
     return len(rows)
 
 
@@ -171,6 +173,7 @@ def follow_member(member: Member) -> MemberEvaluation | None:
     elif evaluation.step == Step.NOT_REVIEWED:
         evaluation.step = Step.SELF_REVIEW
     evaluation.status, evaluation.status_reason = fresh.status, fresh.status_reason
+    tally.touched([evaluation])  # the cell it leaves, if it moves
     evaluation.cell, evaluation.unit_path = member.cell, member.cell.path
     _save(evaluation, "step", "status", "status_reason", "cell", "unit_path")
     return evaluation
@@ -499,6 +502,7 @@ class QuotaExemption:
 
 
 @transaction.atomic
+@tally.deferred()
 def decide(
     group: Unit,
     *,
@@ -654,6 +658,7 @@ def appraise(
 
 
 @transaction.atomic
+@tally.deferred()
 def appraise_all(group: Unit, *, cycle: Cycle, by: User) -> int:
     """Approve every decided result of a grassroots unit: all of them or, on any refusal,
     none."""
@@ -723,6 +728,7 @@ def reopen(evaluation: MemberEvaluation, *, by: User, reason: str) -> MemberEval
 
 
 @transaction.atomic
+@tally.deferred()
 def publish(unit: Unit, *, cycle: Cycle, by: User) -> int:
     """Publish the appraised results under `unit`; refused while any is not yet appraised."""
     actor = _actor(by, Power.DECIDE, unit)

@@ -13,7 +13,6 @@ from typing import Any
 from django.db import models
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from simple_history.utils import bulk_update_with_history
 
 from xeploai.cycles.forms import SUBJECTS, PastResultForm
 from xeploai.cycles.models import (
@@ -43,6 +42,7 @@ from ..base import (
     insert,
     not_a_cell,
     unknown_unit,
+    update,
 )
 from ..reader import Column
 from ..report import Report
@@ -241,15 +241,7 @@ def _save(
         if not report.ok:
             return
         insert(model, new, run)
-        if changed:
-            bulk_update_with_history(
-                changed,
-                model,
-                list(compared),
-                batch_size=CHUNK,
-                default_user=run.by,
-                default_change_reason=run.reason,
-            )
+        update(model, changed, compared, run)
         report.created += len(new)
         report.updated += len(changed)
 

@@ -7,7 +7,6 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from simple_history.utils import bulk_update_with_history
 
 from xeploai.core.text import search_key
 from xeploai.units.actions import next_child_path
@@ -15,7 +14,7 @@ from xeploai.units.forms import UnitForm
 from xeploai.units.models import SEGMENT, FieldType, Unit, UnitKind, segment
 
 from .. import values
-from ..base import CHUNK, Item, Kind, Run, insert, unknown_unit
+from ..base import CHUNK, Item, Kind, Run, insert, unknown_unit, update
 from ..reader import Column
 from ..report import Report
 
@@ -100,15 +99,7 @@ def write(items: list[Item], report: Report, run: Run) -> None:
             report.unchanged += 1
     for depth in sorted({u.depth for u in new}):  # parents get their ids before children
         insert(Unit, [u for u in new if u.depth == depth], run)
-    if changed:
-        bulk_update_with_history(
-            changed,
-            Unit,
-            [*FIELDS, "search_key"],
-            batch_size=CHUNK,
-            default_user=run.by,
-            default_change_reason=run.reason,
-        )
+    update(Unit, changed, [*FIELDS, "search_key"], run)
     report.created += len(new)
     report.updated += len(changed)
 

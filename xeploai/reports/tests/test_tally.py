@@ -1,0 +1,165 @@
+"""The per-unit aggregates the reports read: kept in step by single saves, by bulk writers
+(opening a cycle, imports) and inside deferred blocks; a write that escaped them is reported,
+and `xeploai tally` counts it again."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import tempfile
+from pathlib import Path
+
+from django.core.management import call_command
+from django.test import TestCase
+
+from xeploai.accounts.models import RoleKind
+from xeploai.core.testing import make_cycle, make_evaluation, make_member, make_unit, make_user
+from xeploai.cycles.models import Level, MemberEvaluation, Status, UnitEvaluation
+from xeploai.imports.base import run_import
+from xeploai.imports.kinds import RESULTS
+from xeploai.members.models import Post, PostKind
+from xeploai.reports import tally
+from xeploai.reports.data import report
+from xeploai.reports.models import MEMBERS, Tally
+from xeploai.reviews import actions
+from xeploai.units.models import UnitKind
+
+
+class TallyTestCase(TestCase):
+    def setUp(self) -> None:
+        self.district = make_unit(None, kind=UnitKind.DISTRICT, code="H1", name="Huyện")
+        self.commune = make_unit(
+            self.district, kind=UnitKind.GRASSROOTS_COMMITTEE, code="X1", name="Xã 1"
+        )
+        self.cell = make_unit(self.commune, code="CA", name="Chi bộ A")
+        self.other = make_unit(self.commune, code="CB", name="Chi bộ B")
+        self.cycle = make_cycle(2025, closed=True)
+
+    def counted(self, **where: object) -> dict[tuple[object, ...], int]:
+        rows = Tally.objects.filter(cycle=self.cycle, **where)
+        return {
+            (t.unit_path, t.subject, t.status, t.level, t.probationary, t.leader): t.n for t in rows
+        }
+
+    def classified(self, cell: object, level: Level) -> MemberEvaluation:
+        member = make_member(cell, full_member_since=dt.date(2011, 5, 19))  # type: ignore[arg-type]
+        return make_evaluation(member, self.cycle, status=Status.CLASSIFIED, level_final=level)
+
+    def test_single_saves_and_deletions_keep_it_in_step(self) -> None:
+        good = self.classified(self.cell, Level.GOOD)
+        self.classified(self.cell, Level.GOOD)
+        path = self.cell.path
+        self.assertEqual(
+            self.counted(), {(path, MEMBERS, Status.CLASSIFIED, Level.GOOD, False, False): 2}
+        )
+        good.level_final = Level.EXCELLENT
+        good.save(update_fields=["level_final"])
+        self.assertEqual(
+            self.counted(),
+            {
+                (path, MEMBERS, Status.CLASSIFIED, Level.GOOD, False, False): 1,
+                (path, MEMBERS, Status.CLASSIFIED, Level.EXCELLENT, False, False): 1,
+            },
+        )
+        good.delete()
+        self.assertEqual(
+            self.counted(), {(path, MEMBERS, Status.CLASSIFIED, Level.GOOD, False, False): 1}
+        )
+
+    def test_members_posts_and_units_sort_what_they_count(self) -> None:
+        evaluation = self.classified(self.cell, Level.GOOD)
+        member = evaluation.member
+        member.full_member_since = None  # probationary at the reference date
+        member.save()
+        Post.objects.create(
+            member=member,
+            kind=PostKind.PARTY,
+            title="Bí thư chi bộ",
+            unit=self.cell,
+            start=dt.date(2020, 1, 1),
+        )
+        self.assertEqual(
+            self.counted(),
+            {(self.cell.path, MEMBERS, Status.CLASSIFIED, Level.GOOD, True, True): 1},
+        )
+        UnitEvaluation.objects.create(
+            cycle=self.cycle,
+            unit=self.cell,
+            unit_path=self.cell.path,
+            status=Status.CLASSIFIED,
+            level_final=Level.GOOD,
+        )
+        self.assertEqual(len(self.counted(subject=UnitKind.CELL)), 1)
+        self.cell.kind = UnitKind.GRASSROOTS_CELL
+        self.cell.save()
+        self.assertEqual(self.counted(subject=UnitKind.CELL), {})
+        self.assertEqual(len(self.counted(subject=UnitKind.GRASSROOTS_CELL)), 1)
+
+    def test_a_deferred_block_counts_once_at_its_end(self) -> None:
+        with tally.deferred():
+            self.classified(self.cell, Level.GOOD)
+            self.classified(self.other, Level.COMPLETED)
+            self.assertEqual(Tally.objects.count(), 0)
+        self.assertEqual(sum(self.counted().values()), 2)
+
+    def test_a_block_that_fails_counts_nothing(self) -> None:
+        with self.assertRaises(RuntimeError), tally.deferred():
+            self.classified(self.cell, Level.GOOD)
+            raise RuntimeError
+        self.assertEqual(Tally.objects.count(), 0)
+
+    def test_opening_a_cycle_counts_the_new_evaluations(self) -> None:
+        cycle = make_cycle(2026)
+        for _i in range(3):
+            make_member(self.cell, full_member_since=dt.date(2011, 5, 19))
+        by = make_user("ban", roles=((RoleKind.BOARD_OFFICER, self.district),))
+        self.assertEqual(actions.open_cycle(self.district, cycle=cycle, by=by), 3)
+        data = report(self.district, cycle)
+        self.assertTrue(data["reconciled"], data["problems"])
+        self.assertEqual(data["members"]["total"], 3)
+
+    def test_an_import_counts_what_it_wrote(self) -> None:
+        member = make_member(self.cell, code="DV1", full_member_since=dt.date(2011, 5, 19))
+        path = Path(tempfile.mkdtemp()) / "results.csv"
+        path.write_text(
+            "Năm,Đối tượng,Mã,Kết quả,Lý do,Mã chi bộ\n"
+            "2024,Đảng viên,DV1,Hoàn thành tốt nhiệm vụ,,\n"
+            '2015,Đảng viên,DV1,"Đủ tư cách, hoàn thành tốt nhiệm vụ",,\n',
+            encoding="utf-8",
+        )
+        self.assertEqual(run_import(RESULTS, path).errors, [])
+        for year in (2024, 2015):
+            evaluation = MemberEvaluation.objects.get(member=member, cycle__year=year)
+            data = report(self.district, evaluation.cycle)
+            self.assertTrue(data["reconciled"], data["problems"])
+            self.assertEqual(data["members"]["classified"], 1)
+
+    def test_a_write_around_the_tally_is_reported_and_mended(self) -> None:
+        evaluation = self.classified(self.cell, Level.GOOD)
+        self.classified(self.cell, Level.GOOD)
+        MemberEvaluation.objects.filter(pk=evaluation.pk).update(level_final=Level.COMPLETED)
+        data = report(self.district, self.cycle)
+        self.assertFalse(data["reconciled"])
+        self.assertEqual(
+            data["problems"],
+            [
+                "Huyện: số liệu tổng hợp về đảng viên không khớp với phiếu đánh giá (các mức đã"
+                " thay đổi); cần tổng hợp lại bằng lệnh xeploai tally."
+            ],
+        )
+        member = make_member(self.cell)
+        MemberEvaluation.objects.bulk_create(  # no signals
+            [
+                MemberEvaluation(
+                    member=member, cycle=self.cycle, cell=self.cell, unit_path=self.cell.path
+                )
+            ]
+        )
+        data = report(self.district, self.cycle)
+        self.assertIn("tổng hợp 2 phiếu, thực có 3", data["problems"][0])
+        out = io.StringIO()
+        call_command("tally", "--cycle", "2025", stdout=out)
+        self.assertIn("Đã tổng hợp lại", out.getvalue())
+        data = report(self.district, self.cycle)
+        self.assertTrue(data["reconciled"], data["problems"])
+        self.assertEqual(data["levels"]["GOOD"]["count"], 1)
