@@ -8,7 +8,7 @@ SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: demo serve test suite lint bench install install-dev system-packages clean
+.PHONY: demo serve test suite lint bench install install-dev report-packages system-packages clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -25,12 +25,17 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/activate
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
-# Debian packages the tests need: chromium for the browser tests.
+# Debian packages: Pango and fonts with Vietnamese diacritics for the PDF reports; for the
+# tests also chromium (browser tests) and poppler-utils (reading the PDFs back).
+REPORT_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-liberation2
+TEST_PACKAGES := $(REPORT_PACKAGES) chromium poppler-utils
+report-packages:
+	@dpkg -s $(REPORT_PACKAGES) >/dev/null 2>&1 || { $(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q --no-install-recommends $(REPORT_PACKAGES); }
 system-packages:
-	@command -v chromium >/dev/null || { $(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q --no-install-recommends chromium; }
+	@dpkg -s $(TEST_PACKAGES) >/dev/null 2>&1 || { $(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q --no-install-recommends $(TEST_PACKAGES); }
 
 # Migrates, loads the demo district once, prints the persona logins, serves on $(HOST):$(PORT).
-demo: install
+demo: install report-packages
 	$(BIN)/xeploai demo --bind $(HOST):$(PORT)
 
 lint: install-dev

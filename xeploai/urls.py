@@ -12,5 +12,6 @@ urlpatterns = [
     path("kiem-diem/", include("xeploai.reviews.urls")),
     path("tai-khoan/", include("xeploai.accounts.urls")),
     path("nhap-du-lieu/", include("xeploai.imports.urls")),
+    path("bao-cao/", include("xeploai.reports.urls")),
     path("quan-tri/", admin.site.urls),
 ]

@@ -1,4 +1,5 @@
-"""The demo's cycles: final results for 2022-2025 and the 2026 cycle part-way through.
+"""The demo's cycles: results of 2017 as an office imports them (the labels of the rules of
+that time, R34), final results for 2022-2025 and the 2026 cycle part-way through.
 
 Results come from the engine: each member gets plausible facts (a score sheet or criterion
 grades), the engine gives the best level they allow, the cell sometimes proposes one lower,
@@ -12,7 +13,7 @@ import random
 import zlib
 from collections.abc import Iterator
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from xeploai.cycles.models import Cycle, MemberEvaluation, Status, Step, UnitEvaluation
 from xeploai.cycles.rules import member_facts, unit_facts
@@ -24,10 +25,12 @@ from xeploai.rules import (
     classify_unit,
 )
 from xeploai.rules import Status as EngineStatus
+from xeploai.units.models import Unit
 
 from .tree import CURRENT_YEAR, Seeded, Tree
 
-REGIMES = {2022: "HD21", 2023: "QD124", 2024: "QD124", 2025: "QD366", 2026: "QD366"}
+M = TypeVar("M", MemberEvaluation, UnitEvaluation)
+REGIMES = {2017: "LEGACY", 2022: "HD21", 2023: "QD124", 2024: "QD124", 2025: "QD366", 2026: "QD366"}
 SHEET_SHARE = 0.6  # share of 2026 members who have submitted their self-review so far
 GRASSROOTS_AND_CELLS = ("GRASSROOTS_COMMITTEE", "GRASSROOTS_CELL", "CELL")
 
@@ -90,6 +93,13 @@ def member_rows(tree: Tree, cycle: Cycle, rng: random.Random) -> list[MemberEval
     for s in tree.members:
         if s.member.admitted > cycle.end:
             continue
+        if cycle.regime == "LEGACY":
+            moved = s.transfer is not None and s.transfer.from_cell is not None
+            cell = s.transfer.from_cell if moved and s.transfer else s.cell.unit
+            assert cell is not None
+            row = MemberEvaluation(cycle=cycle, member=s.member)
+            rows.append(_imported(row, cell, s.member.code))
+            continue
         row, level = _member_row(s, cycle, rng)
         rows.append(row)
         if level is not None and cycle.closed:
@@ -151,9 +161,39 @@ def unit_rows(tree: Tree, cycle: Cycle, rng: random.Random) -> Iterator[UnitEval
         if unit.kind not in GRASSROOTS_AND_CELLS:
             continue
         row = UnitEvaluation(cycle=cycle, unit=unit, unit_path=unit.path)
+        if cycle.regime == "LEGACY":
+            yield _imported(row, unit, unit.code)
+            continue
         for name, value in sheet(rng, cycle, strength_of(unit.code), "unit").items():
             setattr(row, name, value)
         verdict = classify_unit(unit_facts(row, unit), cycle.period, cycle.settings)
         row.status = verdict.status.value
         row.level_proposed = row.level_decided = row.level_final = verdict.level
         yield row
+
+
+# Labels of the rules before 2018 by rank, members' and organisations' (R34).
+_LEGACY_LABELS = {
+    "member": (
+        "Đủ tư cách, hoàn thành xuất sắc nhiệm vụ",
+        "Đủ tư cách, hoàn thành tốt nhiệm vụ",
+        "Đủ tư cách, hoàn thành nhiệm vụ",
+        "Vi phạm tư cách",
+    ),
+    "unit": ("Trong sạch vững mạnh", "Hoàn thành tốt nhiệm vụ", "Hoàn thành nhiệm vụ", "Yếu kém"),
+}
+
+
+def _imported(row: M, unit: Unit, code: str) -> M:
+    """A result of the rules before 2018 as imported: its label and rank, no level (R34)."""
+    strength = strength_of(code)
+    ordinal = 1 if strength > 0.85 else 2 if strength > 0.15 else 3 if strength > 0.01 else 4
+    subject = "member" if isinstance(row, MemberEvaluation) else "unit"
+    row.label, row.ordinal = _LEGACY_LABELS[subject][ordinal - 1], ordinal
+    row.exemplary = subject == "unit" and strength > 0.97
+    if row.exemplary:
+        row.label += " tiêu biểu"
+    row.status = Status.CLASSIFIED
+    if isinstance(row, MemberEvaluation):
+        row.cell, row.unit_path, row.step = unit, unit.path, Step.PUBLISHED
+    return row

@@ -5,38 +5,54 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils import timezone
+
 from xeploai.cycles.models import Cycle, Level
 from xeploai.reviews.actions import quota_standings
 from xeploai.reviews.models import QuotaException
 from xeploai.rules import Regime
 from xeploai.units.models import Unit, UnitKind
 
+from .changes import appraisal_changes
 from .percent import shares, vietnamese
-from .stats import Figures, MemberFigures, Statistics, statistics
+from .stats import Figures, MemberFigures, Statistics, statistics, trend
 
 
 def report(unit: Unit, cycle: Cycle, *, decimals: int = 1) -> dict[str, Any]:
     stats = statistics(unit, cycle)
     return {
         "unit": {"code": unit.code, "name": unit.name},
+        "superior": unit.parent.name if unit.parent else "",
         "cycle": {"year": cycle.year, "name": cycle.name, "regime": cycle.regime},
+        "date": timezone.localdate().isoformat(),
+        "decimals": decimals,
         "reconciled": stats.reconciled,
         "problems": stats.problems,
-        **_block(stats.members, stats.organisations, decimals),
+        **_block(stats.members, stats.organisations, stats.leaders, decimals),
         "children": [
             {
                 "unit": {"code": part.unit.code, "name": part.unit.name},
                 "own": part.own,
-                **_block(part.members, part.organisations, decimals),
+                **_block(part.members, part.organisations, part.leaders, decimals),
             }
             for part in stats.parts
         ],
         "quota_groups": quota_groups(stats),
+        "changes": appraisal_changes(unit, cycle),
+        "trend": [
+            {
+                "year": year.cycle.year,
+                "regime": year.cycle.regime,
+                **_block(year.members, year.organisations, year.leaders, decimals),
+                "organisations": _all_kinds(year.organisations, decimals),
+            }
+            for year in trend(unit)
+        ],
     }
 
 
 def _block(
-    members: MemberFigures, organisations: dict[str, Figures], decimals: int
+    members: MemberFigures, organisations: dict[str, Figures], leaders: Figures, decimals: int
 ) -> dict[str, Any]:
     return {
         "members": {
@@ -44,8 +60,13 @@ def _block(
             "full": members.full,
             "probationary": members.probationary,
             "good_or_better": members.good_or_better,
+            "good_or_better_percent": _share(members.good_or_better, members.classified, decimals),
         },
         **_distribution(members, decimals),
+        "leaders": {
+            "members": {**_statuses(leaders), "good_or_better": leaders.good_or_better},
+            **_distribution(leaders, decimals),
+        },
         "units": {
             kind: {
                 "label": str(UnitKind(kind).label),
@@ -55,6 +76,18 @@ def _block(
             for kind, figures in organisations.items()
         },
     }
+
+
+def _all_kinds(organisations: dict[str, Figures], decimals: int) -> dict[str, Any]:
+    """Organisations of every kind together."""
+    every = Figures()
+    for figures in organisations.values():
+        every += figures
+    return {"members": _statuses(every), **_distribution(every, decimals)}
+
+
+def _share(part: int, whole: int, decimals: int) -> str:
+    return vietnamese(shares([part, whole - part], decimals)[0], decimals)
 
 
 def _statuses(figures: Figures) -> dict[str, Any]:

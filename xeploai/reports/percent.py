@@ -28,3 +28,8 @@ def vietnamese(value: Decimal, decimals: int = 1) -> str:
     """ "92,8 %": a decimal comma and a space before the sign."""
     text = f"{value:.{decimals}f}".replace(".", ",")
     return f"{text} %"
+
+
+def parse(text: str) -> Decimal:
+    """The share a printed percentage shows: "92,8 %" → 92.8."""
+    return Decimal(text.removesuffix(" %").replace(",", "."))

@@ -51,7 +51,14 @@ class DemoTestCase(TransactionTestCase):
         years = list(Cycle.objects.order_by("year").values_list("year", "regime"))
         self.assertEqual(
             years,
-            [(2022, "HD21"), (2023, "QD124"), (2024, "QD124"), (2025, "QD366"), (2026, "QD366")],
+            [
+                (2017, "LEGACY"),
+                (2022, "HD21"),
+                (2023, "QD124"),
+                (2024, "QD124"),
+                (2025, "QD366"),
+                (2026, "QD366"),
+            ],
         )
         cycle_2025 = Cycle.objects.get(year=2025)
         for unit in Unit.objects.filter(kind=UnitKind.GRASSROOTS_COMMITTEE):

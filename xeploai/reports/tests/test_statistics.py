@@ -68,6 +68,7 @@ class StatisticsTestCase(TestCase):
                 "full": 7,
                 "probationary": 1,
                 "good_or_better": 4,
+                "good_or_better_percent": "80,0 %",
             },
         )
         self.assertEqual(
@@ -127,8 +128,10 @@ class StatisticsTestCase(TestCase):
     def test_a_report_that_does_not_reconcile_says_where(self) -> None:
         self.member(self.cell_a, Level.GOOD)
         broken = self.member(self.cell_b, Level.GOOD)
-        # A row edited in the database: classified, but with neither a level nor a label.
+        # A row edited in the database: classified, but with neither a level nor a label,
+        # and the aggregates counted again from it.
         MemberEvaluation.objects.filter(pk=broken.pk).update(level_final=None)
+        call_command("tally", "--cycle", "2025", stdout=io.StringIO())
         data = report(self.commune, self.cycle)
         self.assertFalse(data["reconciled"])
         self.assertIn("Chi bộ B: 1 đã xếp loại nhưng các mức cộng lại 0.", data["problems"])

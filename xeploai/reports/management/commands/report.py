@@ -10,18 +10,23 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
 from xeploai.cycles.models import Cycle, CycleKind
-from xeploai.reports import text
+from xeploai.reports import exports, text
 from xeploai.reports.data import report
 from xeploai.units.models import Unit
 
 
 class Command(BaseCommand):
-    help = "Print a unit's statistics for one yearly cycle, as text or JSON (docs/report-json.md)."
+    help = (
+        "A unit's statistics for one yearly cycle: printed as text or JSON"
+        " (docs/report-json.md), or written as .xlsx, .docx or .pdf with --output."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--cycle", type=int, required=True, metavar="YEAR")
         parser.add_argument("--unit", required=True, metavar="CODE")
-        parser.add_argument("--format", choices=("text", "json"), default="text")
+        parser.add_argument(
+            "--format", choices=("text", "json", *exports.CONTENT_TYPES), default="text"
+        )
         parser.add_argument("--decimals", type=int, choices=(1, 2), default=1)
         parser.add_argument("--output", type=Path, help="write to this file instead")
 
@@ -35,6 +40,8 @@ class Command(BaseCommand):
         output: Path | None,
         **options: Any,
     ) -> None:
+        if format in exports.CONTENT_TYPES and output is None:
+            raise CommandError(_("Định dạng {format} cần --output FILE.").format(format=format))
         found_unit = Unit.objects.filter(code=unit).first()
         if found_unit is None:
             raise CommandError(_("Không có đơn vị mã {code}.").format(code=unit))
@@ -42,6 +49,10 @@ class Command(BaseCommand):
         if found_cycle is None:
             raise CommandError(_("Không có kỳ đánh giá năm {year}.").format(year=cycle))
         data = report(found_unit, found_cycle, decimals=decimals)
+        if format in exports.CONTENT_TYPES:
+            assert output is not None
+            output.write_bytes(getattr(exports, format)(data))
+            return
         out = (
             json.dumps(data, ensure_ascii=False, indent=2) + "\n"
             if format == "json"

@@ -1,0 +1,295 @@
+"""A report's tables, laid out as a party office's statistical report: the one layout the
+page, the spreadsheet, the Word document and the PDF all print, built from the report's data
+(data.py) and nothing else, so that every format shows the same figures."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from xeploai.cycles.models import RegimeChoice, Status
+from xeploai.reviews.models import Action
+from xeploai.rules import Level
+from xeploai.units.models import UnitKind
+
+from .percent import parse, vietnamese
+
+
+@dataclasses.dataclass(frozen=True)
+class Percent:
+    """A printed share ("92,8 %"); a spreadsheet stores it as the number it shows."""
+
+    text: str
+
+    def __str__(self) -> str:
+        return self.text
+
+    @property
+    def value(self) -> Decimal:
+        return parse(self.text) / 100
+
+
+Cell = int | str | Percent
+
+
+@dataclasses.dataclass
+class Table:
+    key: str
+    sheet: str  # its short name: a spreadsheet's tab (at most 31 characters)
+    title: str
+    headers: list[str]
+    rows: list[list[Cell]]
+    total_rows: int = 1  # the first rows are the whole subtree's, printed in bold
+
+    def printed(self) -> list[tuple[bool, list[tuple[str, bool]]]]:
+        """Each row as printed: whether it is a total, then each cell's text and whether it
+        is a figure (set to the right)."""
+        return [
+            (i < self.total_rows, [(printed(cell), not isinstance(cell, str)) for cell in row])
+            for i, row in enumerate(self.rows)
+        ]
+
+
+def printed(cell: Cell) -> str:
+    """A cell as the reports print it: whole numbers grouped by dots ("5.299")."""
+    return f"{cell:,}".replace(",", ".") if isinstance(cell, int) else str(cell)
+
+
+_STATUS_HEADERS = ("total", "exempt", "pending", "not_classified_new", "classified")
+
+
+def tables(data: dict[str, Any]) -> list[Table]:
+    found = [_members(data), _labels(data), _reasons(data)]
+    found += [t for t in (_organisations(data, kind) for kind in data["units"]) if t is not None]
+    found += [_leaders(data), _quota(data), _changes(data), *_trends(data)]
+    return [t for t in found if t.rows]
+
+
+def _status_headers() -> list[str]:
+    return [
+        _("Tổng số"),
+        _("Miễn đánh giá"),
+        _("Chưa đánh giá"),
+        _("Không xếp loại (mới kết nạp)"),
+        _("Đã xếp loại"),
+    ]
+
+
+def _level_headers() -> list[str]:
+    headers = []
+    for level in Level:
+        headers += [_("{level}: số lượng").format(level=level.short), f"{level.short}: %"]
+    return headers
+
+
+def _statuses(counts: dict[str, Any]) -> list[Cell]:
+    return [counts[k] for k in _STATUS_HEADERS]
+
+
+def _levels(block: dict[str, Any]) -> list[Cell]:
+    cells: list[Cell] = []
+    for level in Level:
+        figure = block["levels"][level.name]
+        cells += [figure["count"], Percent(figure["percent"])]
+    return cells
+
+
+def _rows(data: dict[str, Any]) -> Iterable[tuple[str, dict[str, Any]]]:
+    """The whole subtree, then each direct child (or the unit's own members)."""
+    yield _("Tổng cộng: {unit}").format(unit=data["unit"]["name"]), data
+    for child in data["children"]:
+        yield (_("Đảng viên trực tiếp") if child["own"] else child["unit"]["name"]), child
+
+
+def _members(data: dict[str, Any]) -> Table:
+    headers = [
+        _("Đơn vị"),
+        *_status_headers()[:1],
+        _("Chính thức"),
+        _("Dự bị"),
+        *_status_headers()[1:],
+        *_level_headers(),
+        _("HTTNV trở lên: số lượng"),
+        _("HTTNV trở lên: %"),
+    ]
+    rows = []
+    for name, block in _rows(data):
+        m = block["members"]
+        rows.append(
+            [
+                name,
+                m["total"],
+                m["full"],
+                m["probationary"],
+                *_statuses(m)[1:],
+                *_levels(block),
+                m["good_or_better"],
+                Percent(m["good_or_better_percent"]),
+            ]
+        )
+    return Table("members", _("Đảng viên"), _("Xếp loại đảng viên"), headers, rows)
+
+
+def _labels(data: dict[str, Any]) -> Table:
+    """Results imported under earlier rules: their own words and rank, never a level (R34)."""
+    rows: list[list[Cell]] = []
+    for name, block in _rows(data):
+        for label in block["labels"]:
+            rows.append(
+                [name, label["label"], label["ordinal"], label["count"], Percent(label["percent"])]
+            )
+    headers = [_("Đơn vị"), _("Kết quả (tên gọi gốc)"), _("Hạng"), _("Số lượng"), _("Tỷ lệ")]
+    title = _("Kết quả xếp loại theo quy định trước đây (giữ nguyên tên gọi)")
+    whole = len(data["labels"])
+    return Table("labels", _("Kết quả theo quy định cũ"), title, headers, rows, total_rows=whole)
+
+
+def _reasons(data: dict[str, Any]) -> Table:
+    rows: list[list[Cell]] = []
+    for status, key in ((Status.EXEMPT, "exempt_by_reason"), (Status.PENDING, "pending_by_reason")):
+        for reason, n in data["members"][key].items():
+            rows.append([str(status.label), reason or _("(không ghi lý do)"), n])
+    headers = [_("Tình trạng"), _("Lý do"), _("Số lượng")]
+    title = _("Đảng viên miễn đánh giá, chưa đánh giá, theo lý do")
+    return Table("reasons", _("Miễn, chưa đánh giá"), title, headers, rows, total_rows=0)
+
+
+def _organisations(data: dict[str, Any], kind: str) -> Table | None:
+    rows = [
+        [name, *_statuses(block["units"][kind]), *_levels(block["units"][kind])]
+        for i, (name, block) in enumerate(_rows(data))
+        if i == 0 or block["units"][kind]["total"]  # children that have units of this kind
+    ]
+    if not data["units"][kind]["total"]:
+        return None
+    headers = [_("Đơn vị"), *_status_headers(), *_level_headers()]
+    title = _("Xếp loại tổ chức đảng: {kind}").format(kind=UnitKind(kind).label)
+    return Table(f"units-{kind}", str(UnitKind(kind).label), title, headers, rows)
+
+
+def _leaders(data: dict[str, Any]) -> Table:
+    rows = [
+        [name, *_statuses(block["leaders"]["members"]), *_levels(block["leaders"])]
+        for name, block in _rows(data)
+    ]
+    headers = [_("Đơn vị"), *_status_headers(), *_level_headers()]
+    title = _("Xếp loại đảng viên là cán bộ lãnh đạo, quản lý")
+    if not data["leaders"]["members"]["total"]:
+        rows = []
+    return Table("leaders", _("Cán bộ lãnh đạo"), title, headers, rows)
+
+
+def _quota(data: dict[str, Any]) -> Table:
+    headers = [
+        _("Mã"),
+        _("Tổ chức cơ sở đảng"),
+        _("HTTNV"),
+        _("HTXSNV"),
+        _("HTXSNV được tối đa"),
+        _("Vượt"),
+        _("Ngoại lệ (số quyết định)"),
+    ]
+    rows: list[list[Cell]] = [
+        [
+            g["group"],
+            g["name"],
+            g["good"],
+            g["excellent"],
+            g["allowed"],
+            g["breach"],
+            ", ".join(g["exceptions"]),
+        ]
+        for g in data["quota_groups"]
+    ]
+    title = _("Tỷ lệ đảng viên hoàn thành xuất sắc nhiệm vụ theo nhóm (vượt tỷ lệ trước)")
+    return Table("quota", _("Tỷ lệ xuất sắc"), title, headers, rows, total_rows=0)
+
+
+def _changes(data: dict[str, Any]) -> Table:
+    headers = [
+        _("Cấp điều chỉnh"),
+        _("Bước"),
+        _("Từ mức"),
+        _("Thành mức"),
+        _("Số kết quả"),
+        _("Lý do"),
+    ]
+    changes = data["changes"]
+    rows: list[list[Cell]] = [
+        [
+            r["unit"]["name"],
+            str(Action(r["action"]).label),
+            Level[r["from"]].label,
+            Level[r["to"]].label,
+            r["count"],
+            "; ".join(r["reasons"]),
+        ]
+        for r in changes["rows"]
+    ]
+    if rows:
+        rows.insert(
+            0, [_("Tổng số kết quả đã thay đổi"), "", "", "", changes["results_changed"], ""]
+        )
+    title = _("Kết quả được cấp trên quyết định, thẩm định khác với đề xuất")
+    return Table("changes", _("Cấp trên điều chỉnh"), title, headers, rows)
+
+
+def _trends(data: dict[str, Any]) -> list[Table]:
+    """Each year by rank: a level of current rules is its own rank; a label of earlier rules
+    keeps its words beside its rank (R34)."""
+    found = []
+    for key, sheet, title, part in (
+        ("trend-members", _("Đảng viên qua các năm"), _("Xếp loại đảng viên qua các năm"), None),
+        (
+            "trend-units",
+            _("Tổ chức đảng qua các năm"),
+            _("Xếp loại tổ chức đảng qua các năm"),
+            "organisations",
+        ),
+    ):
+        headers = [_("Năm"), _("Quy định"), _("Tổng số"), _("Đã xếp loại")]
+        for ordinal in range(1, 5):
+            headers += [_("Hạng {n}").format(n=ordinal), _("Số lượng"), "%"]
+        rows: list[list[Cell]] = []
+        for year in data["trend"]:
+            block = year[part] if part else year
+            if not block["members"]["total"]:
+                continue
+            row: list[Cell] = [
+                str(year["year"]),
+                str(RegimeChoice(year["regime"]).label),
+                block["members"]["total"],
+                block["members"]["classified"],
+            ]
+            for rank in ranks(block, data["decimals"]):
+                row += [rank["label"], rank["count"], Percent(rank["percent"])]
+            rows.append(row)
+        found.append(Table(key, sheet, title, headers, rows, total_rows=0))
+    return found
+
+
+def ranks(block: dict[str, Any], decimals: int) -> list[dict[str, Any]]:
+    """The four ranks of a distribution: the level's name under current rules, the labels'
+    own words under earlier ones; their shares are the printed ones, added."""
+    found = []
+    for ordinal in range(1, 5):
+        level = Level(ordinal)
+        figures = [
+            block["levels"][level.name],
+            *(x for x in block["labels"] if x["ordinal"] == ordinal),
+        ]
+        names = [str(level.label)] if figures[0]["count"] else []
+        names += [x["label"] for x in figures[1:]]
+        share = sum((parse(x["percent"]) for x in figures), Decimal(0))
+        found.append(
+            {
+                "label": "; ".join(names),
+                "count": sum(x["count"] for x in figures),
+                "percent": vietnamese(share, decimals),
+            }
+        )
+    return found

@@ -1,0 +1,12 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from . import views
+
+app_name = "reports"
+urlpatterns = [
+    path("<str:code>/", views.latest, name="latest"),
+    path("<str:code>/<int:year>/", views.report, name="report"),
+    path("<str:code>/<int:year>/tai-ve.<str:fmt>", views.download, name="download"),
+]

@@ -1,0 +1,78 @@
+"""The statistics page of a unit and cycle, and its downloads (DOMAIN.md 5)."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from xeploai.accounts.audit import log_access
+from xeploai.accounts.models import AccessAction, User
+from xeploai.cycles.models import Cycle, CycleKind
+from xeploai.reviews.access import get_scope_unit_for_user
+from xeploai.units.models import Unit
+
+from . import exports
+from .data import report as report_data
+
+FORMATS = {"xlsx": "Excel", "docx": "Word", "pdf": "PDF"}
+
+
+@login_required
+def latest(request: HttpRequest, code: str) -> HttpResponse:
+    """The unit's report for the latest yearly cycle."""
+    user: User = request.user  # type: ignore[assignment]
+    unit = get_scope_unit_for_user(user, code)
+    cycle = Cycle.objects.filter(kind=CycleKind.YEAR).order_by("-year").first()
+    if cycle is None:
+        raise Http404(_("Chưa có kỳ đánh giá nào."))
+    return redirect("reports:report", unit.code, cycle.year)
+
+
+@login_required
+def report(request: HttpRequest, code: str, year: int) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    unit = get_scope_unit_for_user(user, code)
+    data = report_data(unit, _cycle(year), decimals=_decimals(request))
+    children = [c["unit"] for c in data["children"] if not c["own"]]
+    context = {
+        **exports.context(data),
+        "unit": unit,
+        "year": year,
+        "decimals": data["decimals"],
+        "years": Cycle.objects.filter(kind=CycleKind.YEAR)
+        .order_by("year")
+        .values_list("year", flat=True),
+        "ancestors": Unit.objects.visible_to(user).filter(path__in=unit.ancestor_paths()[:-1]),
+        "children": children,
+        "formats": FORMATS.items(),
+    }
+    return render(request, "reports/report.html", context)
+
+
+@login_required
+def download(request: HttpRequest, code: str, year: int, fmt: str) -> HttpResponse:
+    """The same report as a file (an export: logged)."""
+    user: User = request.user  # type: ignore[assignment]
+    unit = get_scope_unit_for_user(user, code)
+    if fmt not in FORMATS:
+        raise Http404
+    data = report_data(unit, _cycle(year), decimals=_decimals(request))
+    log_access(request, action=AccessAction.EXPORT, detail=f"báo cáo {unit.code} {year} {fmt}")
+    content = getattr(exports, fmt)(data)
+    response = HttpResponse(content, content_type=exports.CONTENT_TYPES[fmt])
+    name = f"bao-cao-xep-loai-{year}-{unit.code}.{fmt}"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+def _cycle(year: int) -> Cycle:
+    cycle = Cycle.objects.filter(kind=CycleKind.YEAR, year=year).first()
+    if cycle is None:
+        raise Http404(_("Không có kỳ đánh giá năm {year}.").format(year=year))
+    return cycle
+
+
+def _decimals(request: HttpRequest) -> int:
+    return 2 if request.GET.get("thap-phan") == "2" else 1
