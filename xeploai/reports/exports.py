@@ -6,10 +6,13 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import hashlib
 import io
+import json
 from typing import Any
 
 import xlsxwriter
+from django.core.cache import cache
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from docx import Document
@@ -39,15 +42,27 @@ def dated(data: dict[str, Any]) -> str:
     return _("ngày {d:02d} tháng {m:02d} năm {y}").format(d=day.day, m=day.month, y=day.year)
 
 
-def context(data: dict[str, Any]) -> dict[str, Any]:
-    """What the page and the PDF print."""
+def context(data: dict[str, Any], *, with_charts: bool = True) -> dict[str, Any]:
+    """What the page and the PDF print; the page fetches its charts after it shows."""
     return {
         "data": data,
         "title": title(data),
         "dated": dated(data),
         "tables": tables(data),
-        "charts": [(name, svg(figure)) for name, figure in charts(data)],
+        "charts": chart_svgs(data) if with_charts else [],
     }
+
+
+def chart_svgs(data: dict[str, Any]) -> list[tuple[str, str]]:
+    """The report's charts as SVG, drawn once for the same figures (a day in the cache)."""
+    figures = {k: v for k, v in data.items() if k != "date"}
+    digest = hashlib.sha256(json.dumps(figures, sort_keys=True).encode()).hexdigest()
+    key = f"report-charts:{digest}"
+    drawn: list[tuple[str, str]] | None = cache.get(key)
+    if drawn is None:
+        drawn = [(name, svg(figure)) for name, figure in charts(data)]
+        cache.set(key, drawn, timeout=24 * 3600)
+    return drawn
 
 
 def pdf(data: dict[str, Any]) -> bytes:

@@ -8,5 +8,6 @@ app_name = "reports"
 urlpatterns = [
     path("<str:code>/", views.latest, name="latest"),
     path("<str:code>/<int:year>/", views.report, name="report"),
+    path("<str:code>/<int:year>/bieu-do/", views.charts, name="charts"),
     path("<str:code>/<int:year>/tai-ve.<str:fmt>", views.download, name="download"),
 ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from xeploai.accounts.audit import log_access
@@ -37,7 +38,9 @@ def report(request: HttpRequest, code: str, year: int) -> HttpResponse:
     data = report_data(unit, _cycle(year), decimals=_decimals(request))
     children = [c["unit"] for c in data["children"] if not c["own"]]
     context = {
-        **exports.context(data),
+        **exports.context(data, with_charts=False),
+        "charts_url": reverse("reports:charts", args=[unit.code, year])
+        + ("?thap-phan=2" if data["decimals"] == 2 else ""),
         "unit": unit,
         "year": year,
         "decimals": data["decimals"],
@@ -49,6 +52,15 @@ def report(request: HttpRequest, code: str, year: int) -> HttpResponse:
         "formats": FORMATS.items(),
     }
     return render(request, "reports/report.html", context)
+
+
+@login_required
+def charts(request: HttpRequest, code: str, year: int) -> HttpResponse:
+    """The page's charts, fetched once the tables show (they take longest to draw)."""
+    user: User = request.user  # type: ignore[assignment]
+    unit = get_scope_unit_for_user(user, code)
+    data = report_data(unit, _cycle(year), decimals=_decimals(request))
+    return render(request, "reports/_charts.html", {"charts": exports.chart_svgs(data)})
 
 
 @login_required

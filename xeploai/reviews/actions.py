@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Count, Q
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -26,7 +28,7 @@ from xeploai.members.models import Member
 from xeploai.reports import tally
 from xeploai.rules import Level as EngineLevel
 from xeploai.rules import Proposal as QuotaProposal
-from xeploai.rules import QuotaResult, Reason, check_proposals
+from xeploai.rules import QuotaResult, Reason, check_proposals, check_quota
 from xeploai.rules import Status as EngineStatus
 from xeploai.units.models import GRASSROOTS_KINDS, SEGMENT, Unit
 
@@ -759,18 +761,34 @@ def publish(unit: Unit, *, cycle: Cycle, by: User) -> int:
 
 
 def quota_standings(unit: Unit, cycle: Cycle) -> list[tuple[Unit, QuotaResult]]:
-    """The quota of every group under `unit` (itself included), in tree order, read in one
-    query of evaluations."""
+    """The quota of every group under `unit` (itself included), in tree order, counted in
+    one grouped query: the latest level of each member, as `_quota` reads it."""
     groups = list(Unit.objects.in_subtree(unit).filter(kind__in=GRASSROOTS_KINDS).order_by("path"))
-    by_path: dict[str, list[MemberEvaluation]] = {g.path: [] for g in groups}
-    evaluations = MemberEvaluation.objects.filter(cycle=cycle, unit_path__startswith=unit.path)
-    for e in evaluations.select_related("member"):
+    counts: dict[str, Counter[int]] = {g.path: Counter() for g in groups}
+    rows = (
+        MemberEvaluation.objects.filter(cycle=cycle, unit_path__startswith=unit.path)
+        .exclude(step=Step.NOT_REVIEWED)
+        .annotate(latest=Coalesce("level_final", "level_decided", "level_proposed"))
+        .filter(latest__in=(Level.EXCELLENT, Level.GOOD))
+        .values("unit_path", "latest")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for r in rows:
         # The group is the one ancestor of the evaluation's cell that is a grassroots unit.
-        for end in range(SEGMENT, len(e.unit_path) + 1, SEGMENT):
-            if e.unit_path[:end] in by_path:
-                by_path[e.unit_path[:end]].append(e)
+        for end in range(SEGMENT, len(r["unit_path"]) + 1, SEGMENT):
+            if r["unit_path"][:end] in counts:
+                counts[r["unit_path"][:end]][r["latest"]] += r["n"]
                 break
-    return [(g, _quota(g, cycle, by_path[g.path], {})[0]) for g in groups]
+    return [
+        (
+            g,
+            check_quota(
+                g.code, counts[g.path][Level.GOOD], counts[g.path][Level.EXCELLENT], cycle.settings
+            ),
+        )
+        for g in groups
+    ]
 
 
 def quota_standing(group: Unit, cycle: Cycle) -> tuple[QuotaResult, list[str]]:

@@ -1,5 +1,5 @@
-"""The statistics page and its downloads: who may see which unit's report (the permission
-matrix), the year and decimals chosen, the links, and an export logged."""
+"""The statistics page, its charts and its downloads: who may see which unit's report (the
+permission matrix), the year and decimals chosen, the links, and an export logged."""
 
 from __future__ import annotations
 
@@ -26,6 +26,7 @@ class ReportPageTestCase(TestCase):
         return [
             reverse("reports:latest", args=[code]),
             reverse("reports:report", args=[code, 2025]),
+            reverse("reports:charts", args=[code, 2025]),
             *(reverse("reports:download", args=[code, 2025, fmt]) for fmt in ("xlsx", "docx")),
         ]
 
@@ -62,7 +63,10 @@ class ReportPageTestCase(TestCase):
         page = client.get(response["Location"]).content.decode()
         self.assertIn("Số liệu khớp.", page)
         self.assertIn('<td class="n">33,3 %</td>', page)  # 1 excellent of 3
-        self.assertIn("<svg", page)  # the charts, inline
+        charts = reverse("reports:charts", args=[self.p.commune.code, 2025])
+        self.assertIn(f'hx-get="{charts}"', page)  # the charts come once the tables show
+        drawn = client.get(charts).content.decode()
+        self.assertEqual(drawn.count("<svg"), 2)  # the levels, and each child
         for fmt in ("xlsx", "docx", "pdf"):
             self.assertIn(reverse("reports:download", args=[self.p.commune.code, 2025, fmt]), page)
         self.assertIn(reverse("reports:report", args=[self.p.cell_a.code, 2025]), page)
