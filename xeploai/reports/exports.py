@@ -14,6 +14,7 @@ from typing import Any
 import xlsxwriter
 from django.core.cache import cache
 from django.template.loader import render_to_string
+from django.utils import translation
 from django.utils.translation import gettext as _
 from docx import Document
 from docx.enum.section import WD_ORIENT
@@ -56,6 +57,7 @@ def context(data: dict[str, Any], *, with_charts: bool = True) -> dict[str, Any]
 def chart_svgs(data: dict[str, Any]) -> list[tuple[str, str]]:
     """The report's charts as SVG, drawn once for the same figures (a day in the cache)."""
     figures = {k: v for k, v in data.items() if k != "date"}
+    figures["language"] = translation.get_language()
     digest = hashlib.sha256(json.dumps(figures, sort_keys=True).encode()).hexdigest()
     key = f"report-charts:{digest}"
     drawn: list[tuple[str, str]] | None = cache.get(key)
@@ -85,7 +87,7 @@ def xlsx(data: dict[str, Any]) -> bytes:
     bold = book.add_format({"bold": True})
     heading = book.add_format({"bold": True, "text_wrap": True, "valign": "top", "border": 1})
     number = book.add_format({"num_format": "#,##0", "border": 1})
-    percent = book.add_format({"num_format": "0.0##%", "border": 1})
+    percent = book.add_format({"num_format": "0." + "0" * data["decimals"] + "%", "border": 1})
     text = book.add_format({"border": 1})
     cover = book.add_worksheet(_("Thông tin"))
     cover.set_column(0, 0, 100)

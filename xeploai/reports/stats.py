@@ -241,19 +241,23 @@ def _parts(unit: Unit, cycle: Cycle) -> list[Part]:
     parts = {unit.path: Part(unit, True, MemberFigures(), _organisation_figures([]))}
     for child in Unit.objects.filter(parent=unit).order_by("path"):
         parts[child.path] = Part(child, False, MemberFigures(), _organisation_figures([]))
+
+    def part(path: str) -> Part:
+        if path not in parts:  # a child closed or moved since: counted under its old path
+            gone = Unit(path=path, code="", name=_("Đơn vị không còn ở vị trí này trong cây"))
+            parts[path] = Part(gone, False, MemberFigures(), _organisation_figures([]))
+        return parts[path]
+
     member_rows: dict[str, list[Mapping[str, Any]]] = {}
     for r in _member_rows(unit, cycle, by_child=True):
         member_rows.setdefault(r["part"], []).append(r)
     for path, rows in member_rows.items():
-        if path not in parts:  # a child closed or moved since: counted under its old path
-            parts[path] = Part(unit, False, MemberFigures(), _organisation_figures([]))
-        _count_members(parts[path].members, parts[path].leaders, rows)
+        _count_members(part(path).members, part(path).leaders, rows)
     unit_rows: dict[str, list[Mapping[str, Any]]] = {}
     for r in _unit_rows(unit, cycle, by_child=True):
         unit_rows.setdefault(r["part"], []).append(r)
     for path, rows in unit_rows.items():
-        if path in parts:
-            parts[path].organisations = _organisation_figures(rows)
+        part(path).organisations = _organisation_figures(rows)
     own = parts[unit.path]
     shown = [p for p in parts.values() if not p.own]
     has_own = own.members.total or any(f.total for f in own.organisations.values())

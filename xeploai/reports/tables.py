@@ -16,7 +16,7 @@ from xeploai.reviews.models import Action
 from xeploai.rules import Level
 from xeploai.units.models import UnitKind
 
-from .percent import parse, vietnamese
+from .percent import parse, shares, vietnamese
 
 
 @dataclasses.dataclass(frozen=True)
@@ -82,7 +82,10 @@ def _status_headers() -> list[str]:
 def _level_headers() -> list[str]:
     headers = []
     for level in Level:
-        headers += [_("{level}: số lượng").format(level=level.short), f"{level.short}: %"]
+        headers += [
+            _("{level}: số lượng").format(level=level.short),
+            _("{level}: %").format(level=level.short),
+        ]
     return headers
 
 
@@ -98,11 +101,19 @@ def _levels(block: dict[str, Any]) -> list[Cell]:
     return cells
 
 
-def _rows(data: dict[str, Any]) -> Iterable[tuple[str, dict[str, Any]]]:
-    """The whole subtree, then each direct child (or the unit's own members)."""
+def _rows(data: dict[str, Any], own: str) -> Iterable[tuple[str, dict[str, Any]]]:
+    """The whole subtree, then each direct child and the unit's own part, named `own`."""
     yield _("Tổng cộng: {unit}").format(unit=data["unit"]["name"]), data
     for child in data["children"]:
-        yield (_("Đảng viên trực tiếp") if child["own"] else child["unit"]["name"]), child
+        yield (own if child["own"] else child["unit"]["name"]), child
+
+
+def _member_rows(data: dict[str, Any], key: str) -> Iterable[tuple[str, dict[str, Any]]]:
+    """The rows of a table of members: the unit's own part only when it has members."""
+    for i, (name, block) in enumerate(_rows(data, _("Đảng viên trực tiếp"))):
+        counts = block[key]["members"] if key else block["members"]
+        if i == 0 or not block.get("own") or counts["total"]:
+            yield name, block
 
 
 def _members(data: dict[str, Any]) -> Table:
@@ -117,7 +128,7 @@ def _members(data: dict[str, Any]) -> Table:
         _("HTTNV trở lên: %"),
     ]
     rows = []
-    for name, block in _rows(data):
+    for name, block in _member_rows(data, ""):
         m = block["members"]
         rows.append(
             [
@@ -137,7 +148,7 @@ def _members(data: dict[str, Any]) -> Table:
 def _labels(data: dict[str, Any]) -> Table:
     """Results imported under earlier rules: their own words and rank, never a level (R34)."""
     rows: list[list[Cell]] = []
-    for name, block in _rows(data):
+    for name, block in _member_rows(data, ""):
         for label in block["labels"]:
             rows.append(
                 [name, label["label"], label["ordinal"], label["count"], Percent(label["percent"])]
@@ -161,7 +172,7 @@ def _reasons(data: dict[str, Any]) -> Table:
 def _organisations(data: dict[str, Any], kind: str) -> Table | None:
     rows = [
         [name, *_statuses(block["units"][kind]), *_levels(block["units"][kind])]
-        for i, (name, block) in enumerate(_rows(data))
+        for i, (name, block) in enumerate(_rows(data, data["unit"]["name"]))
         if i == 0 or block["units"][kind]["total"]  # children that have units of this kind
     ]
     if not data["units"][kind]["total"]:
@@ -174,7 +185,7 @@ def _organisations(data: dict[str, Any], kind: str) -> Table | None:
 def _leaders(data: dict[str, Any]) -> Table:
     rows = [
         [name, *_statuses(block["leaders"]["members"]), *_levels(block["leaders"])]
-        for name, block in _rows(data)
+        for name, block in _member_rows(data, "leaders")
     ]
     headers = [_("Đơn vị"), *_status_headers(), *_level_headers()]
     title = _("Xếp loại đảng viên là cán bộ lãnh đạo, quản lý")
@@ -274,22 +285,15 @@ def _trends(data: dict[str, Any]) -> list[Table]:
 
 def ranks(block: dict[str, Any], decimals: int) -> list[dict[str, Any]]:
     """The four ranks of a distribution: the level's name under current rules, the labels'
-    own words under earlier ones; their shares are the printed ones, added."""
-    found = []
+    own words under earlier ones, and each rank's share (adding up to exactly 100)."""
+    names, counts = [], []
     for ordinal in range(1, 5):
         level = Level(ordinal)
-        figures = [
-            block["levels"][level.name],
-            *(x for x in block["labels"] if x["ordinal"] == ordinal),
-        ]
-        names = [str(level.label)] if figures[0]["count"] else []
-        names += [x["label"] for x in figures[1:]]
-        share = sum((parse(x["percent"]) for x in figures), Decimal(0))
-        found.append(
-            {
-                "label": "; ".join(names),
-                "count": sum(x["count"] for x in figures),
-                "percent": vietnamese(share, decimals),
-            }
-        )
-    return found
+        labels = [x for x in block["labels"] if x["ordinal"] == ordinal]
+        count = block["levels"][level.name]["count"]
+        names.append([str(level.label)] * bool(count) + [x["label"] for x in labels])
+        counts.append(count + sum(x["count"] for x in labels))
+    return [
+        {"label": "; ".join(n), "count": c, "percent": vietnamese(share, decimals)}
+        for n, c, share in zip(names, counts, shares(counts, decimals), strict=True)
+    ]

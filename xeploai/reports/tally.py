@@ -1,11 +1,14 @@
-"""The per-unit aggregates (`Tally`) kept in step with the evaluations, so that a report reads
-a few rows per cell instead of every evaluation of its subtree (STACK.md, unit tree).
+"""The per-unit aggregates (`Tally`) kept in step with the evaluations, so that a report adds
+up a few rows per cell instead of grouping every evaluation of its subtree (STACK.md, unit
+tree).
 
 A single save or deletion of an evaluation, a member, a post or a unit counts its cells again
-at once (signals, in `apps.py`). Inside `deferred()` the cells are only noted and counted again
-once, at the end of the block: bulk writers (opening a cycle, imports, the demo) run inside it
-and name what they wrote with `touched()`. The statistics compare the tally with the
-evaluations themselves, so a write that escaped both is reported, never silently counted."""
+at once, and new dates of a cycle count the cycle again (signals, in `apps.py`). Inside
+`deferred()` the cells are only noted and counted again once, at the end of the block: bulk
+writers (opening a cycle, imports) run inside it and name what they wrote with `touched()`;
+the demo counts every cell once it has written them. The statistics compare three sums of the
+evaluations themselves with the tally, so a write that escaped all of these is reported,
+never silently counted."""
 
 from __future__ import annotations
 
@@ -74,6 +77,8 @@ def touched(objs: Iterable[Model]) -> None:
     """Evaluations, members, posts or units written without signals (bulk writes)."""
     pending = _Pending()
     for obj in objs:
+        if isinstance(obj, Member | Unit) and obj.pk is None:
+            continue  # not written yet: no evaluation counts it
         if isinstance(obj, MemberEvaluation | UnitEvaluation):
             pending.cells.add((obj.cycle_id, obj.unit_path))
         elif isinstance(obj, Member):

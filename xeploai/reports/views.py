@@ -36,7 +36,7 @@ def report(request: HttpRequest, code: str, year: int) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     unit = get_scope_unit_for_user(user, code)
     data = report_data(unit, _cycle(year), decimals=_decimals(request))
-    children = [c["unit"] for c in data["children"] if not c["own"]]
+    children = [c["unit"] for c in data["children"] if not c["own"] and c["unit"]["code"]]
     context = {
         **exports.context(data, with_charts=False),
         "charts_url": reverse("reports:charts", args=[unit.code, year])

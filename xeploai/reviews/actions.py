@@ -148,6 +148,7 @@ def enrol(member: Member, *, cycle: Cycle) -> MemberEvaluation:
 
 
 @transaction.atomic
+@tally.deferred()
 def follow_member(member: Member) -> MemberEvaluation | None:
     """Keep a member's evaluation of the open cycle in step with their record: one added after
     the cycle opened for their grassroots unit joins it; one transferred before their cell
@@ -606,6 +607,10 @@ def _check_quota_kept(group: Unit, cycle: Cycle, changes: Mapping[int, Level | i
         )
 
 
+# The latest level of a result, as `_quota` reads it: final, decided, else proposed.
+LATEST_LEVEL = Coalesce("level_final", "level_decided", "level_proposed")
+
+
 def _quota(
     group: Unit,
     cycle: Cycle,
@@ -730,7 +735,6 @@ def reopen(evaluation: MemberEvaluation, *, by: User, reason: str) -> MemberEval
 
 
 @transaction.atomic
-@tally.deferred()
 def publish(unit: Unit, *, cycle: Cycle, by: User) -> int:
     """Publish the appraised results under `unit`; refused while any is not yet appraised."""
     actor = _actor(by, Power.DECIDE, unit)
@@ -768,7 +772,7 @@ def quota_standings(unit: Unit, cycle: Cycle) -> list[tuple[Unit, QuotaResult]]:
     rows = (
         MemberEvaluation.objects.filter(cycle=cycle, unit_path__startswith=unit.path)
         .exclude(step=Step.NOT_REVIEWED)
-        .annotate(latest=Coalesce("level_final", "level_decided", "level_proposed"))
+        .annotate(latest=LATEST_LEVEL)
         .filter(latest__in=(Level.EXCELLENT, Level.GOOD))
         .values("unit_path", "latest")
         .annotate(n=Count("id"))

@@ -26,6 +26,7 @@ from xeploai.cycles.models import (
     UnitEvaluationKind,
 )
 from xeploai.members.models import Member
+from xeploai.reports import tally
 from xeploai.rules import Regime, regime_for_year
 from xeploai.rules.legacy import parse_level, parse_status, rank_label
 from xeploai.units.models import Unit
@@ -235,6 +236,7 @@ def _save(
                     ).format(year=fields["cycle"].year),
                 )
             else:
+                tally.touched([evaluation])  # its cell before the change, which may move it
                 for f in compared:
                     setattr(evaluation, f, fields[f])
                 changed.append(evaluation)

@@ -8,6 +8,7 @@ import json
 import shutil
 import subprocess
 import tempfile
+import zipfile
 from decimal import Decimal
 from html.parser import HTMLParser
 from pathlib import Path
@@ -117,6 +118,8 @@ class FormatsAgreeTestCase(TestCase):
         return parser.found
 
     def check_xlsx(self, path: Path, expected: list[Table]) -> None:
+        with zipfile.ZipFile(path) as archive:  # percentages shown with the report's decimals
+            self.assertIn(b'formatCode="0.0%"', archive.read("xl/styles.xml"))
         book = CalamineWorkbook.from_path(str(path))
         for table in expected:
             sheet = book.get_sheet_by_name(table.sheet).to_python()

@@ -27,7 +27,7 @@ class ReportPageTestCase(TestCase):
             reverse("reports:latest", args=[code]),
             reverse("reports:report", args=[code, 2025]),
             reverse("reports:charts", args=[code, 2025]),
-            *(reverse("reports:download", args=[code, 2025, fmt]) for fmt in ("xlsx", "docx")),
+            *(reverse("reports:download", args=[code, 2025, f]) for f in ("xlsx", "docx", "pdf")),
         ]
 
     def test_who_sees_which_report(self) -> None:

@@ -8,14 +8,18 @@ import datetime as dt
 import io
 import tempfile
 from pathlib import Path
+from unittest import mock
 
 from django.core.management import call_command
+from django.db import transaction
 from django.test import TestCase
 
 from xeploai.accounts.models import RoleKind
 from xeploai.core.testing import make_cycle, make_evaluation, make_member, make_unit, make_user
 from xeploai.cycles.models import Level, MemberEvaluation, Status, UnitEvaluation
+from xeploai.imports import files
 from xeploai.imports.base import run_import
+from xeploai.imports.kinds import MEMBERS as MEMBERS_KIND
 from xeploai.imports.kinds import RESULTS
 from xeploai.members.models import Post, PostKind
 from xeploai.reports import tally
@@ -96,17 +100,47 @@ class TallyTestCase(TestCase):
         self.assertEqual(len(self.counted(subject=UnitKind.GRASSROOTS_CELL)), 1)
 
     def test_a_deferred_block_counts_once_at_its_end(self) -> None:
-        with tally.deferred():
-            self.classified(self.cell, Level.GOOD)
-            self.classified(self.other, Level.COMPLETED)
-            self.assertEqual(Tally.objects.count(), 0)
+        with mock.patch.object(tally, "refresh", wraps=tally.refresh) as refresh:
+            with tally.deferred():
+                self.classified(self.cell, Level.GOOD)
+                self.classified(self.other, Level.COMPLETED)
+                self.assertEqual(Tally.objects.count(), 0)
+            refresh.assert_called_once()
         self.assertEqual(sum(self.counted().values()), 2)
 
-    def test_a_block_that_fails_counts_nothing(self) -> None:
-        with self.assertRaises(RuntimeError), tally.deferred():
+    def test_a_block_that_fails_counts_nothing_and_writes_nothing(self) -> None:
+        with self.assertRaises(RuntimeError), transaction.atomic(), tally.deferred():
             self.classified(self.cell, Level.GOOD)
             raise RuntimeError
-        self.assertEqual(Tally.objects.count(), 0)
+        self.assertEqual((MemberEvaluation.objects.count(), Tally.objects.count()), (0, 0))
+
+    def test_a_decided_level_awaiting_appraisal_counts(self) -> None:
+        evaluation = self.classified(self.cell, Level.GOOD)
+        evaluation.level_final, evaluation.level_decided = None, Level.EXCELLENT
+        evaluation.save(update_fields=["level_final", "level_decided"])
+        self.assertEqual(
+            self.counted(),
+            {(self.cell.path, MEMBERS, Status.CLASSIFIED, Level.EXCELLENT, False, False): 1},
+        )
+
+    def test_new_dates_of_a_cycle_count_it_again(self) -> None:
+        member = make_member(self.cell, full_member_since=dt.date(2025, 6, 1))
+        make_evaluation(member, self.cycle, status=Status.CLASSIFIED, level_final=Level.GOOD)
+        self.assertEqual(report(self.district, self.cycle)["members"]["probationary"], 0)
+        self.cycle.reference_date = dt.date(2025, 3, 1)  # before their full membership
+        self.cycle.save()
+        self.assertEqual(report(self.district, self.cycle)["members"]["probationary"], 1)
+
+    def test_a_member_moving_cell_moves_their_count(self) -> None:
+        cycle = make_cycle(2026)
+        member = make_member(self.cell, full_member_since=dt.date(2011, 5, 19))
+        by = make_user("ban", roles=((RoleKind.BOARD_OFFICER, self.district),))
+        actions.open_cycle(self.district, cycle=cycle, by=by)
+        member.cell = self.other
+        member.save()
+        actions.follow_member(member)
+        counted = Tally.objects.filter(cycle=cycle).values_list("unit_path", "n")
+        self.assertEqual(list(counted), [(self.other.path, 1)])
 
     def test_opening_a_cycle_counts_the_new_evaluations(self) -> None:
         cycle = make_cycle(2026)
@@ -117,6 +151,30 @@ class TallyTestCase(TestCase):
         data = report(self.district, cycle)
         self.assertTrue(data["reconciled"], data["problems"])
         self.assertEqual(data["members"]["total"], 3)
+
+    def test_an_import_of_new_and_changed_members_counts_them(self) -> None:
+        known = self.classified(self.cell, Level.GOOD).member
+        path = Path(tempfile.mkdtemp()) / "members.csv"
+        files.export(MEMBERS_KIND, path)
+        lines = path.read_text(encoding="utf-8-sig").splitlines()
+        lines[1] = lines[1].replace("19/05/2011", "19/05/2026")  # full membership moved
+        lines.append(lines[1].replace(known.code, "DV-MOI"))
+        path.write_text("\n".join(lines), encoding="utf-8")
+        done = run_import(MEMBERS_KIND, path)
+        self.assertEqual((done.errors, done.created, done.updated), ([], 1, 1))
+        self.assertEqual(report(self.district, self.cycle)["members"]["probationary"], 1)
+
+    def test_an_import_moving_a_result_to_another_cell_moves_its_count(self) -> None:
+        make_member(self.cell, code="DV1", full_member_since=dt.date(2011, 5, 19))
+        path = Path(tempfile.mkdtemp()) / "results.csv"
+        for cell in ("CA", "CB"):
+            path.write_text(
+                f"Năm,Đối tượng,Mã,Kết quả,Lý do,Mã chi bộ\n2024,Đảng viên,DV1,HTTNV,,{cell}\n",
+                encoding="utf-8",
+            )
+            self.assertEqual(run_import(RESULTS, path).errors, [])
+        counted = Tally.objects.filter(cycle__year=2024).values_list("unit_path", "n")
+        self.assertEqual(list(counted), [(self.other.path, 1)])
 
     def test_an_import_counts_what_it_wrote(self) -> None:
         member = make_member(self.cell, code="DV1", full_member_since=dt.date(2011, 5, 19))
