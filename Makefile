@@ -55,6 +55,7 @@ bench: install-dev
 	$(BIN)/python bench/engine.py
 	$(BIN)/python bench/demo_load.py
 	$(BIN)/python bench/import_members.py --again
+	$(BIN)/python bench/report.py
 
 clean:
 	rm -rf $(VENV) data

@@ -1,0 +1,111 @@
+"""What a report costs on the demo province, against the least any report must read.
+
+The lower bound is one grouped query of the per-cell aggregates (`Tally`) of the unit's
+subtree: the figures of the whole, and nothing else. Beside it, the same grouped count read
+from the evaluations themselves shows what the aggregates save. Then each step of a real
+report: the statistics (whole, children, reconciliation), the whole report's data (quota
+groups, appraisal changes, trends), the page's tables, its charts, and each download.
+
+    .venv/bin/python bench/report.py [--data-dir DIR] [--year 2025]
+
+Uses the database of DIR (default: a temporary one), loading the demo province into it first
+when it is not there (about 4 minutes on 2 cores); pass the same DIR again to measure again.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import tempfile
+import time
+from collections.abc import Callable
+from typing import Any
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data-dir", help="keep the database here (default: a temporary one)")
+    parser.add_argument("--year", type=int, default=2025)
+    args = parser.parse_args()
+    data_dir = args.data_dir or tempfile.mkdtemp()
+    os.environ["XEPLOAI_DATA_DIR"] = data_dir
+    os.environ.pop("DATABASE_URL", None)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "xeploai.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+    from django.db.models import Count, Sum
+    from django.test.utils import CaptureQueriesContext
+
+    from xeploai.cycles.models import Cycle, MemberEvaluation
+    from xeploai.demo import load
+    from xeploai.reports import exports
+    from xeploai.reports.charts import charts, svg
+    from xeploai.reports.data import report
+    from xeploai.reports.models import MEMBERS, Tally
+    from xeploai.reports.stats import statistics
+    from xeploai.reports.tables import tables
+    from xeploai.units.models import Unit
+
+    call_command("migrate", verbosity=0)
+    if not load.is_loaded("province"):
+        print("loading the demo province...")
+        load.load("province", 2026, progress=lambda _line: None)
+    cycle = Cycle.objects.get(year=args.year)
+    province = Unit.objects.get(code=load.ROOT_CODES["province"])
+    district = Unit.objects.filter(parent=province).order_by("path").first()
+    assert district is not None
+    group = ("status", "level", "label", "ordinal")
+
+    def floor(unit: Unit) -> None:
+        rows = Tally.objects.filter(cycle=cycle, subject=MEMBERS, unit_path__startswith=unit.path)
+        list(rows.values(*group).annotate(n=Sum("n")).order_by())
+
+    def scan(unit: Unit) -> None:
+        rows = MemberEvaluation.objects.filter(cycle=cycle, unit_path__startswith=unit.path)
+        list(rows.values("status", "level_final", "label", "ordinal").annotate(n=Count("id")))
+
+    def measure(unit: Unit) -> None:
+        members = MemberEvaluation.objects.filter(cycle=cycle, unit_path__startswith=unit.path)
+        print(f"{unit.name} ({unit.code}), {args.year}: {members.count():,} member results")
+        bound = _best(lambda: floor(unit))
+        print(f"  {'lower bound (tally, one query)':38} {bound * 1000:8.1f} ms")
+        data: dict[str, Any] = {}
+        steps: list[tuple[str, Callable[[], object]]] = [
+            ("same count read from evaluations", lambda: scan(unit)),
+            ("statistics (whole, children, R36)", lambda: statistics(unit, cycle)),
+            ("report data (+quota, changes, trend)", lambda: data.update(report(unit, cycle))),
+            ("page tables", lambda: tables(data)),
+            ("charts, drawn (not from the cache)", lambda: [svg(f) for _n, f in charts(data)]),
+            ("xlsx", lambda: exports.xlsx(data)),
+            ("docx", lambda: exports.docx(data)),
+            ("pdf", lambda: exports.pdf(data)),
+        ]
+        for name, step in steps:
+            with CaptureQueriesContext(connection) as queries:
+                step()
+            took = _best(step, repeat=1 if name in ("docx", "pdf") else 3)
+            print(
+                f"  {name:38} {took * 1000:8.1f} ms  ratio {took / bound:7.1f}"
+                f"  ({len(queries)} queries)"
+            )
+
+    measure(province)
+    measure(district)
+
+
+def _best(step: Callable[[], object], repeat: int = 3) -> float:
+    """The fastest of a few runs, after one to warm the caches."""
+    step()
+    times = []
+    for _i in range(repeat):
+        started = time.perf_counter()
+        step()
+        times.append(time.perf_counter() - started)
+    return min(times)
+
+
+if __name__ == "__main__":
+    main()
