@@ -147,6 +147,10 @@ class StatisticsTestCase(TestCase):
         )
         text = io.StringIO()
         call_command("report", "--cycle", "2025", "--unit", "X1", stdout=text)
-        self.assertIn("Thống kê xếp loại đảng viên — Xã 1 — Năm 2025", text.getvalue())
-        self.assertIn("1 (100,0 %)", text.getvalue())
-        self.assertIn("Số liệu khớp.", text.getvalue())
+        printed = text.getvalue().splitlines()
+        self.assertTrue(printed[0].endswith("năm 2025 — Xã 1"), printed[0])
+        self.assertEqual(printed[1], "Số liệu khớp.")
+        self.assertIn("1. Xếp loại đảng viên", printed)
+        whole = next(line for line in printed if line.startswith("Tổng cộng: Xã 1")).split()
+        # total, full, probationary, exempt, pending, new, classified; then EXCELLENT and its share
+        self.assertEqual(whole[4:13], ["1", "1", "0", "0", "0", "0", "1", "1", "100,0"])
