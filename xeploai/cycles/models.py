@@ -61,6 +61,10 @@ class CycleQuerySet(models.QuerySet["Cycle"]):
         """The newest open yearly cycle."""
         return self.filter(kind=CycleKind.YEAR, closed=False).order_by("-year").first()
 
+    def of_year(self, year: int) -> Cycle | None:
+        """The yearly cycle of `year`, if there is one."""
+        return self.filter(kind=CycleKind.YEAR, year=year).first()
+
 
 class Cycle(models.Model):
     """A review period under one regime, with its reference date and step deadlines."""

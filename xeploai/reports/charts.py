@@ -58,16 +58,12 @@ def _figure(width: float, height: float) -> Figure:
         return Figure(figsize=(width, height), layout="constrained")
 
 
-def _rank_names(block: dict[str, Any], decimals: int) -> list[str]:
-    return [r["label"] or Level(i + 1).short for i, r in enumerate(ranks(block, decimals))]
-
-
 def _levels(data: dict[str, Any]) -> Figure:
     found = ranks(data, data["decimals"])
     figure = _figure(7, 2.6)
     with _style():
         ax = figure.subplots()
-        names = _rank_names(data, data["decimals"])
+        names = [r["label"] or Level(i + 1).short for i, r in enumerate(found)]
         counts = [r["count"] for r in found]
         bars = ax.barh(names[::-1], counts[::-1], color=COLOURS[::-1])
         ax.bar_label(bars, labels=[f"{r['count']} ({r['percent']})" for r in found][::-1])

@@ -80,7 +80,7 @@ def download(request: HttpRequest, code: str, year: int, fmt: str) -> HttpRespon
 
 
 def _cycle(year: int) -> Cycle:
-    cycle = Cycle.objects.filter(kind=CycleKind.YEAR, year=year).first()
+    cycle = Cycle.objects.of_year(year)
     if cycle is None:
         raise Http404(_("Không có kỳ đánh giá năm {year}.").format(year=year))
     return cycle

@@ -11,7 +11,7 @@ from django.db import models
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from xeploai.cycles.models import Cycle, CycleKind
+from xeploai.cycles.models import Cycle
 from xeploai.members.forms import DisciplineRecordForm, PostForm, StatusPeriodForm, TransferForm
 from xeploai.members.models import (
     Discipline,
@@ -245,7 +245,7 @@ def _counted_in(item: Item, record: dict[str, Any], report: Report, run: Run) ->
         return True
     cycles: dict[int, Cycle | None] = run.cache.setdefault("cycles", {})
     if year not in cycles:
-        cycles[year] = Cycle.objects.filter(kind=CycleKind.YEAR, year=year).first()
+        cycles[year] = Cycle.objects.of_year(year)
     record["counted_in"] = cycles[year]
     if cycles[year] is None:
         report.add(

@@ -128,7 +128,7 @@ def result_fields(label: str, reason: str, regime: Regime) -> dict[str, Any]:
 def _cycle(year: int, row: Any, report: Report, run: Run) -> Cycle | None:
     cycles: dict[int, Cycle] = run.cache.setdefault("result_cycles", {})
     if year not in cycles:
-        cycle = Cycle.objects.filter(kind=CycleKind.YEAR, year=year).first()
+        cycle = Cycle.objects.of_year(year)
         if cycle is None:
             cycle = Cycle.for_year(year, regime_for_year(year), closed=True)
             cycle.save()

@@ -9,7 +9,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
-from xeploai.cycles.models import Cycle, CycleKind
+from xeploai.cycles.models import Cycle
 from xeploai.reports import exports, text
 from xeploai.reports.data import report
 from xeploai.units.models import Unit
@@ -45,7 +45,7 @@ class Command(BaseCommand):
         found_unit = Unit.objects.filter(code=unit).first()
         if found_unit is None:
             raise CommandError(_("Không có đơn vị mã {code}.").format(code=unit))
-        found_cycle = Cycle.objects.filter(kind=CycleKind.YEAR, year=cycle).first()
+        found_cycle = Cycle.objects.of_year(cycle)
         if found_cycle is None:
             raise CommandError(_("Không có kỳ đánh giá năm {year}.").format(year=cycle))
         data = report(found_unit, found_cycle, decimals=decimals)

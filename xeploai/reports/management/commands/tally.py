@@ -7,7 +7,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
-from xeploai.cycles.models import Cycle, CycleKind
+from xeploai.cycles.models import Cycle
 from xeploai.reports.tally import rebuild
 
 
@@ -21,10 +21,11 @@ class Command(BaseCommand):
         parser.add_argument("--cycle", type=int, metavar="YEAR")
 
     def handle(self, *args: Any, cycle: int | None, **options: Any) -> None:
-        cycles = Cycle.objects.all()
-        if cycle is not None:
-            cycles = cycles.filter(kind=CycleKind.YEAR, year=cycle)
-            if not cycles.exists():
+        if cycle is None:
+            rows = rebuild(Cycle.objects.all())
+        else:
+            found = Cycle.objects.of_year(cycle)
+            if found is None:
                 raise CommandError(_("Không có kỳ đánh giá năm {year}.").format(year=cycle))
-        rows = rebuild(cycles)
+            rows = rebuild([found])
         self.stdout.write(_("Đã tổng hợp lại: {n} dòng số liệu.").format(n=rows))
