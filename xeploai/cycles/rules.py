@@ -20,13 +20,12 @@ from xeploai.rules import (
     Weaknesses,
     classify_member,
 )
-from xeploai.rules.facts import StateLevel
+from xeploai.rules.facts import Exemption, StateLevel
 from xeploai.rules.levels import DisciplineForm
+from xeploai.rules.spans import Span, calendar_months
 from xeploai.units.models import CELL_KINDS, GRASSROOTS_KINDS, Unit
 
 from .models import Cycle, EvaluationFacts, MemberEvaluation, UnitEvaluation
-
-DAYS_PER_MONTH = Decimal("30.4375")  # 365.25 / 12
 
 
 def _in_force(periods: list[StatusPeriod], kind: StatusKind, day: dt.date) -> StatusPeriod | None:
@@ -37,8 +36,10 @@ def _in_force(periods: list[StatusPeriod], kind: StatusKind, day: dt.date) -> St
 
 
 def _months(periods: list[StatusPeriod], kind: StatusKind, cycle: Cycle) -> Decimal:
-    days = sum(p.days_within(cycle.start, cycle.end) for p in periods if p.kind == kind)
-    return (Decimal(days) / DAYS_PER_MONTH).quantize(Decimal("0.1"))
+    """Calendar months of the cycle covered by periods of `kind`, each day counted once
+    however many periods cover it (R14, R15; `calendar_months` says how)."""
+    spans = (Span(p.start, p.end) for p in periods if p.kind == kind)
+    return calendar_months(spans, cycle.start, cycle.end)
 
 
 def member_facts(
@@ -51,20 +52,22 @@ def member_facts(
 ) -> MemberFacts:
     """What the engine needs to know of a member for a cycle, read from their records.
 
-    Statuses count as they stand at the cycle's reference date; leave counts in months of
-    the period; discipline is passed whole and the engine picks what falls in the period.
+    Suspensions count as they stand at the cycle's reference date; exemptions are passed
+    with their dates and the engine judges them by the regime's `exempt_basis` (R2); leave
+    counts in calendar months of the period; discipline is passed whole and the engine picks
+    what falls in the period.
     """
     periods = list(statuses)
     day = cycle.reference_date
-    exempt = _in_force(periods, StatusKind.EXEMPT, day)
     suspended = _in_force(periods, StatusKind.SUSPENDED, day)
     committee_only = _in_force(periods, StatusKind.SUSPENDED_COMMITTEE, day)
     e = evaluation
     return MemberFacts(
         id=member.code,
         admitted=member.admitted,
-        exempt=exempt is not None,
-        exempt_reason=exempt.reason if exempt else "",
+        exemptions=tuple(
+            Exemption(p.start, p.end, p.reason) for p in periods if p.kind == StatusKind.EXEMPT
+        ),
         suspended=suspended is not None or committee_only is not None,
         suspended_from_committee_only=suspended is None and committee_only is not None,
         discipline=tuple(

@@ -7,16 +7,28 @@ group (`quota`), and every regime's settings in one place (`regimes`).
 from __future__ import annotations
 
 from .engine import Verdict, classify_member, classify_unit
-from .facts import Discipline, MemberFacts, Period, Score, Tasks, UnitFacts, UnitKind, Weaknesses
+from .facts import (
+    Discipline,
+    Exemption,
+    MemberFacts,
+    Period,
+    Score,
+    Tasks,
+    UnitFacts,
+    UnitKind,
+    Weaknesses,
+)
 from .levels import DisciplineForm, Grade, Level, Status
 from .quota import Proposal, QuotaResult, check_proposals, check_quota
 from .reasons import Reason
-from .regimes import SETTINGS, Regime, RegimeSettings, regime_for_year
+from .regimes import SETTINGS, ExemptBasis, Regime, RegimeSettings, regime_for_year
 
 __all__ = [
     "SETTINGS",
     "Discipline",
     "DisciplineForm",
+    "ExemptBasis",
+    "Exemption",
     "Grade",
     "Level",
     "MemberFacts",

@@ -7,13 +7,14 @@ workflow may decide a lower one, never a higher one.
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 
-from .facts import MemberFacts, Period, Score, Tasks, UnitFacts, UnitKind
+from .facts import Exemption, MemberFacts, Period, Score, Tasks, UnitFacts, UnitKind
 from .i18n import _
 from .levels import DisciplineForm, Grade, Level, Status
 from .reasons import Reason, Trace, number, percent
-from .regimes import Method, RegimeSettings
+from .regimes import GradePattern, Method, RegimeSettings
+from .scope import exemption_for
+from .spans import months_after
 
 
 @dataclasses.dataclass(frozen=True)
@@ -26,18 +27,6 @@ class Verdict:
     reasons: tuple[Reason, ...]
     reviewed: bool = True  # whether the subject still goes through the review (R3, R4)
     missing: tuple[str, ...] = ()  # facts the regime needs that are not entered yet
-
-
-def months_after(day: dt.date, months: int) -> dt.date:
-    """The same day `months` later, clamped to the end of a shorter month."""
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    for last_day in (day.day, 30, 29, 28):
-        try:
-            return dt.date(year, month, min(day.day, last_day))
-        except ValueError:
-            continue
-    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def classify_member(facts: MemberFacts, period: Period, settings: RegimeSettings) -> Verdict:
@@ -54,8 +43,13 @@ def classify_member(facts: MemberFacts, period: Period, settings: RegimeSettings
     base = _base_level(facts.tasks, facts.grades, facts.score, facts, settings, trace)
     _member_forced(facts, period, settings, trace)
     _member_caps(facts, settings, trace)
-    if facts.head_of_unit_level is not None and not facts.head_of_unit_final:
-        trace.note("R16", _("Chưa có kết quả chính thức của đơn vị do đồng chí đứng đầu"))
+    if not facts.head_of_unit_final:
+        # R16: a head is classified only once the level of the unit they head is final.
+        trace.note(
+            "R16",
+            _("Chưa có kết quả chính thức của đơn vị do đồng chí đứng đầu"),
+            Status.PENDING.label,
+        )
         return Verdict(facts.id, Status.PENDING, None, tuple(trace.reasons))
     return Verdict(facts.id, Status.CLASSIFIED, base.cap(trace.ceiling), tuple(trace.reasons))
 
@@ -67,7 +61,7 @@ def classify_unit(facts: UnitFacts, period: Period, settings: RegimeSettings) ->
     if months_after(facts.founded, settings.new_unit_months) > period.reference_date:
         trace.note(
             "R5",
-            _("Thành lập chưa đủ {months} tháng", months=settings.new_unit_months),
+            _("Thành lập chưa đủ {months} tháng", months=number(settings.new_unit_months)),
             Status.NOT_CLASSIFIED.label,
         )
         return Verdict(facts.id, Status.NOT_CLASSIFIED, None, tuple(trace.reasons), False)
@@ -94,10 +88,11 @@ def _member_scope(
 ) -> Verdict | None:
     """R2-R4: the members who get no level this cycle."""
     _require_method(settings)
-    if facts.exempt:
-        what = _("Miễn công tác và sinh hoạt đảng")
-        why = f"{what}: {facts.exempt_reason}" if facts.exempt_reason else what
-        trace.note("R2", why, Status.EXEMPT.label)
+    exemption = (
+        exemption_for(facts.exemptions, period, settings.exempt_basis) if facts.exemptions else None
+    )
+    if facts.exempt or exemption is not None:
+        trace.note("R2", _exempt_text(facts, exemption), Status.EXEMPT.label)
         return Verdict(facts.id, Status.EXEMPT, None, tuple(trace.reasons), reviewed=False)
     if facts.suspended and facts.suspended_from_committee_only:
         trace.note("R3", _("Chỉ bị đình chỉ sinh hoạt cấp ủy: vẫn kiểm điểm, xếp loại như thường"))
@@ -111,7 +106,7 @@ def _member_scope(
             reviewed=settings.suspended_reviewed,
         )
     if months_after(facts.admitted, settings.new_member_months) > period.reference_date:
-        months = settings.new_member_months
+        months = number(settings.new_member_months)
         trace.note(
             "R4",
             _("Vào Đảng chưa đủ {months} tháng tính đến thời điểm đánh giá", months=months),
@@ -125,6 +120,25 @@ def _member_scope(
             reviewed=settings.new_member_reviewed,
         )
     return None
+
+
+def _exempt_text(facts: MemberFacts, exemption: Exemption | None) -> str:
+    """R2: the exemption, with its dates when they are known, and its reason."""
+    what = _("Miễn công tác và sinh hoạt đảng")
+    reason = facts.exempt_reason
+    if exemption is not None and not facts.exempt:
+        start = f"{exemption.start:%d/%m/%Y}"
+        what = (
+            _("Miễn công tác và sinh hoạt đảng từ ngày {start}", start=start)
+            if exemption.end is None
+            else _(
+                "Miễn công tác và sinh hoạt đảng từ ngày {start} đến ngày {end}",
+                start=start,
+                end=f"{exemption.end:%d/%m/%Y}",
+            )
+        )
+        reason = exemption.reason
+    return f"{what}: {reason}" if reason else what
 
 
 def _missing(
@@ -267,13 +281,15 @@ def _excellent_failures(
         failures.append(
             _(
                 "mới khắc phục {fixed}/{total} hạn chế, khuyết điểm đã chỉ ra",
-                fixed=w.fixed,
-                total=w.total,
+                fixed=number(w.fixed),
+                total=number(w.total),
             )
         )
     if isinstance(facts, UnitFacts):
         if facts.subunits_disciplined:
-            failures.append(_("có {n} tổ chức trực thuộc bị kỷ luật", n=facts.subunits_disciplined))
+            failures.append(
+                _("có {n} tổ chức trực thuộc bị kỷ luật", n=number(facts.subunits_disciplined))
+            )
         if facts.leadership_discipline:
             failures.append(_("có thành viên tập thể lãnh đạo bị kỷ luật trong năm"))
     elif facts.leader and facts.led_units_tasks is not None:
@@ -299,15 +315,13 @@ def _grade_level(
     """R11, R18, R19: the best level whose grade pattern (and, for EXCELLENT, targets) hold."""
     poor = [c for c, g in grades.items() if g is Grade.POOR]
     if poor and settings.poor_grade_forces:
-        trace.force("R11", _("Tiêu chí xếp loại Kém: {criteria}", criteria=", ".join(poor)))
+        names = "; ".join(settings.criterion_label(c) for c in poor)
+        trace.force("R11", _("Tiêu chí xếp loại Kém: {criteria}", criteria=names))
         return Level.NOT_COMPLETED
-    task_grade = grades[settings.task_criterion]
     for level in (Level.EXCELLENT, Level.GOOD, Level.COMPLETED):
-        pattern = settings.grade_patterns[level]
-        weak = [c for c, g in grades.items() if not g.at_least(pattern.every)]
-        if weak or not task_grade.at_least(pattern.task_results):
-            below = ", ".join(weak) or settings.task_criterion
-            trace.note("R18", _unmet(level, _("tiêu chí {criteria} chưa đạt", criteria=below)))
+        below = _below_pattern(grades, settings.grade_patterns[level], settings)
+        if below:
+            trace.note("R18", _unmet(level, "; ".join(below)))
             continue
         if level is Level.EXCELLENT and isinstance(facts, MemberFacts):
             failure = _targets_failure(tasks, settings)
@@ -316,6 +330,27 @@ def _grade_level(
                 continue
         return level
     return Level.NOT_COMPLETED
+
+
+def _below_pattern(
+    grades: dict[str, Grade], pattern: GradePattern, settings: RegimeSettings
+) -> list[str]:
+    """R18: the criteria below a level's grade pattern, each with its grade and the need."""
+    below: list[str] = []
+    for criterion, grade in grades.items():
+        need = pattern.every
+        if criterion == settings.task_criterion:
+            need = min(need, pattern.task_results)  # the better of the two grades
+        if not grade.at_least(need):
+            below.append(
+                _(
+                    "tiêu chí {criterion} xếp loại {grade}, chưa đạt {need}",
+                    criterion=settings.criterion_label(criterion),
+                    grade=grade.label,
+                    need=need.label,
+                )
+            )
+    return below
 
 
 def _targets_failure(tasks: Tasks, settings: RegimeSettings) -> str:
@@ -365,29 +400,14 @@ def _member_forced(
             ),
         )
     _tasks_forced(facts.tasks, settings, trace)
-    led = facts.led_units_tasks
-    least = settings.min_tasks_done_percent
-    if (
-        facts.leader
-        and led is not None
-        and least is not None
-        and led.done_percent < least
-        and led.key_targets_missed
-        and not led.force_majeure
-    ):
-        trace.force(
-            "R10",
-            _(
-                "Đơn vị do đồng chí lãnh đạo chỉ hoàn thành {done} chỉ tiêu,"
-                " không đạt chỉ tiêu chủ yếu, không do bất khả kháng",
-                done=percent(led.done_percent),
-            ),
-        )
+    if facts.leader:
+        _unit_tasks_forced(facts.led_units_tasks, settings, trace, led=True)
     if facts.civil_servant and settings.state_level_forces and facts.state_level == "NOT_COMPLETED":
         trace.force("R12", _("Xếp loại công chức, viên chức: Không hoàn thành nhiệm vụ"))
 
 
 def _tasks_forced(tasks: Tasks | None, settings: RegimeSettings, trace: Trace) -> None:
+    """R10 on a member's own tasks: under the least share done forces NOT_COMPLETED."""
     least = settings.min_tasks_done_percent
     if tasks is not None and least is not None and tasks.done_percent < least:
         trace.force(
@@ -398,6 +418,45 @@ def _tasks_forced(tasks: Tasks | None, settings: RegimeSettings, trace: Trace) -
                 least=percent(least),
             ),
         )
+
+
+def _unit_tasks_forced(
+    tasks: Tasks | None, settings: RegimeSettings, trace: Trace, *, led: bool
+) -> None:
+    """R10 on a unit's results: its own, or those of the units a leader leads (`led`).
+
+    Under the least share done forces NOT_COMPLETED only with key targets missed and no
+    force majeure: force majeure, or key targets recorded as met, excuse the shortfall.
+    Where the facts do not record the key targets (None), the least share alone decides.
+    """
+    least = settings.min_tasks_done_percent
+    if tasks is None or least is None or tasks.done_percent >= least:
+        return
+    if tasks.force_majeure or tasks.key_targets_missed is False:
+        return
+    done, under = percent(tasks.done_percent), percent(least)
+    if led and tasks.key_targets_missed:
+        text = _(
+            "Đơn vị do đồng chí lãnh đạo chỉ hoàn thành {done} chỉ tiêu,"
+            " không đạt chỉ tiêu chủ yếu, không do bất khả kháng",
+            done=done,
+        )
+    elif led:
+        text = _(
+            "Đơn vị do đồng chí lãnh đạo chỉ hoàn thành {done} chỉ tiêu (dưới {least})",
+            done=done,
+            least=under,
+        )
+    elif tasks.key_targets_missed:
+        text = _(
+            "Chỉ hoàn thành {done} nhiệm vụ (dưới {least}),"
+            " không đạt chỉ tiêu chủ yếu, không do bất khả kháng",
+            done=done,
+            least=under,
+        )
+    else:
+        text = _("Chỉ hoàn thành {done} nhiệm vụ (dưới {least})", done=done, least=under)
+    trace.force("R10", text)
 
 
 def _member_caps(facts: MemberFacts, settings: RegimeSettings, trace: Trace) -> None:
@@ -437,7 +496,7 @@ def _member_caps(facts: MemberFacts, settings: RegimeSettings, trace: Trace) -> 
 
 def _unit_forced(facts: UnitFacts, settings: RegimeSettings, trace: Trace) -> None:
     """R10, R23-R25: facts that force a collective to NOT_COMPLETED."""
-    _tasks_forced(facts.tasks, settings, trace)
+    _unit_tasks_forced(facts.tasks, settings, trace, led=False)
     form = settings.collective_discipline_form
     if form is not None and facts.kind is UnitKind.COLLECTIVE:
         serious = [f for f in facts.leadership_discipline if f >= form]
@@ -456,8 +515,8 @@ def _unit_forced(facts: UnitFacts, settings: RegimeSettings, trace: Trace) -> No
                 "R24",
                 _(
                     "{n}/{total} tổ chức trực thuộc bị kỷ luật (trên {most})",
-                    n=facts.subunits_disciplined,
-                    total=facts.subunits,
+                    n=number(facts.subunits_disciplined),
+                    total=number(facts.subunits),
                     most=percent(share),
                 ),
             )
@@ -486,10 +545,10 @@ def _unit_excellent_conditions(facts: UnitFacts, settings: RegimeSettings, trace
                     "Trong {n} tổ chức, đảng viên trực thuộc được xếp loại: {completed} hoàn thành"
                     " nhiệm vụ trở lên (cần {need_completed}), {good} hoàn thành tốt trở lên"
                     " (cần {need_good})",
-                    n=len(results),
-                    completed=completed,
+                    n=number(len(results)),
+                    completed=number(completed),
                     need_completed=percent(need_completed),
-                    good=good,
+                    good=number(good),
                     need_good=percent(need_good),
                 ),
             )
@@ -502,7 +561,7 @@ def _unit_excellent_conditions(facts: UnitFacts, settings: RegimeSettings, trace
                 Level.GOOD,
                 _(
                     "Chính quyền, Mặt trận hoặc đoàn thể cùng cấp có {n} tổ chức dưới mức {level}",
-                    n=len(below),
+                    n=number(len(below)),
                     level=floor.label,
                 ),
             )

@@ -8,6 +8,7 @@ import enum
 from decimal import Decimal
 
 from .levels import DisciplineForm, Grade, Level
+from .spans import Span
 
 
 @dataclasses.dataclass(frozen=True)
@@ -39,13 +40,25 @@ class Discipline:
 
 
 @dataclasses.dataclass(frozen=True)
+class Exemption(Span):
+    """A period of exemption from party work and activities (R2), with its reason."""
+
+    reason: str = ""
+
+
+@dataclasses.dataclass(frozen=True)
 class Tasks:
-    """Results against the year's assigned tasks or targets, in percent of them."""
+    """Results against the year's assigned tasks or targets, in percent of them.
+
+    For a unit's own results and the results of the units a leader leads, R10 also reads
+    whether key targets were missed (None: not recorded) and whether force majeure explains
+    the shortfall; a member's own tasks have neither.
+    """
 
     done_percent: Decimal
     late_percent: Decimal = Decimal(0)
     exceeded_percent: Decimal = Decimal(0)
-    key_targets_missed: bool = False  # R10, for the unit a leader leads
+    key_targets_missed: bool | None = None  # R10
     force_majeure: bool = False  # R10
 
     @property
@@ -96,8 +109,9 @@ class MemberFacts:
 
     id: str
     admitted: dt.date
-    exempt: bool = False  # R2
+    exempt: bool = False  # R2: exempt for the period, as the caller judged it
     exempt_reason: str = ""
+    exemptions: tuple[Exemption, ...] = ()  # R2: judged by the regime's `exempt_basis`
     suspended: bool = False  # R3
     suspended_from_committee_only: bool = False  # R3
     discipline: tuple[Discipline, ...] = ()  # R8
@@ -110,8 +124,9 @@ class MemberFacts:
     state_level: StateLevel | None = None  # R12, R17
     sick_leave_months: Decimal = Decimal(0)  # R14
     maternity_leave_months: Decimal = Decimal(0)  # R15
-    # As a leader (R10, R16, R20): the results of the units they lead, and the final level of
-    # the unit they head when classified as its head.
+    # As a leader (R10, R16, R20): the results of the units they lead, and the level of the
+    # unit they head when classified as its head; until that level is final
+    # (`head_of_unit_final` false, with or without a level yet) the head waits (R16).
     leader: bool = False
     led_units_tasks: Tasks | None = None
     head_of_unit_level: Level | None = None

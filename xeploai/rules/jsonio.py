@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 from .engine import Verdict, classify_member, classify_unit
 from .facts import (
     Discipline,
+    Exemption,
     MemberFacts,
     Period,
     Score,
@@ -82,9 +83,13 @@ class _Reader:
         return value
 
     def boolean(self, name: str) -> bool:
+        return bool(self.optional_boolean(name))
+
+    def optional_boolean(self, name: str) -> bool | None:
+        """True or false when given, None when left out."""
         value = self._get(name, False)
         if value is _MISSING:
-            return False
+            return None
         if not isinstance(value, bool):
             raise self.error(name, "must be true or false")
         return value
@@ -124,14 +129,18 @@ class _Reader:
         return int(value)
 
     def choice(self, name: str, kind: type[E], required: bool = False) -> E | None:
+        """A member of `kind`, by its documented word: the value of a text enum
+        ("collective"), the name of any other (`GOOD`); a name is accepted for both."""
         value = self._get(name, required)
         if value is _MISSING:
             return None
+        if isinstance(value, str) and value in kind.__members__:
+            return kind[value]
         try:
-            return kind[value] if isinstance(value, str) else kind(value)
-        except (KeyError, ValueError):
-            names = ", ".join(kind.__members__)
-            raise self.error(name, f"must be one of {names}, not {value!r}") from None
+            return kind(value)
+        except ValueError:
+            words = ", ".join(m.value if isinstance(m.value, str) else m.name for m in kind)
+            raise self.error(name, f"must be one of {words}, not {value!r}") from None
 
     def child(self, name: str, required: bool = False) -> _Reader | None:
         value = self._get(name, required)
@@ -156,15 +165,21 @@ class _Reader:
             raise self.error(unknown[0], "unknown field")
 
 
-def _tasks(reader: _Reader | None) -> Tasks | None:
+def _tasks(reader: _Reader | None, *, unit_results: bool) -> Tasks | None:
+    """A tasks object; `key_targets_missed` and `force_majeure` (R10) belong to the results
+    of a unit only, and are refused on a member's own tasks rather than ignored."""
     if reader is None:
         return None
     hundred = Decimal(100)
+    if not unit_results:
+        for name in ("key_targets_missed", "force_majeure"):
+            if name in reader.data:
+                raise reader.error(name, "applies to the results of a unit only (R10)")
     tasks = Tasks(
         done_percent=reader.number("done", high=100) or Decimal(0),
         late_percent=reader.number("late", Decimal(0), high=100) or Decimal(0),
         exceeded_percent=reader.number("exceeded", Decimal(0), high=100) or Decimal(0),
-        key_targets_missed=reader.boolean("key_targets_missed"),
+        key_targets_missed=reader.optional_boolean("key_targets_missed"),
         force_majeure=reader.boolean("force_majeure"),
     )
     reader.done()
@@ -208,7 +223,7 @@ def _weaknesses(reader: _Reader | None) -> Weaknesses:
 
 def _sheets(r: _Reader, settings: RegimeSettings, subject: str) -> dict[str, Any]:
     """The regime's sheet: required unless the subject is out of scope (checked later)."""
-    sheets: dict[str, Any] = {"tasks": _tasks(r.child("tasks"))}
+    sheets: dict[str, Any] = {"tasks": _tasks(r.child("tasks"), unit_results=subject == "unit")}
     if settings.method is Method.SCORE:
         sheets["score"] = _score(r.child("score"), settings)
     else:
@@ -224,6 +239,7 @@ def parse_member(r: _Reader, settings: RegimeSettings) -> MemberFacts:
         admitted=r.date("admitted") or dt.date.min,
         exempt=r.boolean("exempt"),
         exempt_reason=r.text("exempt_reason"),
+        exemptions=tuple(_exemption(e) for e in r.items("exemptions")),
         suspended=r.boolean("suspended"),
         suspended_from_committee_only=r.boolean("suspended_from_committee_only"),
         discipline=tuple(_discipline(d) for d in r.items("discipline")),
@@ -234,13 +250,24 @@ def parse_member(r: _Reader, settings: RegimeSettings) -> MemberFacts:
         maternity_leave_months=r.number("maternity_leave_months", Decimal(0), high=12)
         or Decimal(0),
         leader=r.boolean("leader"),
-        led_units_tasks=_tasks(r.child("led_units_tasks")),
+        led_units_tasks=_tasks(r.child("led_units_tasks"), unit_results=True),
         head_of_unit_level=head,
         head_of_unit_final=not r.boolean("head_of_unit_pending"),
         **_sheets(r, settings, "member"),
     )
     r.done()
     return facts
+
+
+def _exemption(r: _Reader) -> Exemption:
+    start = r.date("start")
+    assert start is not None
+    end = r.date("end", required=False)
+    exemption = Exemption(start, end, r.text("reason"))
+    r.done()
+    if end is not None and end < start:
+        raise r.error("end", "is before start")
+    return exemption
 
 
 def _discipline(r: _Reader) -> Discipline:

@@ -20,13 +20,12 @@ class Reason:
 
 
 def number(value: Decimal | int) -> str:
-    """A number written the Vietnamese way: "92,5", "90"."""
-    if isinstance(value, Decimal):
-        value = value.normalize()
-        text = format(value, "f")
-    else:
-        text = str(value)
-    return text.replace(".", ",")
+    """A number written the Vietnamese way: "92,5", "90", "1.250"."""
+    text = format(value.normalize(), "f") if isinstance(value, Decimal) else str(value)
+    whole, _point, fraction = text.partition(".")
+    if len(whole) > 3:  # thousands, grouped by dots
+        whole = f"{int(whole):,}".replace(",", ".")
+    return f"{whole},{fraction}" if fraction else whole
 
 
 def percent(value: Decimal | int) -> str:

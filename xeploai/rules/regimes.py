@@ -10,6 +10,7 @@ import dataclasses
 import enum
 from decimal import Decimal
 
+from .i18n import _, gettext_noop
 from .levels import DisciplineForm, Grade, Level
 
 
@@ -33,6 +34,22 @@ class QuotaBase(enum.StrEnum):
 
     GOOD = "GOOD"
     GOOD_AND_ABOVE = "GOOD_AND_ABOVE"
+
+
+class ExemptBasis(enum.StrEnum):
+    """When an exemption from party work and activities takes a member out of a cycle (R2).
+
+    RULES.md R2 exempts a member "for the period", so the default looks at the whole period:
+    `ANY_PART`, a member exempt on any day of it gets no review and no level. The review
+    covers the member's work and activities over the period, and R2, unlike R4 under HD21 or
+    R15, provides no review of a part of it; a member exempt on the reference date is always
+    out, as before. `WHOLE_PERIOD` keeps out only members exempt on every day of the period;
+    `REFERENCE_DATE` looks at the reference date alone.
+    """
+
+    REFERENCE_DATE = "REFERENCE_DATE"
+    WHOLE_PERIOD = "WHOLE_PERIOD"
+    ANY_PART = "ANY_PART"
 
 
 class Rounding(enum.StrEnum):
@@ -60,6 +77,7 @@ class RegimeSettings:
     last_year: int | None
 
     # Scope
+    exempt_basis: ExemptBasis = ExemptBasis.ANY_PART  # R2
     new_member_months: int = 6  # R4
     new_member_reviewed: bool = False  # R4: reviewed for the time since admission (HD21)
     new_unit_months: int = 6  # R5
@@ -109,6 +127,22 @@ class RegimeSettings:
 
     def criteria_for(self, subject: str) -> tuple[str, ...]:
         return self.member_criteria if subject == "member" else self.unit_criteria
+
+    def criterion_label(self, criterion: str) -> str:
+        """The Vietnamese name of a criterion, as the review forms print it."""
+        return _(CRITERION_LABELS.get(criterion, criterion))
+
+
+# The names of the criteria of the individual and collective review (QĐ 132, QĐ 124), as the
+# forms print them; every criterion of a regime below has one (checked by the tests).
+CRITERION_LABELS = {
+    "politics": gettext_noop("Tư tưởng chính trị"),
+    "ethics": gettext_noop("Phẩm chất đạo đức, lối sống"),
+    "discipline": gettext_noop("Ý thức tổ chức kỷ luật"),
+    "tasks": gettext_noop("Kết quả thực hiện nhiệm vụ được giao"),
+    "leadership": gettext_noop("Lãnh đạo, chỉ đạo thực hiện nhiệm vụ chính trị"),
+    "organisation": gettext_noop("Công tác tổ chức, cán bộ và xây dựng tổ chức đảng"),
+}
 
 
 _GRADE_PATTERNS = {

@@ -41,6 +41,12 @@ class CapsTestCase(TestCase):
         self.assertEqual((v.status, v.level), (Status.PENDING, None))
         self.assertEqual(v.reasons[-1].rule, "R16")
 
+    def test_it_waits_for_a_unit_with_no_level_yet(self) -> None:  # R16
+        v = classify_member(member(head_of_unit_final=False), PERIOD, settings())
+        self.assertEqual((v.status, v.level), (Status.PENDING, None))
+        self.assertEqual(v.reasons[-1].rule, "R16")
+        self.assertIn("→ Chưa đánh giá", v.reasons[-1].text)
+
     def test_it_needs_an_excellent_state_rating_for_excellent(self) -> None:  # R17
         level, rules = verdict(member(civil_servant=True, state_level=StateLevel.GOOD))
         self.assertEqual(level, Level.GOOD)

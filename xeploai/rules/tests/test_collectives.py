@@ -7,7 +7,7 @@ from xeploai.rules.facts import UnitFacts, UnitKind
 from xeploai.rules.levels import DisciplineForm, Level
 from xeploai.rules.regimes import Regime
 
-from .factories import PERIOD, settings, unit
+from .factories import PERIOD, settings, tasks, unit
 
 
 def verdict(facts: UnitFacts, regime: Regime = Regime.QD366) -> tuple[Level | None, list[str]]:
@@ -16,6 +16,24 @@ def verdict(facts: UnitFacts, regime: Regime = Regime.QD366) -> tuple[Level | No
 
 
 class CollectivesTestCase(TestCase):
+    def test_it_fails_a_unit_under_half_its_targets_with_key_targets_missed(self) -> None:  # R10
+        for kind in UnitKind:
+            missed = tasks(done=45, key_targets_missed=True)
+            facts = unit(Regime.QD124, kind=kind, tasks=missed)
+            self.assertEqual(verdict(facts, Regime.QD124), (Level.NOT_COMPLETED, ["R10"]))
+            self.assertEqual(
+                verdict(unit(Regime.QD124, kind=kind, tasks=tasks(done=45)), Regime.QD124)[1],
+                ["R10"],
+            )
+
+    def test_it_excuses_a_unit_with_force_majeure_or_key_targets_met(self) -> None:  # R10
+        excused = tasks(done=45, key_targets_missed=True, force_majeure=True)
+        met = tasks(done=45, key_targets_missed=False)
+        for kind in UnitKind:
+            for results in (excused, met):
+                facts = unit(Regime.QD124, kind=kind, tasks=results)
+                self.assertEqual(verdict(facts, Regime.QD124), (Level.EXCELLENT, []))
+
     def test_it_fails_a_collective_with_a_member_warned(self) -> None:  # R23
         warned = (DisciplineForm.WARNING,)
         facts = unit(Regime.HD21, kind=UnitKind.COLLECTIVE, leadership_discipline=warned)

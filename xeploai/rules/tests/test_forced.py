@@ -36,6 +36,12 @@ class ForcedNotCompletedTestCase(TestCase):
         self.assertEqual(level, Level.EXCELLENT)
         self.assertEqual(rules.count("R8"), 1)  # explained, not counted
 
+    def test_it_counts_a_violation_counted_in_this_same_year(self) -> None:  # R8
+        # Only a classification of an earlier year has already counted it.
+        d = Discipline(DisciplineForm.REPRIMAND, dt.date(2026, 2, 1), counted_in_year=2026)
+        level, rules = level_and_rules(member(discipline=(d,)))
+        self.assertEqual((level, rules), (Level.NOT_COMPLETED, ["R20", "R8"]))
+
     def test_it_applies_the_self_remedied_exception_only_when_set(self) -> None:  # R8
         d = Discipline(DisciplineForm.REPRIMAND, dt.date(2026, 2, 1), self_remedied=True)
         facts = member(Regime.QD124, discipline=(d,))
@@ -60,6 +66,13 @@ class ForcedNotCompletedTestCase(TestCase):
         self.assertIn("R10", rules)
         excused = tasks(done=40, key_targets_missed=True, force_majeure=True)
         self.assertNotIn("R10", level_and_rules(member(leader=True, led_units_tasks=excused))[1])
+        met = tasks(done=40, key_targets_missed=False)
+        self.assertNotIn("R10", level_and_rules(member(leader=True, led_units_tasks=met))[1])
+
+    def test_it_applies_the_half_rule_alone_where_key_targets_are_not_recorded(self) -> None:
+        # R10: with nothing recorded of key targets or force majeure, under 50 % decides.
+        level, rules = level_and_rules(member(leader=True, led_units_tasks=tasks(done=40)))
+        self.assertEqual((level, rules[-1]), (Level.NOT_COMPLETED, "R10"))
 
     def test_it_forces_not_completed_for_a_poor_criterion(self) -> None:  # R11
         for regime in (Regime.HD21, Regime.QD124):

@@ -3,11 +3,12 @@ from __future__ import annotations
 import datetime as dt
 from unittest import TestCase
 
-from xeploai.rules.engine import classify_member, classify_unit, months_after
-from xeploai.rules.facts import Period
+from xeploai.rules.engine import classify_member, classify_unit
+from xeploai.rules.facts import Exemption, Period
 from xeploai.rules.levels import Level, Status
-from xeploai.rules.regimes import SETTINGS, Regime, regime_for_year
+from xeploai.rules.regimes import SETTINGS, ExemptBasis, Regime, regime_for_year
 from xeploai.rules.scope import Stay, required_cell_comments
+from xeploai.rules.spans import months_after
 
 from .factories import PERIOD, member, settings, unit
 
@@ -34,6 +35,33 @@ class ScopeTestCase(TestCase):
         self.assertEqual(rules_of(v), ["R2"])
         self.assertIn("Tuổi cao", v.reasons[0].text)
         self.assertIn("QĐ 366-QĐ/TW", v.reasons[0].text)
+
+    def test_it_exempts_a_member_exempt_for_any_part_of_the_period(self) -> None:  # R2
+        spring = Exemption(dt.date(2026, 1, 10), dt.date(2026, 5, 31), "Chữa bệnh dài ngày")
+        v = classify_member(member(exemptions=(spring,)), PERIOD, settings())
+        self.assertEqual((v.status, v.level, v.reviewed), (Status.EXEMPT, None, False))
+        self.assertEqual(
+            v.reasons[0].text,
+            "Miễn công tác và sinh hoạt đảng từ ngày 10/01/2026 đến ngày 31/05/2026:"
+            " Chữa bệnh dài ngày (QĐ 366-QĐ/TW) → Miễn đánh giá",
+        )
+        earlier = Exemption(dt.date(2024, 1, 1), dt.date(2025, 12, 31))
+        v = classify_member(member(exemptions=(earlier,)), PERIOD, settings())
+        self.assertEqual(v.status, Status.CLASSIFIED)
+
+    def test_it_judges_exemptions_by_the_basis_the_regime_sets(self) -> None:  # R2
+        spring = Exemption(dt.date(2026, 1, 1), dt.date(2026, 5, 31))
+        autumn = Exemption(dt.date(2026, 9, 1))  # still in force
+        cases = [
+            ((spring,), ExemptBasis.REFERENCE_DATE, Status.CLASSIFIED),
+            ((autumn,), ExemptBasis.REFERENCE_DATE, Status.EXEMPT),
+            ((spring, autumn), ExemptBasis.WHOLE_PERIOD, Status.CLASSIFIED),
+            ((spring, Exemption(dt.date(2026, 6, 1))), ExemptBasis.WHOLE_PERIOD, Status.EXEMPT),
+            ((spring,), ExemptBasis.ANY_PART, Status.EXEMPT),
+        ]
+        for exemptions, basis, status in cases:
+            v = classify_member(member(exemptions=exemptions), PERIOD, settings(exempt_basis=basis))
+            self.assertEqual(v.status, status, (exemptions, basis))
 
     def test_it_does_not_classify_a_suspended_member(self) -> None:  # R3
         v = classify_member(member(suspended=True), PERIOD, settings())
