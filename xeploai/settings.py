@@ -121,7 +121,7 @@ INSTALLED_APPS = [
     "template_partials",
     "simple_history",
     "django_tasks",
-    "django_tasks_db",
+    "xeploai.core.apps.TasksConfig",  # django_tasks_db, headed in Vietnamese in the admin
     "xeploai.core",
     "xeploai.units",
     "xeploai.members",
@@ -136,6 +136,10 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Pages compressed on the way out; static files were compressed once by collectstatic and
+    # are answered above, by WhiteNoise. Against BREACH, Django masks the CSRF token afresh in
+    # each response and pads what it gzips by a random length.
+    "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -230,11 +234,14 @@ CACHES = {
         "LOCATION": DATA_DIR / "cache",
     }
 }
+# `collectstatic` names each file by a hash of its content and writes it gzipped and brotli'd
+# beside it; WhiteNoise sends those names with a year's cache (`immutable`). Pages name their
+# files through the manifest: run `xeploai collectstatic` after each install or upgrade (the
+# demo and the test suite do it themselves).
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
-WHITENOISE_USE_FINDERS = True
 
 LOGGING = {
     "version": 1,
@@ -243,3 +250,4 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": "WARNING"},
 }
 AUTH_USER_MODEL = "accounts.User"
+CSRF_FAILURE_VIEW = "xeploai.core.views.csrf_failure"

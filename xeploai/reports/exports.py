@@ -23,6 +23,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Cm, Pt
 from docx.table import Table as WordTable
 
+from .charts import VERSION as CHARTS_VERSION
 from .charts import charts, png, svg
 from .tables import Percent, Table, tables
 
@@ -59,7 +60,7 @@ def chart_svgs(data: dict[str, Any]) -> list[tuple[str, str]]:
     figures = {k: v for k, v in data.items() if k != "date"}
     figures["language"] = translation.get_language()
     digest = hashlib.sha256(json.dumps(figures, sort_keys=True).encode()).hexdigest()
-    key = f"report-charts:{digest}"
+    key = f"report-charts:{CHARTS_VERSION}:{digest}"
     drawn: list[tuple[str, str]] | None = cache.get(key)
     if drawn is None:
         drawn = [(name, svg(figure)) for name, figure in charts(data)]
@@ -155,10 +156,20 @@ def docx(data: dict[str, Any]) -> bytes:
         if table.key == "members":
             for name, figure in figures:
                 document.add_paragraph(name).runs[0].italic = True
-                document.add_picture(io.BytesIO(png(figure)), width=Cm(17))
+                _picture(document, png(figure))
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()
+
+
+def _picture(document: Any, image: bytes) -> None:
+    """A chart at the size it was drawn, made smaller where it would not fit on a page."""
+    shape = document.add_picture(io.BytesIO(image))
+    page = document.sections[-1]
+    across = page.page_width - page.left_margin - page.right_margin
+    down = (page.page_height - page.top_margin - page.bottom_margin) * 0.9  # and its title
+    scale = min(1.0, across / shape.width, down / shape.height)
+    shape.width, shape.height = int(shape.width * scale), int(shape.height * scale)
 
 
 def _letterhead(document: Any, data: dict[str, Any]) -> None:

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import shutil
+import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from types import FrameType
 from typing import Any
 
 from django.core.management import call_command
@@ -17,6 +22,9 @@ from xeploai.imports import files
 from xeploai.units.models import Unit
 
 DEFAULT_SEED = 2026
+STOP_TIMEOUT = 10.0  # seconds the web server and the worker have to stop before being killed
+STOPPING = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)  # Ctrl+C, kill, a closed terminal
+Handler = Callable[[int, FrameType | None], Any]
 
 
 class Command(BaseCommand):
@@ -80,26 +88,75 @@ class Command(BaseCommand):
             raise CommandError("gunicorn is not installed: pip install -e .")
         self.stdout.write(f"Mở http://{bind}/ — Ctrl+C để dừng.")
         self.stdout.flush()
+        web = [gunicorn, "xeploai.wsgi", "--bind", bind, "--worker-class", "gthread"]
+        web += ["--threads", "4", "--access-logfile", "-", "--no-control-socket"]
         # The background worker runs the imports started from the web page.
-        worker = subprocess.Popen(  # noqa: S603  (our own command)
-            [sys.executable, "-m", "xeploai.manage", "db_worker", "--no-reload", "-v", "0"]
-        )
-        argv = [
-            gunicorn,
-            "xeploai.wsgi",
-            "--bind",
-            bind,
-            "--worker-class",
-            "gthread",
-            "--threads",
-            "4",
-            "--access-logfile",
-            "-",
-        ]
-        try:
-            subprocess.run(argv, check=False)  # noqa: S603  (the web server, until Ctrl+C)
-        except KeyboardInterrupt:
-            pass
-        finally:
-            worker.terminate()
-            worker.wait(timeout=30)
+        worker = [sys.executable, "-m", "xeploai.manage", "db_worker", "--no-reload", "-v", "0"]
+        children: dict[str, subprocess.Popen[bytes]] = {}
+        with _on((signal.SIGTERM, signal.SIGHUP), _interrupt):  # stop as on Ctrl+C
+            try:
+                children["db_worker"] = start(worker)
+                children["gunicorn"] = start(web)
+                ended = wait_any(children)
+            except KeyboardInterrupt:
+                ended = None
+                self.stdout.write("\nĐang dừng (Ctrl+C lần nữa để dừng ngay)...")
+                self.stdout.flush()
+            finally:
+                stop(list(children.values()))
+        if ended is not None:
+            status = children[ended].returncode
+            raise CommandError(f"{ended} stopped (exit status {status}); the demo stops too.")
+
+
+def start(argv: list[str]) -> subprocess.Popen[bytes]:
+    """A child in a process group of its own, with whatever processes it starts: Ctrl+C
+    reaches this command alone, which stops the whole group (`stop`)."""
+    return subprocess.Popen(argv, process_group=0)  # noqa: S603  (our own commands)
+
+
+def wait_any(children: dict[str, subprocess.Popen[bytes]]) -> str:
+    """The name of the first child to end (the web server could not bind its address, say)."""
+    while True:
+        for name, child in children.items():
+            if child.poll() is not None:
+                return name
+        time.sleep(0.2)
+
+
+def stop(children: list[subprocess.Popen[bytes]], timeout: float = STOP_TIMEOUT) -> None:
+    """Ends each child's process group: SIGTERM, then SIGKILL for whatever is left after
+    `timeout` seconds, or at once on another Ctrl+C (or SIGTERM, SIGHUP)."""
+    with _on(STOPPING, lambda signum, frame: _signal(children, signal.SIGKILL)):
+        _signal(children, signal.SIGTERM)
+        deadline = time.monotonic() + timeout
+        for child in children:
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                child.wait(max(0.0, deadline - time.monotonic()))
+        # Also what a child left behind (gunicorn's workers, were gunicorn itself gone).
+        _signal(children, signal.SIGKILL)
+        for child in children:
+            child.wait()
+
+
+def _signal(children: list[subprocess.Popen[bytes]], signum: signal.Signals) -> None:
+    for child in children:
+        with contextlib.suppress(ProcessLookupError):  # the whole group already ended
+            os.killpg(child.pid, signum)
+
+
+@contextlib.contextmanager
+def _on(signals: tuple[signal.Signals, ...], handler: Handler) -> Iterator[None]:
+    """`handler` for these signals, the handlers before it put back afterwards."""
+    before = {signum: signal.getsignal(signum) for signum in signals}
+    for signum in signals:
+        signal.signal(signum, handler)
+    try:
+        yield
+    finally:
+        for signum, earlier in before.items():
+            signal.signal(signum, earlier)
+
+
+def _interrupt(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt

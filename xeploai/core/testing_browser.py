@@ -1,0 +1,37 @@
+"""What the browser tests check on every page they visit: axe-core finds no violation of
+WCAG 2.1 A and AA. axe-core comes as a file of the axe-playwright-python package (the `dev`
+extra), injected into the page: nothing is downloaded while the tests run."""
+
+from __future__ import annotations
+
+import functools
+from importlib.resources import files
+from typing import Any
+
+from playwright.sync_api import Page
+
+WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+RUN = (
+    "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})"
+)
+
+
+@functools.cache
+def axe_source() -> str:
+    return (files("axe_playwright_python") / "axe.min.js").read_text(encoding="utf-8")
+
+
+def assert_accessible(page: Page) -> None:
+    """Fails with each violation: its rule, its impact and the elements it was found on."""
+    if not page.evaluate("typeof axe !== 'undefined'"):
+        page.add_script_tag(content=axe_source())
+    violations: list[dict[str, Any]] = page.evaluate(RUN, WCAG_21_AA)["violations"]
+    assert not violations, describe(page.url, violations)
+
+
+def describe(url: str, violations: list[dict[str, Any]]) -> str:
+    lines = [f"{len(violations)} accessibility violation(s) at {url}:"]
+    for v in violations:
+        lines.append(f"- {v['id']} ({v['impact']}): {v['help']}")
+        lines += [f"    {' '.join(map(str, node['target']))}" for node in v["nodes"]]
+    return "\n".join(lines)
