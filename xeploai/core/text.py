@@ -6,7 +6,14 @@ import unicodedata
 
 from xeploai.rules.legacy import fold
 
-__all__ = ["fold", "name_sort_key", "search_key"]
+__all__ = ["fold", "name_sort_key", "printable", "search_key"]
+
+
+def printable(text: str) -> str:
+    """Text as typed, less what prints nothing (a NUL byte, which PostgreSQL refuses in any
+    string, other control characters, zero-width spaces): each such character counts as a
+    space, and the ends are trimmed."""
+    return "".join(ch if ch.isprintable() else " " for ch in text).strip()
 
 
 def search_key(*parts: str) -> str:

@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from xeploai.core.history import HistoricalRecords
-from xeploai.core.text import search_key
+from xeploai.core.text import printable, search_key
 from xeploai.rules.levels import DisciplineForm as EngineDisciplineForm
 from xeploai.units.models import Unit
 
@@ -34,8 +34,11 @@ class MemberQuerySet(models.QuerySet["Member"]):
         return self.filter(left__isnull=True)
 
     def search(self, text: str) -> MemberQuerySet:
+        """Members whose name holds `text`, accents and case aside, or whose code is `text`;
+        what prints nothing in it counts as a space."""
+        text = printable(text)
         key = search_key(text)
-        return self.filter(Q(search_key__contains=key) | Q(code=text.strip())) if key else self
+        return self.filter(Q(search_key__contains=key) | Q(code=text)) if key else self
 
     def visible_to(self, user: User | AnonymousUser) -> MemberQuerySet:
         """The members a user may see (S1): their own record, and members in their scope."""

@@ -8,6 +8,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from xeploai.core.testing import PASSWORD, make_cycle, make_evaluation, make_personas
+from xeploai.core.testing_browser import assert_accessible
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -28,16 +29,19 @@ def test_it_walks_the_tree_to_a_member_and_shows_the_verdict(
     base = str(live_server)
     sign_in(page, base, "chi")
     expect(page.get_by_role("link", name="Đảng bộ xã Hoa Thành")).to_be_visible()
+    assert_accessible(page)
     # Expanding the subtree happens in place, without leaving the page.
     page.get_by_role("button", name="Mở rộng").click()
     expect(page.get_by_role("link", name="Chi bộ xóm 2")).to_be_visible()
     assert page.url == f"{base}/"
     page.get_by_role("link", name="Chi bộ xóm 1").click()
     expect(page.get_by_role("heading", name="Chi bộ xóm 1")).to_be_visible()
+    assert_accessible(page)
     page.get_by_role("link", name="Trần Thị An").click()
     expect(page.locator("#verdict")).to_contain_text("Hoàn thành xuất sắc nhiệm vụ")
     expect(page.locator("#verdict")).to_contain_text("R20")
     expect(page).to_have_url(re.compile(r"/dang-vien/DV-AN/$"))
+    assert_accessible(page)
 
 
 def test_it_keeps_a_sibling_cell_out(page: Page, live_server: object) -> None:
