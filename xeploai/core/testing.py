@@ -12,7 +12,7 @@ from django.test import Client
 
 from xeploai.accounts.models import Role, RoleKind, User
 from xeploai.cycles.models import Cycle, MemberEvaluation
-from xeploai.members.models import Gender, Member
+from xeploai.members.models import Discipline, DisciplineForm, Gender, Member
 from xeploai.rules import Regime
 from xeploai.units.actions import create_unit
 from xeploai.units.models import FieldType, Unit, UnitKind
@@ -40,6 +40,19 @@ def make_member(cell: Unit, **fields: Any) -> Member:
     fields.setdefault("admitted", dt.date(2010, 5, 19))
     fields.setdefault("full_member_since", dt.date(2011, 5, 19))
     return Member.objects.create(cell=cell, **fields)
+
+
+def make_discipline(
+    member: Member, decided: dt.date, form: DisciplineForm = DisciplineForm.REPRIMAND
+) -> Discipline:
+    """A discipline decided on `decided`, for a violation a month before, in the member's cell."""
+    return Discipline.objects.create(
+        member=member,
+        form=form,
+        decided=decided,
+        violated=decided - dt.timedelta(days=30),
+        violation_unit=member.cell,
+    )
 
 
 def make_user(

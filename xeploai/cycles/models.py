@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 from django.db import models
 from django.db.models import Q
@@ -213,6 +214,13 @@ class EvaluationFacts(models.Model):
     @property
     def final_level(self) -> EngineLevel | None:
         return EngineLevel(self.level_final) if self.level_final else None
+
+    @property
+    def total_score(self) -> Decimal | None:
+        """The score sheet's total, once both its parts are scored."""
+        if self.score_general is None or self.score_task_results is None:
+            return None
+        return self.score_general + self.score_task_results
 
 
 class MemberEvaluationQuerySet(models.QuerySet["MemberEvaluation"]):

@@ -9,6 +9,7 @@ from django.shortcuts import render
 from xeploai.accounts.access import get_member_for_user
 from xeploai.accounts.audit import log_access
 from xeploai.accounts.models import AccessAction
+from xeploai.accounts.policy import sees_members_of
 from xeploai.cycles.models import Cycle, MemberEvaluation, Step
 from xeploai.cycles.rules import member_verdict
 
@@ -40,5 +41,7 @@ def member_detail(request: HttpRequest, code: str) -> HttpResponse:
         "verdict": member_verdict(member, current, cycle) if cycle else None,
         "history": current.history.select_related("unit") if current and shown else None,
         "own": own,
+        # Officers read the rule behind each reason; the member reads the sentence alone.
+        "officer": sees_members_of(request.user, member.cell.path),
     }
     return render(request, "members/member_detail.html", context)

@@ -54,6 +54,9 @@ from .sheets import Item, form_by_code
 QUORUM = Decimal(2) / 3
 
 
+NAMES_SHOWN = 5  # a refusal names this many of the people it concerns, then counts the rest
+
+
 class ReviewError(Exception):
     """A step refused for a reason the user can act on; `reasons` says what the rules found."""
 
@@ -64,8 +67,14 @@ class ReviewError(Exception):
         self.names = tuple(names)
 
     def explanation(self) -> str:
-        """The message, the names it concerns and the rules' reasons, as one text."""
-        return " ".join([self.message, ", ".join(self.names), *(r.text for r in self.reasons)])
+        """The message, the names it concerns (the first few and how many more) and the
+        rules' reasons, as one text."""
+        names = ", ".join(self.names[:NAMES_SHOWN])
+        if len(self.names) > NAMES_SHOWN:
+            names = _("{names} và {n} đồng chí khác").format(
+                names=names, n=len(self.names) - NAMES_SHOWN
+            )
+        return " ".join([self.message, names, *(r.text for r in self.reasons)])
 
 
 class QuotaBreach(ReviewError):
@@ -98,15 +107,29 @@ def _locked(evaluation: MemberEvaluation, *steps: Step) -> MemberEvaluation:
     return current
 
 
+class DraftConflict(ReviewError):
+    """The self-review was saved elsewhere since the user's copy was read: by someone else,
+    or by the same user in another tab or on another device. `version` is the one saved."""
+
+    def __init__(self, message: str, *, version: int):
+        super().__init__(message)
+        self.version = version
+
+
 def _check_draft(evaluation: MemberEvaluation, version: int, by: User) -> None:
-    """Optimistic locking of the self-review: refused if someone else saved it since the
-    user's form was read at `version`. The user's own newer save (a draft saved as they
-    typed) is no conflict."""
+    """Optimistic locking of the self-review: refused if it was saved since the user's copy
+    was read at `version`, whoever saved it. A page saving as the member types sends the
+    version of its own last save, so only a copy written elsewhere is refused."""
+    if evaluation.version == version:
+        return
     last = SelfReview.objects.filter(evaluation=evaluation).values_list("updated_by", flat=True)
-    if evaluation.version != version and last.first() != by.pk:
-        raise ReviewError(
-            _("Bản kiểm điểm vừa được người khác lưu. Hãy tải lại trang để xem bản mới nhất.")
+    if last.first() == by.pk:
+        message = _(
+            "Bản kiểm điểm vừa được lưu ở một trang hoặc thiết bị khác sau khi trang này được mở."
         )
+    else:
+        message = _("Bản kiểm điểm vừa được người khác lưu sau khi trang này được mở.")
+    raise DraftConflict(message, version=evaluation.version)
 
 
 def _save(evaluation: MemberEvaluation, *fields: str) -> None:
@@ -795,9 +818,12 @@ def quota_standings(unit: Unit, cycle: Cycle) -> list[tuple[Unit, QuotaResult]]:
     ]
 
 
-def quota_standing(group: Unit, cycle: Cycle) -> tuple[QuotaResult, list[str]]:
-    """The group's quota as its latest levels stand now, and who would have to drop."""
+def quota_standing(
+    group: Unit, cycle: Cycle, changes: Mapping[int, Level | int] | None = None
+) -> tuple[QuotaResult, list[str]]:
+    """The group's quota as its latest levels stand now, or would stand after `changes`,
+    and who would have to drop."""
     evaluations = MemberEvaluation.objects.filter(
         cycle=cycle, unit_path__startswith=group.path
     ).select_related("member")
-    return _quota(group, cycle, evaluations, {})
+    return _quota(group, cycle, evaluations, changes or {})

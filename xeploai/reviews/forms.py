@@ -2,33 +2,65 @@
 
 from __future__ import annotations
 
+import dataclasses
 from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
 from xeploai.cycles.models import Level, Manifestation
 from xeploai.rules import Grade
 from xeploai.rules.facts import StateLevel
+from xeploai.rules.regimes import CRITERION_LABELS
 
 from .actions import Decision, MeetingData, ProposalData, QuotaExemption, SelfReviewData
 from .models import SECTIONS, FollowUp, InputKind
 from .sheets import Form
 
-CRITERIA = {
-    "politics": _("Tư tưởng chính trị"),
-    "ethics": _("Phẩm chất đạo đức, lối sống"),
-    "discipline": _("Ý thức tổ chức kỷ luật"),
-    "tasks": _("Kết quả thực hiện nhiệm vụ được giao"),
-}
+
+class NumberInput(forms.TextInput):
+    """A number written the Vietnamese way, to one decimal ("92,5"), on a phone's numeric
+    keyboard; "92.5" is read too."""
+
+    input_type = "text"
+
+    def __init__(self) -> None:
+        super().__init__(attrs={"inputmode": "decimal", "autocomplete": "off"})
+
+    def format_value(self, value: Any) -> str | None:
+        if value in (None, ""):
+            return None
+        try:
+            return number_format(Decimal(str(value)), 1)
+        except ArithmeticError:  # a value typed back as it was posted
+            return str(value)
+
+
+class OneDecimalField(forms.DecimalField):
+    """Points and percentages: half points are the finest a sheet uses, so one decimal."""
+
+    widget = NumberInput
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(
+            required=False, min_value=Decimal(0), decimal_places=1, localize=True, **kwargs
+        )
+
+    def to_python(self, value: Any) -> Decimal | None:  # type: ignore[override]
+        number: Decimal | None = super().to_python(value)
+        # "26.50" is 26,5: trailing zeros are not decimals the user typed on purpose.
+        return None if number is None else _without_trailing_zeros(number)
+
+
+def _without_trailing_zeros(number: Decimal) -> Decimal:
+    return number.quantize(Decimal(1)) if number == number.to_integral() else number.normalize()
 
 
 def percent(label: StrOrPromise) -> forms.DecimalField:
-    return forms.DecimalField(
-        label=label, required=False, min_value=Decimal(0), max_value=Decimal(100), decimal_places=2
-    )
+    return OneDecimalField(label=label, max_value=Decimal(100))
 
 
 class SelfReviewForm(forms.Form):
@@ -68,17 +100,14 @@ class SelfReviewForm(forms.Form):
                 label=label, required=False, widget=forms.Textarea(attrs={"rows": 3})
             )
         for item in sheet.items():
-            self.fields[f"score_{item.code}"] = forms.DecimalField(
+            self.fields[f"score_{item.code}"] = OneDecimalField(
                 label=item.text,
-                required=False,
-                min_value=Decimal(0),
                 max_value=item.max,
-                decimal_places=2,
-                help_text=_("tối đa %(max)s điểm") % {"max": item.max},
+                help_text=_("tối đa %(max)s điểm") % {"max": number_format(item.max)},
             )
         for code in criteria:
             self.fields[f"grade_{code}"] = forms.ChoiceField(
-                label=CRITERIA.get(code, code),
+                label=_(CRITERION_LABELS.get(code, code)),
                 choices=[("", "—")] + [(g.name, g.label) for g in Grade],
                 required=False,
             )
@@ -111,6 +140,15 @@ class SelfReviewForm(forms.Form):
     def follow_up_fields(self) -> list[tuple[forms.BoundField, forms.BoundField]]:
         return [(self[f"follow_up_{f.pk}"], self[f"fixed_{f.pk}"]) for f in self.follow_ups]
 
+    def differences(self) -> list[Difference]:
+        """The fields where the posted copy differs from the saved one, both shown as the
+        user reads them: what to choose between when the two copies conflict."""
+        return [
+            Difference(str(self[name].label), _shown(self[name], saved=True), _shown(self[name]))
+            for name in self.changed_data
+            if name != "version"
+        ]
+
     def data_for_action(self) -> SelfReviewData:
         c = self.cleaned_data
         return SelfReviewData(
@@ -133,8 +171,46 @@ class SelfReviewForm(forms.Form):
         )
 
 
+class DateInput(forms.DateInput):
+    """The browser's date picker, which reads and sends its value as yyyy-mm-dd whatever
+    the language; it shows the date the user's way."""
+
+    input_type = "date"
+
+    def __init__(self) -> None:
+        super().__init__(format="%Y-%m-%d")
+
+
+@dataclasses.dataclass(frozen=True)
+class Difference:
+    label: str
+    saved: str
+    mine: str
+
+
+def _shown(field: forms.BoundField, *, saved: bool = False) -> str:
+    """A field's saved (initial) or posted value, as the page shows it."""
+    value = field.initial if saved else field.data
+    f = field.field
+    if isinstance(f, forms.BooleanField):
+        return str(_("Có") if f.to_python(value) else _("Không"))
+    if isinstance(f, forms.ModelMultipleChoiceField):
+        names = {str(m.pk): str(m) for m in f.queryset}  # type: ignore[union-attr]
+        chosen = [names.get(str(getattr(v, "pk", v)), str(v)) for v in value or ()]
+        return "; ".join(chosen) or "—"
+    if isinstance(f, forms.ChoiceField):
+        labels = {str(k): v for k, v in f.choices}  # type: ignore[union-attr,misc]
+        return str(labels.get(str(value or ""), value or "—"))
+    if isinstance(f, forms.DecimalField) and value not in (None, ""):
+        try:
+            return number_format(f.to_python(value) or 0, 1)
+        except forms.ValidationError:
+            return str(value)
+    return str(value or "") or "—"
+
+
 class MeetingForm(forms.Form):
-    held_on = forms.DateField(label=_("Ngày họp"), widget=forms.DateInput(attrs={"type": "date"}))
+    held_on = forms.DateField(label=_("Ngày họp"), widget=DateInput())
     chair = forms.CharField(label=_("Chủ trì"), max_length=128)
     minutes_taker = forms.CharField(label=_("Thư ký"), max_length=128, required=False)
     summoned = forms.IntegerField(label=_("Số đảng viên được triệu tập"), min_value=1)
@@ -200,9 +276,7 @@ class InputForm(forms.Form):
 
 class DecisionForm(forms.Form):
     number = forms.CharField(label=_("Số quyết định"), max_length=64)
-    date = forms.DateField(
-        label=_("Ngày quyết định"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    date = forms.DateField(label=_("Ngày quyết định"), widget=DateInput())
     exception_reason = forms.CharField(
         label=_("Lý do ngoại lệ về tỷ lệ (chỉ khi cấp ủy quyết định vượt tỷ lệ)"),
         required=False,

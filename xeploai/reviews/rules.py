@@ -9,7 +9,14 @@ from django.db.models import Prefetch, QuerySet
 
 from xeploai.cycles.models import Cycle, MemberEvaluation, Step
 from xeploai.cycles.rules import member_facts
-from xeploai.members.models import Discipline, Member, PostKind, StatusKind
+from xeploai.members.models import (
+    Discipline,
+    Member,
+    PostKind,
+    StatusKind,
+    StatusPeriod,
+    Transfer,
+)
 from xeploai.rules import Regime, Verdict, classify_member
 from xeploai.rules.scope import Stay, required_cell_comments
 from xeploai.units.models import GRASSROOTS_KINDS, FieldType, Unit
@@ -88,8 +95,12 @@ def required_inputs(evaluation: MemberEvaluation) -> list[Requirement]:
         and (s.end is None or s.end >= cycle.start)
     )
     temporary = {st.cell for st in stays if st.temporary}
+    # The cells stayed in, as read with the member's transfers and statuses (`rows_for`).
+    cells = [t.from_cell for t in member.transfers.all()]
+    cells += [s.temporary_cell for s in member.status_periods.all()]
+    by_id = {c.pk: c for c in cells if c is not None}
     for cell_id in required_cell_comments(stays, cycle.period, cycle.settings.new_member_months):
-        other = Unit.objects.get(pk=int(cell_id))
+        other = by_id[int(cell_id)]
         kind = InputKind.TEMPORARY_CELL if cell_id in temporary else InputKind.OLD_CELL
         required.append(Requirement(kind, other.name, other))
     return required
@@ -135,8 +146,11 @@ def rows_for(evaluations: QuerySet[MemberEvaluation]) -> list[Row]:
     ).prefetch_related(
         "inputs",
         "member__posts",
-        "member__transfers",
-        "member__status_periods",
+        Prefetch("member__transfers", queryset=Transfer.objects.select_related("from_cell")),
+        Prefetch(
+            "member__status_periods",
+            queryset=StatusPeriod.objects.select_related("temporary_cell"),
+        ),
         Prefetch("member__disciplines", queryset=Discipline.objects.select_related("counted_in")),
     )
     rows = []

@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Mapping
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from xeploai.accounts.audit import log_access
 from xeploai.accounts.models import AccessAction, User
-from xeploai.accounts.policy import Power, can
+from xeploai.accounts.policy import Power, can, sees_members_of
 from xeploai.core.db import vietnamese
 from xeploai.cycles.models import Cycle, CycleKind, Level, MemberEvaluation, Step
 from xeploai.cycles.rules import member_verdict
@@ -42,7 +46,8 @@ from .forms import (
     ProposalForm,
     SelfReviewForm,
 )
-from .models import SECTIONS, InputKind, Meeting, QuotaException, SelfReview
+from .listing import ALL, APPRAISE_TABS, DECIDE_TABS, listing
+from .models import InputKind, Meeting, QuotaException, SelfReview
 from .progress import COLUMNS, standing
 from .rules import Row, member_form, rows_for
 from .sheets import form_by_code
@@ -53,34 +58,66 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 @login_required
 @require_http_methods(["GET", "POST"])
 def self_review(request: HttpRequest, year: int, code: str) -> HttpResponse:
-    """The self-review form: drafts save as the member types, submission locks it."""
+    """The self-review form. The page keeps every change in the browser and sends it as a
+    draft (`X-Draft` requests, answered with the status part alone and the outcome in
+    headers) until the server confirms it; submission locks the form."""
     user: User = request.user  # type: ignore[assignment]
     if request.method == "POST":
         evaluation = get_evaluation_for_filling(user, year, code)
     else:
         evaluation = get_evaluation_for_user(user, year, code)
-    if user.member_id != evaluation.member_id and request.method == "GET":
-        log_access(request, member=evaluation.member, action=AccessAction.VIEW)
+        if user.member_id != evaluation.member_id:
+            log_access(request, member=evaluation.member, action=AccessAction.VIEW)
     form = _form(evaluation, request.POST if request.method == "POST" else None)
-    saved = False
-    if request.method == "POST" and form.is_valid():
-        try:
-            evaluation = actions.save_self_review(
-                evaluation,
-                by=user,
-                version=form.cleaned_data["version"],
-                data=form.data_for_action(),
-            )
-            saved = True
-            if "submit" in request.POST:
-                actions.submit_self_review(evaluation, by=user, version=evaluation.version)
-                return redirect("reviews:self_review", year=year, code=code)
-        except actions.ReviewError as e:
-            form.add_error(None, e.message)
-    context = _context(user, evaluation, form, saved)
-    if request.htmx:  # type: ignore[attr-defined]
-        return render(request, "reviews/self_review.html#status", context)
+    outcome, conflict = "", None
+    if request.method == "POST":
+        if not form.is_valid():
+            outcome = "invalid"
+        else:
+            try:
+                outcome, evaluation = _save_posted(request, user, evaluation, form)
+            except actions.DraftConflict as e:
+                # A copy identical to the one saved elsewhere has nothing to choose between.
+                outcome, conflict = ("saved", None) if not form.differences() else ("conflict", e)
+            except actions.ReviewError as e:
+                outcome = "refused"
+                form.add_error(None, e.message)
+        if outcome == "submitted":
+            messages.success(request, _SUBMITTED_MESSAGE)
+            return redirect("reviews:self_review", year=year, code=code)
+    context = _context(user, evaluation, form, outcome, conflict)
+    if request.headers.get("X-Draft"):
+        response = render(request, "reviews/self_review.html#status", context)
+        response["X-Draft-Result"] = outcome
+        response["X-Draft-Version"] = str(evaluation.version)
+        response["X-Draft-Time"] = f"{timezone.localtime():%H:%M}"  # the server's, in its zone
+        return response
     return render(request, "reviews/self_review.html", context)
+
+
+_SUBMITTED_MESSAGE = gettext_lazy(
+    "Đã nộp bản kiểm điểm. Bản kiểm điểm đã chuyển đến chi bộ và không sửa được nữa."
+)
+
+
+def _save_posted(
+    request: HttpRequest, user: User, evaluation: MemberEvaluation, form: SelfReviewForm
+) -> tuple[str, MemberEvaluation]:
+    """Save the posted draft, then submit it if asked. The copy is read at the version the
+    form carries, or, when the user chose to keep theirs over a copy saved elsewhere, at the
+    version of that copy (`overwrite`)."""
+    overwrite = request.POST.get("overwrite", "")
+    version = int(overwrite) if overwrite.isdigit() else form.cleaned_data["version"]
+    data = form.data_for_action()
+    evaluation = actions.save_self_review(evaluation, by=user, version=version, data=data)
+    if "submit" not in request.POST:
+        return "saved", evaluation
+    try:
+        actions.submit_self_review(evaluation, by=user, version=evaluation.version)
+    except actions.ReviewError as e:
+        form.add_error(None, e.message)
+        return "saved", evaluation
+    return "submitted", evaluation
 
 
 def _form(evaluation: MemberEvaluation, data: Any) -> SelfReviewForm:
@@ -118,18 +155,66 @@ def _form(evaluation: MemberEvaluation, data: Any) -> SelfReviewForm:
 
 
 def _context(
-    user: User, evaluation: MemberEvaluation, form: SelfReviewForm, saved: bool
+    user: User,
+    evaluation: MemberEvaluation,
+    form: SelfReviewForm,
+    outcome: str,
+    conflict: actions.DraftConflict | None,
 ) -> dict[str, Any]:
     review = SelfReview.objects.filter(evaluation=evaluation).first()
+    fills = may_fill(user, evaluation)
+    editable = evaluation.step == Step.SELF_REVIEW and fills
+    # The form's parts, numbered without a gap where one is absent.
+    parts = [p for p in PARTS if p != "follow_ups" or form.follow_ups]
     return {
         "evaluation": evaluation,
         "review": review,
         "form": form,
-        "sections": SECTIONS,
-        "saved": saved,
-        "editable": evaluation.step == Step.SELF_REVIEW and may_fill(user, evaluation),
+        "outcome": outcome,
+        "conflict": conflict,
+        "differences": form.differences() if conflict else [],
+        # After a save the page reads the new version; otherwise the one the copy was read at.
+        "version": evaluation.version if outcome in ("", "saved") else form.data.get("version"),
+        "numbers": dict(zip(parts, ROMAN, strict=False)),
+        "editable": editable,
+        "may_fill": fills,
+        "on_behalf": editable and user.member_id != evaluation.member_id,
+        "officer": sees_members_of(user, evaluation.cell.path),
+        "draft_key": f"xeploai:draft:{user.pk}:{evaluation.pk}",
+        "draft_texts": DRAFT_TEXTS,
         "verdict": member_verdict(evaluation.member, evaluation, evaluation.cycle),
     }
+
+
+# What the page says of its draft, set by the browser as it keeps and sends the form.
+DRAFT_TEXTS = {
+    "unsaved": gettext_lazy("Chưa lưu — đang chờ gửi."),
+    "saving": gettext_lazy("Đang lưu…"),
+    "saved": gettext_lazy("Đã lưu bản nháp lúc {time}."),
+    "offline": gettext_lazy("Chưa lưu — sẽ gửi khi có mạng. Nội dung vẫn được giữ trên máy này."),
+    "failed": gettext_lazy(
+        "Chưa lưu — máy chủ chưa nhận được, sẽ gửi lại. Nội dung vẫn được giữ trên máy này."
+    ),
+    "login": gettext_lazy(
+        "Chưa lưu — phiên đăng nhập đã hết. Hãy đăng nhập lại ở một thẻ khác rồi quay lại"
+        " trang này; nội dung vẫn được giữ trên máy này."
+    ),
+    "conflict": gettext_lazy("Chưa lưu — có hai bản khác nhau, hãy chọn bản giữ lại."),
+    "invalid": gettext_lazy("Chưa lưu — có ô nhập chưa hợp lệ."),
+    "refused": gettext_lazy("Chưa lưu — máy chủ từ chối, xem thông báo."),
+    "submitting": gettext_lazy("Đang nộp…"),
+    "not_submitted": gettext_lazy(
+        "Chưa nộp được vì chưa lưu được lên máy chủ. Nội dung vẫn được giữ trên máy này;"
+        " hãy nộp lại khi có mạng."
+    ),
+    "kept": gettext_lazy(
+        "Trên máy này còn một bản nháp chưa được lưu lên máy chủ trước khi bản kiểm điểm được nộp:"
+    ),
+    "discard": gettext_lazy("Xoá bản nháp trên máy này"),
+}
+
+PARTS = ("sections", "follow_ups", "tasks", "sheet", "signs", "level")
+ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII")
 
 
 @login_required
@@ -139,8 +224,7 @@ def cell_review(request: HttpRequest, code: str) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     cell = get_cell_for_user(user, code)
     cycle = _open_cycle(request)
-    meeting = Meeting.objects.filter(cycle=cycle, cell=cell).first()
-    meeting_form = MeetingForm(initial=_meeting_initial(meeting, cell))
+    meeting_form = None
     if request.method == "POST":
         require(user, Power.PROPOSE, cell)
         meeting_form = MeetingForm(request.POST)
@@ -149,20 +233,55 @@ def cell_review(request: HttpRequest, code: str) -> HttpResponse:
                 actions.record_meeting(
                     cell, cycle=cycle, by=user, data=meeting_form.data_for_action()
                 )
+                messages.success(request, _("Đã lưu thông tin cuộc họp."))
                 return redirect(f"{request.path}?nam={cycle.year}")
             except actions.ReviewError as e:
                 meeting_form.add_error(None, e.message)
+    return _cell_page(request, user, cell, cycle, meeting_form=meeting_form)
+
+
+@dataclasses.dataclass
+class CellLine:
+    """A member's line on the cell's page, with the forms the cell fills for them; a form the
+    server refused comes back with what was typed and why."""
+
+    row: Row
+    proposal: ProposalForm | None = None
+    refused_input: InputForm | None = None
+
+
+def _cell_page(
+    request: HttpRequest,
+    user: User,
+    cell: Unit,
+    cycle: Cycle,
+    *,
+    meeting_form: MeetingForm | None = None,
+    refused: tuple[int, ProposalForm | None, InputForm | None] | None = None,
+) -> HttpResponse:
+    """The cell's page; `refused` is the evaluation whose proposal or comment the server
+    refused, with the forms as they were posted."""
+    meeting = Meeting.objects.filter(cycle=cycle, cell=cell).first()
+    may_propose = can(user, Power.PROPOSE, cell.path)
     evaluations = MemberEvaluation.objects.filter(cycle=cycle, cell=cell).order_by(
         vietnamese("member__full_name")
     )
+    lines = []
+    for row in rows_for(evaluations):
+        line = CellLine(row)
+        if may_propose and meeting and row.evaluation.step == Step.SUBMITTED and not row.missing:
+            line.proposal = ProposalForm(auto_id=False, initial={"level": row.verdict.level})
+        if refused is not None and refused[0] == row.evaluation.pk:
+            line.proposal = refused[1] or line.proposal
+            line.refused_input = refused[2]
+        lines.append(line)
     context = {
         "cell": cell,
         "cycle": cycle,
         "meeting": meeting,
-        "meeting_form": meeting_form,
-        "rows": rows_for(evaluations),
-        "may_propose": can(user, Power.PROPOSE, cell.path),
-        "proposal_form": ProposalForm(auto_id=False),
+        "meeting_form": meeting_form or MeetingForm(initial=_meeting_initial(meeting, cell)),
+        "lines": lines,
+        "may_propose": may_propose,
     }
     _log_list(request, cell)
     return render(request, "reviews/cell_review.html", context)
@@ -201,20 +320,27 @@ def _meeting_initial(meeting: Meeting | None, cell: Unit) -> dict[str, Any]:
 @login_required
 @require_http_methods(["POST"])
 def propose(request: HttpRequest, year: int, code: str) -> HttpResponse:
-    """The meeting's conclusion and proposed level for one member."""
+    """The meeting's conclusion and proposed level for one member; refused, the cell's page
+    comes back with what was typed and why."""
     user: User = request.user  # type: ignore[assignment]
     evaluation = get_evaluation_for_user(user, year, code)
     require(user, Power.PROPOSE, evaluation.cell)
-    form = ProposalForm(request.POST)
-    error = ""
+    form = ProposalForm(request.POST, auto_id=False)
     if form.is_valid():
         try:
-            actions.propose(evaluation, by=user, data=form.data_for_action())
+            data = form.data_for_action()
+            actions.propose(evaluation, by=user, data=data)
+            messages.success(
+                request,
+                _("Đã ghi nhận đề xuất xếp loại đồng chí {name}: {level}.").format(
+                    name=evaluation.member.full_name, level=data.level.label
+                ),
+            )
+            return _back_to_cell(evaluation)
         except actions.ReviewError as e:
-            error = e.explanation()
-    else:
-        error = " ".join(str(m) for messages in form.errors.values() for m in messages)
-    return _back_to_cell(request, evaluation, error)
+            form.add_error(None, e.explanation())
+    refused = (evaluation.pk, form, None)
+    return _cell_page(request, user, evaluation.cell, evaluation.cycle, refused=refused)
 
 
 @login_required
@@ -225,7 +351,6 @@ def add_input(request: HttpRequest, year: int, code: str) -> HttpResponse:
     evaluation = get_evaluation_for_user(user, year, code)
     require(user, Power.INPUT, evaluation.cell)
     form = InputForm(request.POST)
-    error = ""
     if form.is_valid():
         try:
             actions.add_input(
@@ -236,16 +361,18 @@ def add_input(request: HttpRequest, year: int, code: str) -> HttpResponse:
                 text=form.cleaned_data["text"],
                 from_paper=True,
             )
+            messages.success(
+                request,
+                _("Đã lưu ý kiến về đồng chí {name}.").format(name=evaluation.member.full_name),
+            )
+            return _back_to_cell(evaluation)
         except actions.ReviewError as e:
-            error = e.message
-    else:
-        error = str(_("Chưa nhập nội dung nhận xét."))
-    return _back_to_cell(request, evaluation, error)
+            form.add_error(None, e.message)
+    refused = (evaluation.pk, None, form)
+    return _cell_page(request, user, evaluation.cell, evaluation.cycle, refused=refused)
 
 
-def _back_to_cell(request: HttpRequest, evaluation: MemberEvaluation, error: str) -> HttpResponse:
-    if error:
-        messages.error(request, f"{evaluation.member.full_name}: {error}")
+def _back_to_cell(evaluation: MemberEvaluation) -> HttpResponse:
     url = reverse("reviews:cell_review", args=[evaluation.cell.code])
     return redirect(f"{url}?nam={evaluation.cycle.year}#{evaluation.member.code}")
 
@@ -256,28 +383,23 @@ def _open_cycle(request: HttpRequest) -> Cycle:
     )
 
 
-def _group_rows(group: Unit, cycle: Cycle) -> list[Row]:
-    evaluations = (
-        MemberEvaluation.objects.filter(cycle=cycle, unit_path__startswith=group.path)
-        .exclude(step=Step.NOT_REVIEWED)
-        .order_by("unit_path", vietnamese("member__full_name"))
-    )
-    return rows_for(evaluations)
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def decide(request: HttpRequest, code: str) -> HttpResponse:
-    """The grassroots committee decides its cells' proposals within the quota (R26-R27)."""
+    """The grassroots committee decides its cells' proposals within the quota (R26-R27).
+    A refused decision comes back with the levels chosen; `preview` answers the quota as
+    the chosen levels would leave it, without deciding."""
     user: User = request.user  # type: ignore[assignment]
     group = get_grassroots_for_user(user, code)
     cycle = _open_cycle(request)
     form = DecisionForm(request.POST or None)
-    breach_names: tuple[str, ...] = ()
+    chosen: dict[int, Level] = {}
     if request.method == "POST":
         require(user, Power.DECIDE, group)
-        levels = _posted_levels(request, group, cycle)
-        if form.is_valid() and not levels:
+        chosen = _posted_levels(request, group, cycle)
+        if "preview" in request.POST:
+            return render(request, "reviews/decide.html#quota", _quota(group, cycle, chosen))
+        if form.is_valid() and not chosen:
             form.add_error(None, _("Không có đề xuất nào được chọn để quyết định."))
         elif form.is_valid():
             try:
@@ -285,36 +407,58 @@ def decide(request: HttpRequest, code: str) -> HttpResponse:
                     group,
                     cycle=cycle,
                     by=user,
-                    levels=levels,
+                    levels=chosen,
                     decision=form.decision(),
                     exemption=form.exemption(),
                 )
                 messages.success(request, _("Đã quyết định %(n)d kết quả.") % {"n": len(decided)})
-                return redirect(f"{request.path}?nam={cycle.year}")
+                return redirect(f"{request.path}?{_kept(request)}")
             except actions.ReviewError as e:
                 form.add_error(None, e.explanation())
-                breach_names = e.names
-    quota, must_drop = actions.quota_standing(group, cycle)
+    page = listing(group, cycle, DECIDE_TABS, request.GET)
+    rows = rows_for(page.evaluations)
     context = {
         "group": group,
         "cycle": cycle,
         "form": form,
-        "rows": _group_rows(group, cycle),
-        "quota": quota,
-        "must_drop": breach_names or must_drop,
-        "exceptions": QuotaException.objects.filter(cycle=cycle, group=group),
+        "page": page,
+        "lines": [(r, chosen.get(r.evaluation.pk, r.evaluation.level_proposed)) for r in rows],
         "may_decide": can(user, Power.DECIDE, group.path),
         "levels": Level.choices,
+        **_quota(group, cycle, chosen),
     }
     _log_list(request, group)
     return render(request, "reviews/decide.html", context)
 
 
+def _quota(group: Unit, cycle: Cycle, chosen: Mapping[int, Level]) -> dict[str, Any]:
+    """The quota card: the group's standing as the chosen levels would leave it, who would
+    have to drop, and the exception that covers it, if one does."""
+    quota, must_drop = actions.quota_standing(group, cycle, chosen)
+    covered = QuotaException.objects.filter(
+        cycle=cycle, group=group, excellent__gte=quota.excellent
+    ).first()
+    return {
+        "quota": quota,
+        "must_drop": must_drop,
+        "covered": covered if not quota.within else None,
+        "exceptions": QuotaException.objects.filter(cycle=cycle, group=group),
+    }
+
+
+def _kept(request: HttpRequest) -> str:
+    """The page's address parameters (year, tab, cell), kept across a post."""
+    return request.GET.urlencode()
+
+
 def _posted_levels(request: HttpRequest, group: Unit, cycle: Cycle) -> dict[int, Level]:
     """The levels chosen for the proposals of the group, from fields `level_<id>`."""
-    proposed = MemberEvaluation.objects.filter(
-        cycle=cycle, unit_path__startswith=group.path, step=Step.PROPOSED
-    ).values_list("pk", flat=True)
+    proposed = (
+        MemberEvaluation.objects.for_cycle(cycle)
+        .in_subtree(group)
+        .filter(step=Step.PROPOSED)
+        .values_list("pk", flat=True)
+    )
     levels = {}
     for pk in proposed:
         value = request.POST.get(f"level_{pk}", "")
@@ -326,17 +470,39 @@ def _posted_levels(request: HttpRequest, group: Unit, cycle: Cycle) -> dict[int,
 @login_required
 @require_http_methods(["POST"])
 def publish(request: HttpRequest, code: str) -> HttpResponse:
-    """Publish the appraised results of a grassroots unit to its members."""
+    """Publish the appraised results of a grassroots unit to its members; refused, it says
+    how many are not appraised yet and where they stand, with links to them."""
     user: User = request.user  # type: ignore[assignment]
     group = get_grassroots_for_user(user, code)
     cycle = _open_cycle(request)
     require(user, Power.DECIDE, group)
+    url = reverse("reviews:decide", args=[group.code])
     try:
         n = actions.publish(group, cycle=cycle, by=user)
         messages.success(request, _("Đã công khai %(n)d kết quả.") % {"n": n})
     except actions.ReviewError as e:
-        messages.error(request, e.explanation())
-    return redirect(f"{reverse('reviews:decide', args=[group.code])}?nam={cycle.year}")
+        messages.error(request, _not_published(e, group, cycle, url))
+    return redirect(f"{url}?nam={cycle.year}")
+
+
+def _not_published(e: actions.ReviewError, group: Unit, cycle: Cycle, url: str) -> str:
+    """A refused publication: how many results are not appraised yet, then each step they
+    wait at, as a link to the tab of the decision page that lists them."""
+    if not e.names:
+        return e.explanation()
+    page = listing(group, cycle, DECIDE_TABS, QueryDict())
+    waiting = [t for t in page.tabs if t.count and t.key not in WAITS_ON_NOBODY]
+    links = format_html_join(
+        "; ",
+        '<a href="{}{}&amp;nam={}">{}: {}</a>',
+        ((url, t.query, cycle.year, t.label, t.count) for t in waiting),
+    )
+    count = _("Chưa công khai được: còn {n} kết quả chưa được thẩm định").format(n=len(e.names))
+    return format_html("{} — {}.", count, links)
+
+
+# Tabs of the decision page whose results a publication does not wait on.
+WAITS_ON_NOBODY = (ALL.key, "da-tham-dinh", "da-cong-khai")
 
 
 @login_required
@@ -349,11 +515,13 @@ def appraise(request: HttpRequest, code: str) -> HttpResponse:
     if request.method == "POST":
         require(user, Power.APPRAISE, group)
         _appraise_posted(request, user, group, cycle)
-        return redirect(f"{request.path}?nam={cycle.year}")
+        return redirect(f"{request.path}?{_kept(request)}")
+    page = listing(group, cycle, APPRAISE_TABS, request.GET)
     context = {
         "group": group,
         "cycle": cycle,
-        "rows": _group_rows(group, cycle),
+        "page": page,
+        "rows": rows_for(page.evaluations),
         "may_appraise": can(user, Power.APPRAISE, group.path),
         "levels": Level.choices,
     }

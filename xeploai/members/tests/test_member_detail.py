@@ -39,6 +39,13 @@ class MemberDetailTestCase(TestCase):
         self.assertContains(r, "R20")  # type: ignore[arg-type]
         self.assertContains(r, "vượt 10 % nhiệm vụ (cần ít nhất 30 %)")  # type: ignore[arg-type]
 
+    def test_it_speaks_to_the_member_without_rule_codes(self) -> None:
+        make_evaluation(self.p.an_member, self.cycle, tasks_exceeded=Decimal(10))
+        r = self.get(self.p.an)
+        self.assertContains(r, "vượt 10 % nhiệm vụ (cần ít nhất 30 %)")  # type: ignore[arg-type]
+        self.assertContains(r, "Tổng điểm tự chấm: 92,0")  # type: ignore[arg-type]
+        self.assertNotContains(r, "R20")  # type: ignore[arg-type]
+
     def test_it_explains_discipline_and_exemption(self) -> None:
         make_evaluation(self.p.an_member, self.cycle)
         Discipline.objects.create(

@@ -5,7 +5,7 @@ import datetime as dt
 from django.core.exceptions import PermissionDenied
 from django.test import TestCase
 
-from xeploai.core.testing import make_cycle, make_member, make_personas
+from xeploai.core.testing import make_cycle, make_discipline, make_member, make_personas
 from xeploai.cycles.models import Level, MemberEvaluation, Status, Step
 from xeploai.members.models import Discipline, DisciplineForm
 from xeploai.reviews import actions, history
@@ -130,6 +130,16 @@ class AppraiseTestCase(TestCase):
         with self.assertRaisesMessage(actions.ReviewError, "chưa được thẩm định") as raised:
             actions.publish(self.p.commune, cycle=self.cycle, by=self.p.chi)
         self.assertEqual(sorted(raised.exception.names), ["Lê Văn Bình", "Phạm Văn Em"])
+
+    def test_it_refuses_to_publish_a_level_the_facts_no_longer_allow(self) -> None:
+        # Every result appraised GOOD, then a discipline decided before publication: R8 makes
+        # An's ceiling NOT_COMPLETED, so the appraised GOOD may not be published.
+        actions.appraise_all(self.p.commune, cycle=self.cycle, by=self.p.dung)
+        make_discipline(self.p.an_member, dt.date(2026, 12, 22))
+        with self.assertRaisesMessage(actions.ReviewError, "chỉ được xếp loại tối đa") as raised:
+            actions.publish(self.p.commune, cycle=self.cycle, by=self.p.chi)
+        self.assertIn("R8", [r.rule for r in raised.exception.reasons])
+        self.assertFalse(MemberEvaluation.objects.filter(step=Step.PUBLISHED).exists())
 
     def test_it_is_refused_to_anyone_but_the_superior(self) -> None:
         for user in (self.p.chi, self.p.binh, self.p.em, self.p.an, self.p.nobody):

@@ -82,3 +82,26 @@ class AppraisePageTestCase(TestCase):
         self.assertEqual(
             self.post(self.p.dung, evaluation="99999", action="approve").status_code, 404
         )
+
+    def test_it_lists_what_awaits_appraisal_first(self) -> None:
+        self.post(self.p.dung, evaluation=self.an().pk, action="approve")
+        page = self.p.client(self.p.dung).get(URL)
+        self.assertContains(page, 'aria-current="page">Chờ thẩm định <span class="count">2</span>')
+        self.assertNotContains(page, 'id="DV-AN"')  # appraised: behind its tab
+        done = self.p.client(self.p.dung).get(URL, {"buoc": "da-tham-dinh"})
+        self.assertContains(done, 'id="DV-AN"')
+
+    def test_it_tells_the_grassroots_officer_the_page_is_read_only(self) -> None:
+        page = self.p.client(self.p.chi).get(URL)
+        self.assertContains(page, "trang này chỉ để theo dõi")
+        self.assertNotContains(page, 'name="action"')
+        self.assertNotContains(self.p.client(self.p.dung).get(URL), "chỉ để theo dõi")
+
+    def test_it_reads_a_fixed_number_of_queries(self) -> None:
+        client = self.p.client(self.p.dung)
+        client.get(URL)
+        with self.assertNumQueries(QUERIES):
+            client.get(URL)
+
+
+QUERIES = 16

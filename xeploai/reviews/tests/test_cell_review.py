@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -93,6 +94,41 @@ class CellReviewTestCase(TestCase):
         self.assertContains(r, "chỉ được xếp loại tối đa")
         self.assertContains(r, "R20")
         self.assertEqual(self.an().step, Step.SUBMITTED)
+
+    def test_it_keeps_what_was_typed_when_a_proposal_is_refused(self) -> None:
+        submit(self.an(), self.p.an, exceeded=Decimal(0))  # EXCELLENT needs 30 % (R20)
+        meet(self.p.cell_a, self.cycle, self.p.binh, summoned=2, present=2)
+        data = {
+            "level": str(Level.EXCELLENT),
+            "votes_1": "2",
+            "comments": "Đồng chí Bình góp ý: cần chủ động hơn.",
+            "conclusion": "Chủ trì kết luận: hoàn thành xuất sắc.",
+            "weaknesses": "Chậm báo cáo",
+        }
+        r = self.p.client(self.p.binh).post("/kiem-diem/2026/DV-AN/de-xuat/", data)
+        self.assertContains(r, "Chưa ghi nhận đề xuất")
+        self.assertContains(r, "Đồng chí Bình góp ý: cần chủ động hơn.")
+        self.assertContains(r, "Chủ trì kết luận: hoàn thành xuất sắc.")
+        self.assertContains(r, "Chậm báo cáo")
+        self.assertContains(r, '<option value="1" selected>')
+
+    def test_it_says_a_proposal_is_recorded(self) -> None:
+        submit(self.an(), self.p.an)
+        meet(self.p.cell_a, self.cycle, self.p.binh, summoned=2, present=2)
+        r = self.proposal(self.p.binh)
+        self.assertContains(
+            r, "Đã ghi nhận đề xuất xếp loại đồng chí Trần Thị An: Hoàn thành tốt nhiệm vụ."
+        )
+
+    def test_it_shows_the_meeting_date_and_takes_it_back_unchanged(self) -> None:
+        client = self.p.client(self.p.binh)
+        client.post(URL, MEETING)
+        page = client.get(URL).content.decode()
+        self.assertIn('name="held_on" value="2026-11-20"', page)
+        fields = dict(re.findall(r'name="(held_on|chair|summoned|present)" value="([^"]*)"', page))
+        r = client.post(URL, {**fields, "secret_ballot": "on"}, follow=True)
+        self.assertContains(r, "Đã lưu thông tin cuộc họp")
+        self.assertEqual(Meeting.objects.get().held_on, dt.date(2026, 11, 20))
 
     def test_it_lists_and_takes_missing_inputs(self) -> None:
         office = make_unit(self.p.commune, code="CB-UB", field_type=FieldType.ADMINISTRATION)

@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+import datetime as dt
+
 from django.core.exceptions import PermissionDenied
 from django.test import TestCase
 
-from xeploai.core.testing import make_cycle, make_personas
+from xeploai.core.testing import make_cycle, make_discipline, make_personas
 from xeploai.cycles.models import Level, MemberEvaluation, Status, Step
 from xeploai.reviews import actions
 from xeploai.reviews.models import LevelChange, QuotaException
@@ -66,6 +68,16 @@ class DecideTestCase(TestCase):
         MemberEvaluation.objects.filter(pk=self.binh.pk).update(tasks_exceeded=0)
         with self.assertRaisesMessage(actions.ReviewError, "tối đa"):
             self.decide({self.binh.pk: Level.EXCELLENT, self.an.pk: Level.GOOD})
+
+    def test_it_refuses_a_proposal_the_facts_no_longer_allow(self) -> None:
+        # Proposed GOOD, then disciplined before the decision (R8): deciding GOOD is refused
+        # by the ceiling alone, the quota being kept (no EXCELLENT at all).
+        make_discipline(self.p.an_member, dt.date(2026, 12, 10))
+        levels = {self.an.pk: Level.GOOD, self.binh.pk: Level.GOOD, self.em.pk: Level.GOOD}
+        with self.assertRaisesMessage(actions.ReviewError, "chỉ được xếp loại tối đa") as raised:
+            self.decide(levels)
+        self.assertIn("R8", [r.rule for r in raised.exception.reasons])
+        self.assertFalse(MemberEvaluation.objects.filter(step=Step.DECIDED).exists())
 
     def test_it_refuses_what_is_not_yet_proposed_or_not_in_the_group(self) -> None:
         self.decide({self.binh.pk: Level.GOOD, self.an.pk: Level.GOOD})

@@ -1,14 +1,16 @@
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.test import TestCase
 
-from xeploai.core.testing import Personas, make_cycle, make_personas
+from xeploai.core.testing import Personas, make_cycle, make_member, make_personas
 from xeploai.cycles.models import Cycle, Level, MemberEvaluation, Step
+from xeploai.reviews import actions
 from xeploai.reviews.models import QuotaException
 
-from .flow import proposed_commune
+from .flow import evaluation_of, propose, proposed_commune, submit
 
 URL = "/kiem-diem/quyet-dinh/DB-XA/"
 
@@ -67,3 +69,67 @@ class DecidePageTestCase(TestCase):
         r = self.post(self.p.chi, number="", **self.levels(an=Level.GOOD))
         self.assertContains(r, "Trường này là bắt buộc")
         self.assertFalse(MemberEvaluation.objects.filter(step=Step.DECIDED).exists())
+
+    def test_it_keeps_the_chosen_levels_when_refused(self) -> None:
+        levels = self.levels(an=Level.EXCELLENT, em=Level.COMPLETED)
+        r = self.post(self.p.chi, **levels)
+        self.assertContains(r, "Vượt tỷ lệ hoàn thành xuất sắc nhiệm vụ")
+        em = evaluation_of(self.p.em.member, self.cycle)  # type: ignore[arg-type]
+        select = re.search(rf'<select name="level_{em.pk}".*?</select>', r.content.decode(), re.S)
+        assert select is not None
+        self.assertIn('<option value="3" selected>', select[0])  # not the proposed GOOD
+        self.assertContains(r, 'value="15-QĐ/ĐU"')  # the decision number typed
+
+    def test_it_says_when_an_exception_covers_the_breach(self) -> None:
+        levels = self.levels(an=Level.EXCELLENT)
+        self.post(self.p.chi, exception_reason="Thành tích cứu hộ lũ", **levels)
+        page = self.p.client(self.p.chi).get(URL)
+        self.assertContains(page, "Vượt 1, được phép theo ngoại lệ của quyết định 15-QĐ/ĐU")
+        self.assertNotContains(page, "cần hạ")
+
+    def test_it_previews_the_quota_as_the_levels_are_chosen(self) -> None:
+        r = self.p.client(self.p.chi).post(
+            URL, {"preview": "1", **self.levels(an=Level.GOOD)}, headers={"HX-Request": "true"}
+        )
+        self.assertContains(r, "0 xuất sắc trên 3 hoàn thành tốt")
+        self.assertNotContains(r, "<h1>")
+        self.assertFalse(MemberEvaluation.objects.filter(step=Step.DECIDED).exists())
+
+    def test_it_lists_what_is_ready_first_with_counts_by_step_and_cell(self) -> None:
+        MemberEvaluation.objects.filter(member=self.p.em.member).update(step=Step.SUBMITTED)
+        page = self.p.client(self.p.chi).get(URL)
+        self.assertContains(page, 'id="DV-AN"')
+        self.assertNotContains(page, 'id="DV-EM"')  # not proposed yet: behind its tab
+        self.assertContains(page, 'aria-current="page">Chờ quyết định <span class="count">2</span>')
+        self.assertContains(page, 'Chưa đến bước quyết định <span class="count">1</span>')
+        later = self.p.client(self.p.chi).get(URL, {"buoc": "chua-de-xuat"})
+        self.assertContains(later, 'id="DV-EM"')
+        self.assertNotContains(later, "Quyết định các mức đã chọn")
+        cell_b = self.p.client(self.p.chi).get(URL, {"buoc": "tat-ca", "chi_bo": "CB-B"})
+        self.assertContains(cell_b, 'id="DV-EM"')
+        self.assertNotContains(cell_b, 'id="DV-AN"')
+
+    def test_it_reads_a_fixed_number_of_queries(self) -> None:
+        client = self.p.client(self.p.chi)
+        client.get(URL)  # the session and the user's roles, read once
+        with self.assertNumQueries(QUERIES):
+            client.get(URL)
+        for member in ("X", "Y", "Z"):
+            add_proposed(self.p, self.cycle, member)
+        with self.assertNumQueries(QUERIES):
+            client.get(URL)
+
+    def test_it_counts_and_links_what_publication_waits_for(self) -> None:
+        r = self.p.client(self.p.chi).post(URL + "cong-khai/", follow=True)
+        self.assertContains(r, "Chưa công khai được: còn 3 kết quả chưa được thẩm định")
+        self.assertContains(r, "?buoc=cho-quyet-dinh&amp;nam=2026")
+        self.assertNotContains(r, "Trần Thị An, ")  # names are counted, not listed
+
+
+QUERIES = 19
+
+
+def add_proposed(p: Personas, cycle: Cycle, name: str) -> None:
+    member = make_member(p.cell_b, full_name=f"Đảng viên {name}")
+    e = actions.enrol(member, cycle=cycle)
+    propose(submit(e, p.em), p.em, Level.GOOD)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import random
+import re
 from decimal import Decimal
 
 import pytest
@@ -11,6 +12,7 @@ from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
 from xeploai.accounts.models import User
+from xeploai.core.testing_browser import assert_accessible
 from xeploai.cycles.models import Cycle, Level, MemberEvaluation, Step
 from xeploai.demo.load import PASSWORD
 from xeploai.demo.progress import advance_group
@@ -68,7 +70,8 @@ def prepare() -> tuple[Unit, Unit, MemberEvaluation, MemberEvaluation]:
 def score_everything(page: Page) -> None:
     """A strong year: every item at its maximum, all tasks done and 40 % exceeded."""
     for field in page.locator("input[name^=score_]").all():
-        field.fill(field.get_attribute("max") or "0")
+        hint = page.locator(f"#{field.get_attribute('id')}_helptext").inner_text()
+        field.fill(re.sub(r"\D", "", hint))  # "(tối đa 10 điểm)"
     page.locator("[name=tasks_done]").fill("100")
     page.locator("[name=tasks_exceeded]").fill("40")
     for name, text in (
@@ -116,16 +119,20 @@ def test_it_takes_a_cell_through_the_whole_review(page: Page, live_server: objec
     sign_in(page, base, "an")
     page.goto(f"{base}/dang-vien/{an.member.code}/")
     page.get_by_role("link", name="Bản tự kiểm điểm").click()
+    assert_accessible(page)
     score_everything(page)
     page.get_by_role("button", name="Lưu bản nháp").click()
     expect(page.locator("#status")).to_contain_text("Hoàn thành xuất sắc nhiệm vụ")
+    assert_accessible(page)
     page.get_by_role("button", name="Nộp bản kiểm điểm").click()
-    expect(page.get_by_text("Đã nộp bản kiểm điểm")).to_be_visible()
+    expect(page.locator(".messages")).to_contain_text("Đã nộp bản kiểm điểm")
     expect(page.locator("[name=section_plan]")).to_be_disabled()
+    assert_accessible(page)
 
     # 2. Bình enters a member's paper form on their behalf, then proposes both at the meeting.
     sign_in(page, base, "binh")
     page.goto(f"{review_url}/{other.member.code}/")
+    expect(page.get_by_text("đang nhập bản kiểm điểm thay cho đảng viên")).to_be_visible()
     score_everything(page)
     page.get_by_role("button", name="Nộp bản kiểm điểm").click()
     expect(page.get_by_text("đã nhập và nộp thay đảng viên")).to_be_visible()
@@ -134,6 +141,7 @@ def test_it_takes_a_cell_through_the_whole_review(page: Page, live_server: objec
     propose(page, name)
     expect(page.locator(f"tr#{an.member.code}")).to_contain_text("Chi bộ đã đề xuất")
     expect(page.locator(f"tr#{other.member.code}")).to_contain_text("Chi bộ đã đề xuất")
+    assert_accessible(page)
 
     # 3. Chi finds the commune over its quota; deciding as proposed is refused, lowering works.
     sign_in(page, base, "chi")
@@ -141,6 +149,7 @@ def test_it_takes_a_cell_through_the_whole_review(page: Page, live_server: objec
     expect(page.locator("#quota")).to_contain_text("Vượt")
     decide(page, {an_name: Level.EXCELLENT, name: Level.EXCELLENT}, "15-QĐ/ĐU")
     expect(page.get_by_text("Vượt tỷ lệ hoàn thành xuất sắc nhiệm vụ")).to_be_visible()
+    assert_accessible(page)
     decide(page, {an_name: Level.GOOD, name: Level.GOOD}, "15-QĐ/ĐU")
     expect(page.get_by_text("Đã quyết định 2 kết quả")).to_be_visible()
 
@@ -149,8 +158,11 @@ def test_it_takes_a_cell_through_the_whole_review(page: Page, live_server: objec
     page.goto(f"{base}/kiem-diem/tham-dinh/{commune.code}/")
     appraise(page, other.member.code, "adjust", "Có đơn phản ánh", str(Level.COMPLETED))
     expect(page.get_by_text(f"{name}: đã ghi nhận.")).to_be_visible()
+    assert_accessible(page)
     appraise(page, an.member.code, "approve", "")
+    page.get_by_role("link", name=re.compile("Đã thẩm định")).click()
     appraise(page, an.member.code, "reopen", "Đơn khiếu nại ngày 22/12")
+    page.get_by_role("link", name=re.compile("Chưa đến bước thẩm định")).click()
     expect(page.locator(f"tr#{an.member.code}")).to_contain_text("Đã nộp bản kiểm điểm")
 
     # 5. The cell proposes again, Chi decides, Dũng approves, Chi publishes the results.
@@ -170,6 +182,7 @@ def test_it_takes_a_cell_through_the_whole_review(page: Page, live_server: objec
     ).count()
     page.get_by_role("button", name="Công khai kết quả đã thẩm định").click()
     expect(page.locator(".messages")).to_contain_text(f"Đã công khai {appraised} kết quả")
+    assert_accessible(page)
 
     # 6. What each persona now sees.
     sign_in(page, base, "an")
@@ -177,8 +190,10 @@ def test_it_takes_a_cell_through_the_whole_review(page: Page, live_server: objec
     history = page.locator("table", has_text="Mở lại kết quả")
     expect(history).to_contain_text("Đơn khiếu nại ngày 22/12")
     expect(history).to_contain_text("QĐ 16-QĐ/ĐU")
+    assert_accessible(page)
     response = page.goto(f"{base}/dang-vien/{other.member.code}/")
     assert response is not None and response.status == 404
+    assert_accessible(page)
     sign_in(page, base, "binh")
     page.goto(f"{base}/dang-vien/{other.member.code}/")
     expect(page.locator("table", has_text="Thẩm định, điều chỉnh")).to_contain_text(

@@ -54,10 +54,17 @@ class SelfReviewTestCase(TestCase):
         review = SelfReview.objects.get(evaluation=self.evaluation)
         self.assertEqual(review.sections["strengths"], SECTIONS["strengths"])
 
-    def test_it_lets_a_member_save_over_their_own_newer_draft(self) -> None:
-        # A draft saved as they typed, then the page's own save button with the older version.
+    def test_it_refuses_the_same_users_stale_copy(self) -> None:
+        # The member's second tab or device still holds version 0 after the first saved.
         self.save(self.p.an, 0, sections=SECTIONS)
-        e = self.save(self.p.an, 0, sections={"strengths": "sửa"})
+        with self.assertRaises(actions.DraftConflict) as raised:
+            self.save(self.p.an, 0, sections={"strengths": "sửa ở thẻ khác"})
+        self.assertEqual(raised.exception.version, 1)
+        self.assertIn("trang hoặc thiết bị khác", raised.exception.message)
+        review = SelfReview.objects.get(evaluation=self.evaluation)
+        self.assertEqual(review.sections["strengths"], SECTIONS["strengths"])
+        # Saving on the version the page last got back is no conflict.
+        e = self.save(self.p.an, 1, sections={"strengths": "sửa"})
         self.assertEqual(e.version, 2)  # type: ignore[attr-defined]
 
     def test_it_refuses_to_submit_an_incomplete_form(self) -> None:

@@ -1,0 +1,346 @@
+// The self-review's drafts survive a dropped line. Every change is kept in this browser
+// (localStorage) until the server has confirmed it; sending is retried when the line comes
+// back and on the next visit. A draft records the version of the server's copy it was read
+// from, and the server refuses it if a newer copy was saved since (in another tab, on another
+// device, or by the cell's secretary): the page then shows both copies and lets the user
+// choose. The page never says "saved" unless the server said so.
+(function () {
+  "use strict";
+
+  const form = document.querySelector("form[data-draft-key]");
+  if (!form) return;
+  const texts = JSON.parse(document.getElementById("draft-texts").textContent);
+  const line = document.getElementById("draft-state");
+  const editable = form.dataset.editable === "true";
+  const prefix = form.dataset.draftKey + ":";
+  // Tabs open on this form answer a roll call, so that a new one knows which drafts were
+  // left by tabs that are gone; without BroadcastChannel, a draft not touched for a while is.
+  const channel = "BroadcastChannel" in window ? new BroadcastChannel(prefix) : null;
+  const BEAT = 5000; // a tab with a draft touches it this often
+  const ORPHAN = 20000;
+  let tab = tabId();
+  let key = prefix + tab;
+  let base = Number(form.elements.version.value);
+  let timer = null;
+  let retryIn = 0;
+  let running = null;
+  let again = false;
+
+  function tabId(fresh) {
+    // One id per tab, kept across reloads of the tab (sessionStorage), so that two tabs on
+    // the same form never overwrite each other's draft.
+    let id = fresh ? null : sessionStorage.getItem("xeploai:tab");
+    if (!id) {
+      id = Math.random().toString(36).slice(2) + Date.now().toString(36);
+      sessionStorage.setItem("xeploai:tab", id);
+    }
+    return id;
+  }
+
+  async function liveTabs() {
+    const alive = new Set();
+    if (!channel) return alive;
+    const listen = (event) => alive.add(event.data);
+    channel.addEventListener("message", listen);
+    channel.postMessage("?");
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    channel.removeEventListener("message", listen);
+    alive.delete("?");
+    return alive;
+  }
+
+  function say(state, time) {
+    if (!line) return;
+    line.dataset.state = state;
+    line.textContent = (texts[state] || "").replace("{time}", time || "");
+  }
+
+  function fields() {
+    const data = {};
+    for (const el of form.elements) {
+      if (!el.name || el.name === "csrfmiddlewaretoken" || el.name === "version") continue;
+      if (el.type === "submit" || el.type === "button") continue;
+      if ((el.type === "checkbox" || el.type === "radio") && !el.checked) {
+        data[el.name] = data[el.name] || [];
+        continue;
+      }
+      (data[el.name] = data[el.name] || []).push(el.value);
+    }
+    return data;
+  }
+
+  function fill(data) {
+    for (const el of form.elements) {
+      if (!(el.name in data)) continue;
+      const values = data[el.name];
+      if (el.type === "checkbox" || el.type === "radio") el.checked = values.includes(el.value);
+      else if (el.multiple) for (const o of el.options) o.selected = values.includes(o.value);
+      else el.value = values[0] || "";
+    }
+  }
+
+  function same(a, b) {
+    const names = new Set([...Object.keys(a), ...Object.keys(b)]);
+    for (const name of names) {
+      if ((a[name] || []).join("\u0000") !== (b[name] || []).join("\u0000")) return false;
+    }
+    return true;
+  }
+
+  function read(k) {
+    try {
+      return JSON.parse(localStorage.getItem(k));
+    } catch (e) {
+      return null;
+    }
+  }
+
+  function write(draft) {
+    draft.beat = Date.now();
+    try {
+      localStorage.setItem(key, JSON.stringify(draft));
+    } catch (e) {
+      // Storage full or disabled: the text stays in the page, and is sent as usual.
+    }
+  }
+
+  function keep() {
+    const draft = read(key);
+    write({ base: base, rev: ((draft && draft.rev) || 0) + 1, fields: fields() });
+  }
+
+  function forget(k) {
+    localStorage.removeItem(k || key);
+  }
+
+  function orphans(alive) {
+    // Drafts of this form left by tabs that are gone: a closed tab, a browser that crashed.
+    const found = [];
+    for (let i = 0; i < localStorage.length; i++) {
+      const k = localStorage.key(i);
+      if (!k || !k.startsWith(prefix) || k === key) continue;
+      const draft = read(k);
+      if (!draft) continue;
+      const gone = channel ? !alive.has(k.slice(prefix.length)) : Date.now() - draft.beat > ORPHAN;
+      if (gone) found.push([k, draft]);
+    }
+    return found.sort((a, b) => b[1].beat - a[1].beat);
+  }
+
+  function changed() {
+    keep();
+    say("unsaved");
+    clearTimeout(timer);
+    timer = setTimeout(send, 1500);
+  }
+
+  function later() {
+    clearTimeout(timer);
+    retryIn = Math.min(retryIn ? retryIn * 2 : 5000, 60000);
+    timer = setTimeout(send, retryIn);
+  }
+
+  // One request at a time: a change made while one is under way is sent after it, with the
+  // version that request got back, so a page never conflicts with its own saves.
+  function send() {
+    if (running) {
+      again = true;
+      return running;
+    }
+    running = (async function () {
+      let outcome;
+      do {
+        again = false;
+        outcome = await post();
+      } while (again && outcome === "saved");
+      return outcome;
+    })().finally(function () {
+      running = null;
+    });
+    return running;
+  }
+
+  async function post() {
+    const draft = read(key);
+    if (!draft) return "saved";
+    say("saving");
+    const body = new FormData();
+    body.set("csrfmiddlewaretoken", form.elements.csrfmiddlewaretoken.value);
+    body.set("version", String(draft.base));
+    if (draft.overwrite !== undefined) body.set("overwrite", String(draft.overwrite));
+    for (const [name, values] of Object.entries(draft.fields)) {
+      for (const value of values) body.append(name, value);
+    }
+    let response;
+    try {
+      response = await fetch(form.action || location.href, {
+        method: "POST",
+        body: body,
+        headers: { "X-Draft": "1" },
+        credentials: "same-origin",
+        cache: "no-store",
+      });
+    } catch (e) {
+      say("offline");
+      later();
+      return "offline";
+    }
+    const outcome = response.headers.get("X-Draft-Result");
+    if (!outcome) {
+      // Not an answer of this page: the sign-in page after a session ended, an error page.
+      say(response.redirected && response.url.includes("/dang-nhap/") ? "login" : "failed");
+      later();
+      return "failed";
+    }
+    retryIn = 0;
+    showStatus(await response.text());
+    const version = Number(response.headers.get("X-Draft-Version"));
+    if (outcome === "saved") {
+      base = version;
+      form.elements.version.value = String(version);
+      const now = read(key);
+      if (now && now.rev === draft.rev) forget();
+      else if (now) {
+        // Typed on while this copy travelled: the newer text goes next, on the new version.
+        now.base = version;
+        delete now.overwrite;
+        write(now);
+        again = true;
+      }
+      say(again ? "unsaved" : "saved", response.headers.get("X-Draft-Time"));
+    } else {
+      say(outcome);
+    }
+    return outcome;
+  }
+
+  function showStatus(html) {
+    const status = document.getElementById("status");
+    const fresh = new DOMParser().parseFromString(html, "text/html").getElementById("status");
+    if (status && fresh) status.replaceWith(fresh);
+  }
+
+  async function save(event) {
+    // The page's own buttons: a draft is saved by the request above, without leaving the
+    // page; a submission goes only once the draft is safe on the server, so that a dropped
+    // line never ends on the browser's error page with the text gone.
+    const button = event.submitter;
+    if (form.dataset.leaving === "true") return;
+    event.preventDefault();
+    if (button && button.name === "overwrite") {
+      const draft = read(key) || { rev: 0, fields: fields() };
+      draft.base = Number(button.value);
+      draft.overwrite = Number(button.value);
+      write(draft);
+    } else {
+      keep();
+    }
+    clearTimeout(timer);
+    const submitting = button && button.name === "submit";
+    if (submitting) say("submitting");
+    const outcome = await send();
+    if (!submitting) return;
+    if (outcome !== "saved") {
+      if (outcome === "offline" || outcome === "failed" || outcome === "login") {
+        say("not_submitted");
+      }
+      return;
+    }
+    form.dataset.leaving = "true";
+    form.requestSubmit(button);
+  }
+
+  function discard(event) {
+    // "Use the saved copy": this tab's draft is dropped and the page shows the server's.
+    event.preventDefault();
+    forget();
+    location.reload();
+  }
+
+  function showKept(draft, k) {
+    // A draft the server can no longer take (the form was submitted meanwhile): shown once
+    // as text, so that nothing typed is lost without the user seeing it, then removable.
+    const box = document.createElement("div");
+    box.className = "note kept";
+    const title = document.createElement("p");
+    title.textContent = texts.kept;
+    box.append(title);
+    for (const [name, values] of Object.entries(draft.fields)) {
+      const el = form.elements[name];
+      const label = el && el.labels && el.labels[0];
+      if (!label || el.tagName !== "TEXTAREA" || !values.join("").trim()) continue;
+      const p = document.createElement("p");
+      const strong = document.createElement("strong");
+      strong.textContent = label.textContent + ": ";
+      p.append(strong, values.join(" "));
+      box.append(p);
+    }
+    const button = document.createElement("button");
+    button.type = "button";
+    button.textContent = texts.discard;
+    button.addEventListener("click", function () {
+      forget(k);
+      box.remove();
+    });
+    box.append(button);
+    form.before(box);
+  }
+
+  async function arrive() {
+    const alive = await liveTabs();
+    if (alive.has(tab)) {
+      // A duplicated tab carries the same id as its original: it takes one of its own.
+      tab = tabId(true);
+      key = prefix + tab;
+    }
+    if (channel) channel.addEventListener("message", (event) => {
+      if (event.data === "?") channel.postMessage(tab);
+    });
+    if (!editable) {
+      for (const k of [key, ...orphans(alive).map((o) => o[0])]) {
+        const draft = read(k);
+        if (draft) showKept(draft, k);
+      }
+      return;
+    }
+    // This tab's own draft (a reload), else the newest one a closed tab left.
+    let draft = read(key);
+    if (!draft) {
+      const found = orphans(alive)[0];
+      if (found) {
+        draft = found[1];
+        forget(found[0]);
+        write(draft);
+      }
+    }
+    if (!draft) return;
+    if (same(draft.fields, fields())) {
+      forget();
+    } else {
+      fill(draft.fields);
+      say("unsaved");
+      send();
+    }
+  }
+
+  if (!editable) {
+    arrive();
+    return;
+  }
+
+  form.addEventListener("input", changed);
+  form.addEventListener("change", changed);
+  form.addEventListener("submit", save);
+  form.addEventListener("click", function (event) {
+    if (event.target.closest("[data-draft-discard]")) discard(event);
+  });
+  window.addEventListener("online", send);
+  document.addEventListener("visibilitychange", function () {
+    if (document.visibilityState === "visible" && read(key)) send();
+  });
+  setInterval(function () {
+    const draft = read(key);
+    if (draft) write(draft);
+  }, BEAT);
+  arrive();
+})();
