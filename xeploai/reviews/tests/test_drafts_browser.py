@@ -82,9 +82,10 @@ def test_every_word_survives_a_dropped_line(
         "Lập kế hoạch công việc từng tuần."
     )
     expect(state).to_contain_text(OFFLINE)
-    page.close()
-    context.set_offline(False)
     again = context.new_page()
+    with page.expect_event("close"):
+        page.close(run_before_unload=True)  # she closes the tab, as a browser does
+    context.set_offline(False)
     again.goto(url)
     expect(again.locator("#draft-state")).to_have_text(SAVED, timeout=15000)
     expect(

@@ -14,10 +14,10 @@
   const editable = form.dataset.editable === "true";
   const prefix = form.dataset.draftKey + ":";
   // Tabs open on this form answer a roll call, so that a new one knows which drafts were
-  // left by tabs that are gone; without BroadcastChannel, a draft not touched for a while is.
+  // left by tabs that are gone.
   const channel = "BroadcastChannel" in window ? new BroadcastChannel(prefix) : null;
-  const BEAT = 5000; // a tab with a draft touches it this often
-  const ORPHAN = 20000;
+  const BEAT = 2000; // a tab with a draft touches it this often
+  const ORPHAN = 7000; // untouched this long, and silent at the roll call: its tab is gone
   let tab = tabId();
   let key = prefix + tab;
   let base = Number(form.elements.version.value);
@@ -25,6 +25,7 @@
   let retryIn = 0;
   let running = null;
   let again = false;
+  let dirty = false; // changed since the server last confirmed this tab's copy
 
   function tabId(fresh) {
     // One id per tab, kept across reloads of the tab (sessionStorage), so that two tabs on
@@ -114,20 +115,26 @@
   }
 
   function orphans(alive) {
-    // Drafts of this form left by tabs that are gone: a closed tab, a browser that crashed.
+    // The newest draft of this form left by a tab that is gone (a closed tab, a browser
+    // that crashed), and whether a silent tab's draft may count as left a little later.
     const found = [];
+    let waiting = false;
     for (let i = 0; i < localStorage.length; i++) {
       const k = localStorage.key(i);
       if (!k || !k.startsWith(prefix) || k === key) continue;
       const draft = read(k);
-      if (!draft) continue;
-      const gone = channel ? !alive.has(k.slice(prefix.length)) : Date.now() - draft.beat > ORPHAN;
-      if (gone) found.push([k, draft]);
+      // Gone: it does not answer the roll call, and it closed (its draft marked so) or has
+      // not touched its draft for a while (a tab the phone froze may answer late).
+      if (!draft || (channel && alive.has(k.slice(prefix.length)))) continue;
+      if (draft.beat === 0 || Date.now() - draft.beat > ORPHAN) found.push([k, draft]);
+      else waiting = true;
     }
-    return found.sort((a, b) => b[1].beat - a[1].beat);
+    found.sort((a, b) => b[1].beat - a[1].beat);
+    return [found[0], waiting];
   }
 
   function changed() {
+    dirty = true;
     keep();
     say("unsaved");
     clearTimeout(timer);
@@ -161,6 +168,7 @@
   }
 
   async function post() {
+    if (!read(key) && dirty) keep(); // taken by another tab that thought this one gone
     const draft = read(key);
     if (!draft) return "saved";
     say("saving");
@@ -199,7 +207,10 @@
       base = version;
       form.elements.version.value = String(version);
       const now = read(key);
-      if (now && now.rev === draft.rev) forget();
+      if (now && now.rev === draft.rev) {
+        forget();
+        dirty = false;
+      }
       else if (now) {
         // Typed on while this copy travelled: the newer text goes next, on the new version.
         now.base = version;
@@ -297,27 +308,37 @@
       if (event.data === "?") channel.postMessage(tab);
     });
     if (!editable) {
-      for (const k of [key, ...orphans(alive).map((o) => o[0])]) {
-        const draft = read(k);
+      const [found] = orphans(alive);
+      for (const [k, draft] of [[key, read(key)], found || []]) {
         if (draft) showKept(draft, k);
       }
       return;
     }
     // This tab's own draft (a reload), else the newest one a closed tab left.
-    let draft = read(key);
-    if (!draft) {
-      const found = orphans(alive)[0];
-      if (found) {
-        draft = found[1];
-        forget(found[0]);
-        write(draft);
-      }
+    if (read(key)) restore(read(key));
+    else adopt(alive);
+  }
+
+  function adopt(alive) {
+    // A draft whose tab went silent only now (a crash, a tab closed without a word) is
+    // looked at again once it would count as left.
+    if (read(key) || dirty) return;
+    const [found, waiting] = orphans(alive);
+    if (found) {
+      forget(found[0]);
+      write(found[1]);
+      restore(found[1]);
+    } else if (waiting) {
+      setTimeout(async () => adopt(await liveTabs()), ORPHAN);
     }
-    if (!draft) return;
+  }
+
+  function restore(draft) {
     if (same(draft.fields, fields())) {
       forget();
     } else {
       fill(draft.fields);
+      dirty = true;
       say("unsaved");
       send();
     }
@@ -342,5 +363,10 @@
     const draft = read(key);
     if (draft) write(draft);
   }, BEAT);
+  window.addEventListener("pagehide", function () {
+    // A tab that closes leaves its draft to the next visit at once.
+    const draft = read(key);
+    if (draft) localStorage.setItem(key, JSON.stringify(Object.assign(draft, { beat: 0 })));
+  });
   arrive();
 })();
