@@ -10,7 +10,7 @@ import functools
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import Any, TypeVar, cast
+from typing import Any, NamedTuple, TypeVar, cast
 
 from django import forms
 from django.db import DatabaseError, connection, models, transaction
@@ -29,7 +29,15 @@ from .report import Report
 
 CHUNK = 2000  # rows validated and written together
 M = TypeVar("M", bound=models.Model)
-Item = tuple[Row, dict[str, Any]]  # a valid row and its values by field
+
+
+class Item(NamedTuple):
+    """A row and its values by field, as far as they could be read (None where not). A
+    writer checks every row's values against the database, and writes the valid rows."""
+
+    row: Row
+    data: dict[str, Any]
+    valid: bool = True
 
 
 class DryRun(Exception):
@@ -76,23 +84,25 @@ class Kind:
                 parts.append(values.text(raw))
         return tuple(parts)
 
-    def cells(self, row: Row, report: Report) -> dict[str, Any] | None:
-        """The row's values through each column's parser and then the form; None if refused."""
+    def cells(self, row: Row, report: Report, *, valid: bool = True) -> Item:
+        """The row's values through each column's parser and then the form, every problem of
+        the row reported: a cell that cannot be read is blank to the form, which reports the
+        others (never a second message for the same cell)."""
         data: dict[str, Any] = {}
-        for column in self.columns:  # a column the file leaves out reads as blank cells
+        unread = set()
+        for column in self.columns:
             try:
-                data[column.field] = column.parse(row.values.get(column.field, ""))
+                data[column.field] = column.parse(row.values.get(column.field, column.absent))
             except values.ValueProblem as e:
                 report.add(row.number, column.header, str(e))
-        if len(data) < len(self.columns):
-            return None
+                unread.add(column.field)
         form = _bind(self.form, {k: v for k, v in data.items() if v not in (None, False, "")})
-        if not form.is_valid():
-            for field, messages in form.errors.items():
+        valid = form.is_valid() and not unread and valid
+        for field, messages in form.errors.items():
+            if field not in unread:
                 for message in messages:
                     report.add(row.number, self.headers.get(field, ""), str(message))
-            return None
-        return form.cleaned_data
+        return Item(row, dict.fromkeys(form.fields) | form.cleaned_data, valid)
 
 
 _FORMS = threading.local()  # per thread: {form class: its one instance}
@@ -155,27 +165,9 @@ def _read_and_write(
     first_row: dict[tuple[str, ...], int] = {}  # natural key → the row that first gave it
     chunk: list[Item] = []
     rows_seen = 0
-    key_column = kind.headers[kind.key[-1]]
     for row in table.rows:
         rows_seen += 1
-        key = kind.key_of(row)
-        if key in first_row:
-            shown = [values.text(row.values.get(f)) for f in kind.key]
-            report.add(
-                row.number,
-                key_column,
-                _("Mã {code} trùng với dòng {row}.").format(code=shown[0], row=first_row[key])
-                if len(key) == 1
-                else _("Trùng với dòng {row}: cùng {key}.").format(
-                    row=first_row[key], key=", ".join(shown)
-                ),
-            )
-            continue
-        first_row[key] = row.number
-        data = kind.cells(row, report)
-        if data is None:
-            continue
-        chunk.append((row, data))
+        chunk.append(kind.cells(row, report, valid=_first(kind, row, first_row, report)))
         if len(chunk) >= CHUNK and not kind.whole_file:
             kind.write(chunk, report, run)
             chunk = []
@@ -187,6 +179,26 @@ def _read_and_write(
         progress(table.total, table.total)
     if not rows_seen:
         report.add(0, "", _("Tệp không có dòng dữ liệu nào."))
+
+
+def _first(kind: Kind, row: Row, first_row: dict[tuple[str, ...], int], report: Report) -> bool:
+    """Whether the row is the first with its natural key; a later one is refused, naming
+    the first (its other faults are still reported)."""
+    key = kind.key_of(row)
+    if key not in first_row:
+        first_row[key] = row.number
+        return True
+    shown = [values.text(row.values.get(f)) for f in kind.key]
+    report.add(
+        row.number,
+        kind.headers[kind.key[-1]],
+        _("Mã {code} trùng với dòng {row}.").format(code=shown[0], row=first_row[key])
+        if len(key) == 1
+        else _("Trùng với dòng {row}: cùng {key}.").format(
+            row=first_row[key], key=", ".join(shown)
+        ),
+    )
+    return False
 
 
 # --- Helpers the kinds share ------------------------------------------------------------------

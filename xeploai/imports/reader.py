@@ -3,24 +3,39 @@ row by row, with headers matched however they are written."""
 
 from __future__ import annotations
 
+import codecs
 import csv
 import dataclasses
+import zipfile
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from django.utils.translation import gettext as _
 from django_stubs_ext import StrOrPromise
 from python_calamine import CalamineError, CalamineWorkbook
 
 from xeploai.core.text import fold
+from xeploai.rules import reasons
 
 from . import values
-from .xlsx import Range, Workbook, XlsxError
+from .xlsx import (
+    MAX_CELL_CHARS,
+    MAX_COLUMNS,
+    Range,
+    Workbook,
+    XlsxError,
+    check_sizes,
+    column_letters,
+)
 
 
 class FileError(Exception):
     """The file as a whole cannot be read; the message is for the user, in Vietnamese."""
+
+
+class _NoHeader(FileError):
+    """A sheet without the kind's columns: another sheet of the workbook may have them."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -30,6 +45,7 @@ class Column:
     aliases: tuple[str, ...] = ()
     required: bool = True
     parse: Callable[[object], Any] = values.text  # cell → value; raises values.ValueProblem
+    absent: object = ""  # the cell of every row when the file has no such column
     note: StrOrPromise = ""  # for the template's notes sheet
     example: object = ""  # for the template's example row
 
@@ -57,6 +73,12 @@ HEADER_SEARCH = 10  # offices put a title above the header: look for it in the f
 
 Line = tuple[int, Sequence[object]]  # a line of the file: its number (1-based), its cells
 Merged = Callable[[], Sequence[Range]]  # the merged ranges, known once the lines are read
+Narrow = Callable[[int], None]  # told how many columns the header uses, once it is found
+
+CSV_BLOCK = 1 << 20  # bytes read at a time when a .csv file is checked
+# A line of a .csv file at most, and a row (its lines, when a quoted cell holds line breaks):
+# room for every column at Excel's longest cell, never the whole file at once.
+MAX_CSV_ROW = 16 * MAX_CELL_CHARS
 
 
 def open_table(path: Path, columns: Sequence[Column], sheet_names: Sequence[str] = ()) -> Table:
@@ -64,8 +86,8 @@ def open_table(path: Path, columns: Sequence[Column], sheet_names: Sequence[str]
     like one of `sheet_names`, else the only sheet, else the first one with the columns."""
     suffix = path.suffix.lower()
     if suffix == ".csv":
-        lines = enumerate(_csv_lines(path), start=1)
-        return _table(lines, columns, total=_count_lines(path), merged=list)
+        total = _checked_csv(path)
+        return _table(_csv_lines(path), columns, total=total, merged=list)
     if suffix in (".xlsx", ".xlsm"):
         return _xlsx_table(path, columns, sheet_names)
     if suffix in (".xls", ".ods"):
@@ -76,7 +98,12 @@ def open_table(path: Path, columns: Sequence[Column], sheet_names: Sequence[str]
 
 
 def _table(
-    lines: Iterator[Line], columns: Sequence[Column], *, total: int, merged: Merged
+    lines: Iterator[Line],
+    columns: Sequence[Column],
+    *,
+    total: int,
+    merged: Merged,
+    narrow: Narrow | None = None,
 ) -> Table:
     """Find the header among the first lines, then yield the rows below it."""
     best: tuple[int, list[str]] | None = None  # the most complete header seen, its misses
@@ -86,6 +113,9 @@ def _table(
             continue
         index, missing = _match(line, columns)
         if not missing:
+            _refuse_repeated(number, line, columns)
+            if narrow is not None:
+                narrow(max(index.values(), default=0) + 1)
             return Table(_data_rows(lines, index, number, merged), total)
         if best is None or len(index) > best[0]:
             best = (len(index), missing)
@@ -93,8 +123,8 @@ def _table(
         if searched >= HEADER_SEARCH:
             break
     if best is None:
-        raise FileError(_("Tệp không có dữ liệu."))
-    raise FileError(
+        raise _NoHeader(_("Tệp không có dữ liệu."))
+    raise _NoHeader(
         _("Thiếu cột: {columns}. Dòng tên các cột phải nằm trong {n} dòng đầu của tệp.").format(
             columns=", ".join(best[1]), n=HEADER_SEARCH
         )
@@ -116,17 +146,54 @@ def _blank(value: object) -> bool:
 
 
 def _match(header: Sequence[object], columns: Sequence[Column]) -> tuple[dict[str, int], list[str]]:
-    """Where each column is in a header line, and the required columns it lacks."""
-    found = {fold(str(h)): i for i, h in enumerate(header) if not _blank(h)}
+    """Where each column is in a header line (its first place), and the required columns it
+    lacks."""
+    places = _places(header)
     index: dict[str, int] = {}
     missing = []
     for column in columns:
-        hit = next((found[k] for k in column.names() if k in found), None)
-        if hit is not None:
-            index[column.field] = hit
+        hits = _hits(column, places)
+        if hits:
+            index[column.field] = hits[0]
         elif column.required:
             missing.append(column.header)
     return index, missing
+
+
+def _places(header: Sequence[object]) -> dict[str, list[int]]:
+    """The places of each heading of a line, by its folded text."""
+    places: dict[str, list[int]] = {}
+    for i, heading in enumerate(header):
+        if not _blank(heading):
+            places.setdefault(fold(str(heading)), []).append(i)
+    return places
+
+
+def _hits(column: Column, places: dict[str, list[int]]) -> list[int]:
+    return sorted(i for name in column.names() for i in places.get(name, []))
+
+
+def _refuse_repeated(number: int, header: Sequence[object], columns: Sequence[Column]) -> None:
+    """Two headings naming one column (twice the same, or its name and an alias) would leave
+    one of them unread: refuse the file, naming both."""
+    places = _places(header)
+    for column in columns:
+        hits = _hits(column, places)
+        if len(hits) > 1:
+            first, second = hits[:2]
+            raise FileError(
+                _(
+                    "Cột “{column}” có hai lần ở dòng tên cột (dòng {row}): cột {first}"
+                    " (“{a}”) và cột {second} (“{b}”). Hãy xoá hoặc đổi tên một cột."
+                ).format(
+                    column=column.header,
+                    row=number,
+                    first=column_letters(first),
+                    a=values.text(header[first]),
+                    second=column_letters(second),
+                    b=values.text(header[second]),
+                )
+            )
 
 
 def _refuse_merged_data(merged: Sequence[Range], header_row: int) -> None:
@@ -143,45 +210,108 @@ def _refuse_merged_data(merged: Sequence[Range], header_row: int) -> None:
 
 
 def _cell_name(row: int, col: int) -> str:
-    letters = ""
-    col += 1
-    while col:
-        col, rest = divmod(col - 1, 26)
-        letters = chr(65 + rest) + letters
-    return f"{letters}{row + 1}"
+    return f"{column_letters(col)}{row + 1}"
 
 
-def _count_lines(path: Path) -> int:
+def _checked_csv(path: Path) -> int:
+    """The number of lines of a .csv file, once all of it is known to be UTF-8 text: a file
+    in another encoding is refused before any row is read, naming its first bad line."""
     count, last = 0, b"\n"
+    decoder = codecs.getincrementaldecoder("utf-8-sig")()
     with path.open("rb") as raw:
-        while block := raw.read(1 << 20):
+        block = raw.read(CSV_BLOCK)
+        _refuse_binary(path, block)
+        while block:
+            try:
+                decoder.decode(block)
+            except UnicodeDecodeError as e:  # `e.object`: the block, after a letter it cut
+                _refuse_encoding(path, count + e.object.count(b"\n", 0, e.start) + 1)
+            if b"\x00" in block:
+                _refuse_encoding(path, count + block.count(b"\n", 0, block.index(b"\x00")) + 1)
             count += block.count(b"\n")
             last = block[-1:]
+            block = raw.read(CSV_BLOCK)
+    try:
+        decoder.decode(b"", final=True)  # a letter cut by the end of the file
+    except UnicodeDecodeError:
+        _refuse_encoding(path, count + 1)
     return count + (last != b"\n")
 
 
-def _csv_lines(path: Path) -> Iterator[Sequence[object]]:
-    try:
-        with path.open("rb") as raw:
-            sample = raw.read(64 * 1024)
-            sample.decode("utf-8-sig")  # fails early on a file that is not UTF-8
-    except UnicodeDecodeError:
-        if b"\x00" in sample:
-            raise FileError(
-                _("Tệp {name} không phải tệp văn bản CSV.").format(name=path.name)
-            ) from None
-        raise FileError(_("Tệp {name} không ở bảng mã UTF-8.").format(name=path.name)) from None
-    first_line = sample.decode("utf-8-sig").splitlines()[0] if sample.strip() else ""
+def _refuse_binary(path: Path, head: bytes) -> None:
+    """UTF-16 (Excel's "Unicode text") and files that are no text at all, told apart from
+    a CSV file in another 8-bit encoding."""
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise FileError(
+            _(
+                "Tệp {name} ở bảng mã UTF-16, không phải UTF-8. Hãy mở tệp bằng Excel và lưu"
+                " lại dạng “CSV UTF-8 (Comma delimited)”, hoặc nhập tệp .xlsx."
+            ).format(name=path.name)
+        )
+    if b"\x00" in head[: 64 * 1024]:
+        raise FileError(_("Tệp {name} không phải tệp văn bản CSV.").format(name=path.name))
+
+
+def _refuse_encoding(path: Path, line: int) -> None:
+    raise FileError(
+        _(
+            "Tệp {name} không ở bảng mã UTF-8 (dòng {line} có ký tự không đọc được). Hãy mở"
+            " tệp bằng Excel và lưu lại dạng “CSV UTF-8 (Comma delimited)”, hoặc nhập tệp .xlsx."
+        ).format(name=path.name, line=line)
+    )
+
+
+class _CsvSource:
+    """The lines of a .csv file as csv.reader takes them, refused as soon as a line, or the
+    lines of one row, grow past MAX_CSV_ROW characters: memory stays bounded whatever the
+    file holds."""
+
+    def __init__(self, text: IO[str]) -> None:
+        self.text = text
+        self.row_chars = 0  # of the row being read; reset by the reader at each row
+
+    def __iter__(self) -> _CsvSource:
+        return self
+
+    def __next__(self) -> str:
+        line = self.text.readline(MAX_CSV_ROW + 1)
+        if not line:
+            raise StopIteration
+        self.row_chars += len(line)
+        if self.row_chars > MAX_CSV_ROW:
+            raise _CsvTooLong
+        return line
+
+
+class _CsvTooLong(Exception):
+    pass
+
+
+def _csv_lines(path: Path) -> Iterator[Line]:
+    """The rows of a .csv file already checked by `_checked_csv`, numbered as a spreadsheet
+    shows them."""
+    with path.open("rb") as raw:
+        first_line = raw.readline(MAX_CSV_ROW).decode("utf-8-sig", "replace")
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+    line = 0
     with path.open(encoding="utf-8-sig", newline="") as text:
+        source = _CsvSource(text)
+        reader = csv.reader(source, delimiter=delimiter)
         try:
-            yield from (list(r) for r in csv.reader(text, delimiter=delimiter))
-        except (UnicodeDecodeError, csv.Error) as e:
+            for line, row in enumerate(reader, start=1):
+                source.row_chars = 0
+                yield line, row
+        except (_CsvTooLong, csv.Error) as e:
+            # csv.Error: a cell past csv.field_size_limit(); nothing else, with these options
+            limit = MAX_CSV_ROW if isinstance(e, _CsvTooLong) else csv.field_size_limit()
             raise FileError(
-                _("Tệp {name} hỏng hoặc không phải tệp CSV: {error}").format(
-                    name=path.name, error=e
-                )
+                _(
+                    "Tệp {name}, dòng {row}: dòng hoặc ô dài quá {n} ký tự; tệp hỏng hoặc không"
+                    " phải tệp CSV."
+                ).format(name=path.name, row=line + 1, n=reasons.number(limit))
             ) from None
+        except UnicodeDecodeError:  # the file changed after it was checked
+            _refuse_encoding(path, line + 1)
 
 
 def _choose_sheet(names: Sequence[str], wanted: Sequence[str]) -> list[str]:
@@ -196,7 +326,7 @@ def _first_table(
     for name in candidates:
         try:
             return table(name)
-        except FileError:
+        except _NoHeader:
             if len(candidates) == 1:
                 raise
     raise FileError(
@@ -209,26 +339,35 @@ def _first_table(
     )
 
 
-def _unreadable(path: Path) -> FileError:
+def _unreadable(path: Path, reason: object = None) -> FileError:
     return FileError(
-        _("Không đọc được tệp Excel {name}: tệp hỏng hoặc sai định dạng.").format(name=path.name)
+        _("Không đọc được tệp Excel {name}: {reason}.").format(
+            name=path.name, reason=str(reason or "") or _("tệp hỏng hoặc sai định dạng")
+        )
     )
 
 
 def _xlsx_table(path: Path, columns: Sequence[Column], sheet_names: Sequence[str]) -> Table:
-    """An .xlsx sheet, streamed: memory stays bounded whatever its length."""
+    """An .xlsx sheet, streamed: memory stays bounded whatever its length and whatever it
+    holds (see xlsx.py)."""
     try:
         book = Workbook(str(path))
     except XlsxError as e:
-        raise _unreadable(path) from e
+        raise _unreadable(path, e) from e
 
     def table(name: str) -> Table:
         book.merged = []
+        book.width = MAX_COLUMNS
+        try:
+            total = book.height(name)
+        except XlsxError as e:
+            raise _unreadable(path, e) from e
         return _table(
             _guarded(book.rows(name), path),
             columns,
-            total=book.height(name),
+            total=total,
             merged=lambda: book.merged,
+            narrow=book.narrow,
         )
 
     return _first_table(path, columns, _choose_sheet(book.sheet_names, sheet_names), table)
@@ -238,14 +377,20 @@ def _guarded(lines: Iterator[Line], path: Path) -> Iterator[Line]:
     try:
         yield from lines
     except XlsxError as e:
-        raise _unreadable(path) from e
+        raise _unreadable(path, e) from e
 
 
 def _calamine_table(path: Path, columns: Sequence[Column], sheet_names: Sequence[str]) -> Table:
-    """An .xls or .ods sheet, read whole (an .xls holds at most 65,536 rows)."""
+    """An .xls or .ods sheet, read whole (an .xls holds at most 65,536 rows; an .ods is
+    refused first if its parts would be absurdly large once unpacked)."""
     try:
+        if zipfile.is_zipfile(path):
+            with zipfile.ZipFile(path) as archive:
+                check_sizes(archive)
         book = CalamineWorkbook.from_path(str(path))
-    except (CalamineError, OSError, ValueError) as e:
+    except XlsxError as e:
+        raise _unreadable(path, e) from e
+    except (CalamineError, OSError, ValueError, zipfile.BadZipFile) as e:
         raise _unreadable(path) from e
 
     def table(name: str) -> Table:

@@ -1,9 +1,12 @@
 """Turning cells into values: dates written the Vietnamese way or as Excel dates, yes/no
-words, and labels of enumerations matched without regard to case, accents or spaces."""
+words, and labels of enumerations matched without regard to case, accents, spaces or
+punctuation (the nearest one suggested when none matches)."""
 
 from __future__ import annotations
 
 import datetime as dt
+import difflib
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -60,16 +63,45 @@ def yes_no(value: object) -> bool:
 
 
 def choice(value: object, choices: Sequence[tuple[Any, object]], *extra: tuple[Any, str]) -> Any:
-    """The value of the choice whose label (or value, or an extra alias) the cell names."""
+    """The value of the choice whose label (or value, or an extra alias) the cell names,
+    however its accents, case, spaces and punctuation are written; when none matches, the
+    message names the nearest label, if one is near."""
     options: list[tuple[Any, object]] = [*choices, *extra]
     key = fold(text(value))
     for stored, label in options:
         if key in (fold(str(label)), fold(str(stored))):
             return stored
+    bare = _bare(key)
+    keys = {_bare(fold(str(name))): stored for stored, label in options for name in (label, stored)}
+    if bare in keys:
+        return keys[bare]
     names = ", ".join(dict.fromkeys(str(label) for _stored, label in choices))
-    raise ValueProblem(
-        _("“{value}” không thuộc các giá trị: {names}.").format(value=text(value), names=names)
+    near = _nearest(bare, options, choices)
+    message = (
+        _("“{value}” không thuộc các giá trị: {names}; có phải “{near}”?")
+        if near
+        else _("“{value}” không thuộc các giá trị: {names}.")
     )
+    raise ValueProblem(message.format(value=text(value), names=names, near=near))
+
+
+_NOT_WORD = re.compile(r"[\W_]+")
+
+
+def _bare(folded: str) -> str:
+    """A folded text without its punctuation: "xa - phuong" → "xa phuong"."""
+    return " ".join(_NOT_WORD.sub(" ", folded).split())
+
+
+def _nearest(
+    bare: str, options: Sequence[tuple[Any, object]], choices: Sequence[tuple[Any, object]]
+) -> str:
+    """The label of the choice whose label or alias is nearest to the cell, or ""."""
+    by_key = {_bare(fold(str(label))): stored for stored, label in options}
+    near = difflib.get_close_matches(bare, list(by_key), n=1, cutoff=0.6)
+    if not near:
+        return ""
+    return next((str(label) for stored, label in choices if stored == by_key[near[0]]), "")
 
 
 def year(value: object) -> int | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django import forms
@@ -9,6 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .models import Discipline, Member, Post, StatusPeriod, Transfer
+
+EARLIEST_BIRTH = dt.date(1900, 1, 1)  # before it, a birth date is a typing slip
 
 
 class MemberForm(forms.ModelForm[Member]):
@@ -39,6 +42,8 @@ class MemberForm(forms.ModelForm[Member]):
             if data.get(field) and data[field] > today:
                 self.add_error(field, _("Ngày không thể sau hôm nay."))
         birth, admitted = data.get("birth_date"), data.get("admitted")
+        if birth and birth < EARLIEST_BIRTH:
+            self.add_error("birth_date", _("Ngày sinh không thể trước năm 1900."))
         if birth and admitted and admitted.year - birth.year < 18:
             self.add_error("admitted", _("Vào Đảng khi chưa đủ 18 tuổi."))
         full = data.get("full_member_since")
@@ -48,9 +53,12 @@ class MemberForm(forms.ModelForm[Member]):
         if left and admitted and left < admitted:
             self.add_error("left", _("Ngày ra khỏi Đảng trước ngày vào Đảng."))
         citizen_id = data.get("citizen_id")
-        if citizen_id and (not citizen_id.isdigit() or len(citizen_id) != 12):
+        if citizen_id and not (
+            len(citizen_id) == 12 and citizen_id.isascii() and citizen_id.isdigit()
+        ):
             self.add_error("citizen_id", _("Số CCCD phải gồm 12 chữ số."))
-        data["citizen_id"] = citizen_id or None
+        elif "citizen_id" in data:  # not when refused: add_error took it out
+            data["citizen_id"] = citizen_id or None
         return data
 
 

@@ -90,14 +90,14 @@ class MemberRowForm(MemberForm):
 
 def write(items: list[Item], report: Report, run: Run) -> None:
     ids: dict[int, int] = run.cache.setdefault("citizen_ids", {})  # id → first row with it
-    cells = by_code(Unit, (d["cell_code"] for _r, d in items))
+    cells = by_code(Unit, (d["cell_code"] for _r, d, _v in items))
     taken = dict(
         Member.objects.filter(
-            citizen_id__in=[d["citizen_id"] for _r, d in items if d["citizen_id"]]
+            citizen_id__in=[d["citizen_id"] for _r, d, _v in items if d["citizen_id"]]
         ).values_list("citizen_id", "code")
     )
     valid: list[tuple[Any, dict[str, Any]]] = []
-    for row, data in items:
+    for row, data, ok in items:
         citizen_id = data["citizen_id"]
         if citizen_id:
             if int(citizen_id) in ids:
@@ -113,15 +113,15 @@ def write(items: list[Item], report: Report, run: Run) -> None:
                     _("Số CCCD đã thuộc đảng viên mã {code}.").format(code=taken[citizen_id]),
                 )
             ids.setdefault(int(citizen_id), row.number)
-        cell = cells.get(data["cell_code"])
-        if cell is None:
+        cell = cells.get(data["cell_code"]) if data["cell_code"] else None
+        if data["cell_code"] and cell is None:
             unknown_unit(report, row, HEADERS["cell_code"], data["cell_code"])
-        elif not cell.is_cell:
+        elif cell is not None and not cell.is_cell:
             not_a_cell(report, row, HEADERS["cell_code"], cell)
-        else:
+        elif ok:
             fields = {"code": data["code"], "cell": cell, **{k: data[k] for k in FIELDS}}
             valid.append((row, {**fields, "search_key": search_key(data["full_name"])}))
-    existing = Member.objects.filter(code__in=[d["code"] for _r, d in items])
+    existing = Member.objects.filter(code__in=[d["code"] for _r, d, ok in items if ok])
     upsert(Member, valid, existing, ("code",), report, run)
 
 

@@ -27,7 +27,7 @@ from xeploai.units.models import Unit
 
 from .. import values
 from ..base import CHUNK, Item, Kind, Run, by_code, not_a_cell, unknown_unit, upsert
-from ..reader import Column
+from ..reader import Column, Row
 from ..report import Report
 
 MEMBER = Column("member_code", "Mã đảng viên", ("Số lý lịch", "Mã ĐV"), example="DV000001")
@@ -54,20 +54,21 @@ def _writer(
     extra: Extra | None = None,
 ) -> Callable[[list[Item], Report, Run], None]:
     def write(items: list[Item], report: Report, run: Run) -> None:
-        members = by_code(Member, (d["member_code"] for _r, d in items))
-        units = by_code(Unit, (d[link.code_field] for _r, d in items for link in links))
-        valid: list[Item] = []
-        for row, data in items:
-            member = members.get(data["member_code"])
-            if member is None:
+        members = by_code(Member, (d["member_code"] for _r, d, _v in items))
+        units = by_code(Unit, (d[link.code_field] for _r, d, _v in items for link in links))
+        valid: list[tuple[Row, dict[str, Any]]] = []
+        for item in items:
+            row, data = item.row, item.data
+            member = members.get(data["member_code"]) if data["member_code"] else None
+            ok = item.valid
+            if data["member_code"] and member is None:
                 report.add(
                     row.number,
                     headers["member_code"],
                     _("Không có đảng viên mã {code}.").format(code=data["member_code"]),
                 )
-                continue
+                ok = False
             record: dict[str, Any] = {"member": member, **{f: data[f] for f in fields}}
-            ok = True
             for link in links:
                 code = data[link.code_field]
                 unit = units.get(code) if code else None
@@ -79,7 +80,7 @@ def _writer(
                     ok = False
                 record[link.field] = unit
             if extra is not None:
-                ok = extra((row, data), record, report, run) and ok
+                ok = extra(item, record, report, run) and ok
             if ok:
                 valid.append((row, record))
         existing = model._default_manager.filter(member__in=list(members.values()))
@@ -238,7 +239,7 @@ DISCIPLINE_HEADERS = {c.field: c.header for c in DISCIPLINE_COLUMNS}
 
 
 def _counted_in(item: Item, record: dict[str, Any], report: Report, run: Run) -> bool:
-    row, data = item
+    row, data = item.row, item.data
     year = data["counted_in_year"]
     record["counted_in"] = None
     if year is None:

@@ -45,7 +45,7 @@ from ..base import (
     unknown_unit,
     update,
 )
-from ..reader import Column
+from ..reader import Column, Row
 from ..report import Report
 
 COLUMNS = (
@@ -148,47 +148,62 @@ def _cycle(year: int, row: Any, report: Report, run: Run) -> Cycle | None:
 
 
 def write(items: list[Item], report: Report, run: Run) -> None:
-    member_items = [(r, d) for r, d in items if d["subject"] == "MEMBER"]
-    unit_items = [(r, d) for r, d in items if d["subject"] != "MEMBER"]
-    members = by_code(Member, (d["code"] for _r, d in member_items), "cell")
-    units = by_code(
-        Unit, [d["code"] for _r, d in unit_items] + [d["cell_code"] for _r, d in member_items]
-    )
+    of_members = [d for _r, d, _v in items if d["subject"] == "MEMBER"]
+    of_units = [d for _r, d, _v in items if d["subject"] == "ORGANISATION"]
+    members = by_code(Member, (d["code"] for d in of_members), "cell")
+    units = by_code(Unit, [d["code"] for d in of_units] + [d["cell_code"] for d in of_members])
     wanted: list[tuple[Any, type[models.Model], dict[str, Any]]] = []
-    for row, data in items:
-        cycle = _cycle(data["year"], row, report, run)
-        if cycle is None:
+    for row, data, valid in items:
+        cycle = _cycle(data["year"], row, report, run) if data["year"] else None
+        subject = _subject(row, data, members, units, report)
+        if not valid or cycle is None or subject is None:
             continue
         fields = result_fields(data["result"], data["reason"], Regime(cycle.regime))
+        fields |= {"cycle": cycle, **subject}
         if data["subject"] == "MEMBER":
-            member = members.get(data["code"])
-            if member is None:
-                report.add(
-                    row.number,
-                    HEADERS["code"],
-                    _("Không có đảng viên mã {code}.").format(code=data["code"]),
-                )
-                continue
-            cell = units.get(data["cell_code"]) if data["cell_code"] else member.cell
-            if cell is None:
-                unknown_unit(report, row, HEADERS["cell_code"], data["cell_code"])
-                continue
-            if not cell.is_cell:
-                not_a_cell(report, row, HEADERS["cell_code"], cell)
-                continue
             step = (
                 Step.PUBLISHED if fields["level_final"] or fields["ordinal"] else Step.NOT_REVIEWED
             )
-            fields |= {"cycle": cycle, "member": member, "cell": cell, "step": step}
-            wanted.append((row, MemberEvaluation, fields | {"unit_path": cell.path}))
+            fields |= {"step": step, "unit_path": subject["cell"].path}
+            wanted.append((row, MemberEvaluation, fields))
         else:
-            unit = units.get(data["code"])
-            if unit is None:
-                unknown_unit(report, row, HEADERS["code"], data["code"])
-                continue
-            fields |= {"cycle": cycle, "unit": unit, "kind": UnitEvaluationKind.ORGANISATION}
-            wanted.append((row, UnitEvaluation, fields | {"unit_path": unit.path}))
+            fields |= {"kind": UnitEvaluationKind.ORGANISATION, "unit_path": subject["unit"].path}
+            wanted.append((row, UnitEvaluation, fields))
     _save(wanted, report, run)
+
+
+def _subject(
+    row: Row,
+    data: dict[str, Any],
+    members: dict[str, Member],
+    units: dict[str, Unit],
+    report: Report,
+) -> dict[str, Any] | None:
+    """The member and their cell that year, or the organisation, the row names; None (and
+    the reason reported) when the database has no such one, or the row could not say."""
+    code = data["code"]
+    if not code or data["subject"] is None:
+        return None
+    if data["subject"] != "MEMBER":
+        unit = units.get(code)
+        if unit is None:
+            unknown_unit(report, row, HEADERS["code"], code)
+            return None
+        return {"unit": unit}
+    member = members.get(code)
+    if member is None:
+        report.add(
+            row.number, HEADERS["code"], _("Không có đảng viên mã {code}.").format(code=code)
+        )
+    cell_code = data["cell_code"]
+    cell = units.get(cell_code) if cell_code else (member.cell if member else None)
+    if cell_code and cell is None:
+        unknown_unit(report, row, HEADERS["cell_code"], cell_code)
+    elif cell is not None and not cell.is_cell:
+        not_a_cell(report, row, HEADERS["cell_code"], cell)
+    elif member is not None and cell is not None:
+        return {"member": member, "cell": cell}
+    return None
 
 
 def _save(

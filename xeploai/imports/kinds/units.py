@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -17,6 +18,94 @@ from .. import values
 from ..base import CHUNK, Item, Kind, Run, insert, unknown_unit, update
 from ..reader import Column
 from ..report import Report
+
+# How offices write each type of field, besides its label; matched like labels (case, accents,
+# spaces and punctuation aside). Never two types for one spelling.
+FIELD_TYPE_NAMES: dict[FieldType, tuple[str, ...]] = {
+    FieldType.COMMUNE: (
+        "Xã",
+        "Phường",
+        "Thị trấn",
+        "Đặc khu",
+        "Xã, phường, thị trấn",
+        "Xã, phường, thị trấn, đặc khu",
+        "Đảng bộ xã, phường, thị trấn",
+    ),
+    FieldType.PARTY_AGENCY: (
+        "Cơ quan Đảng",
+        "Mặt trận",
+        "Mặt trận Tổ quốc",
+        "MTTQ",
+        "Đoàn thể",
+        "Mặt trận, đoàn thể",
+        "Cơ quan Đảng, đoàn thể",
+        "Cơ quan Đảng, Mặt trận Tổ quốc, đoàn thể",
+        "Khối Đảng, đoàn thể",
+    ),
+    FieldType.ADMINISTRATION: (
+        "Cơ quan",
+        "Hành chính",
+        "Cơ quan nhà nước",
+        "Cơ quan hành chính nhà nước",
+        "Cơ quan quản lý nhà nước",
+        "Cơ quan chính quyền",
+        "Chính quyền",
+        "Khối chính quyền",
+    ),
+    FieldType.PUBLIC_SERVICE: (
+        "Sự nghiệp",
+        "ĐVSN",
+        "Đơn vị sự nghiệp công lập",
+        "Sự nghiệp công lập",
+        "Trường học",
+        "Trường",
+        "Giáo dục",
+        "Bệnh viện",
+        "Y tế",
+    ),
+    FieldType.ENTERPRISE: (
+        "DN",
+        "Công ty",
+        "Doanh nghiệp nhà nước",
+        "DNNN",
+        "Doanh nghiệp ngoài nhà nước",
+        "Doanh nghiệp tư nhân",
+        "Doanh nghiệp có vốn đầu tư nước ngoài",
+    ),
+    FieldType.MILITARY: (
+        "Quân sự",
+        "Quân đội nhân dân",
+        "QĐND",
+        "Ban chỉ huy quân sự",
+        "Biên phòng",
+        "Bộ đội biên phòng",
+    ),
+    FieldType.POLICE: ("CA", "Công an nhân dân", "CAND"),
+    FieldType.RESIDENTIAL: (
+        "Thôn",
+        "Tổ dân phố",
+        "Xóm",
+        "Ấp",
+        "Buôn",
+        "Làng",
+        "Khu phố",
+        "Khối phố",
+        "Khu dân cư",
+        "Thôn, xóm",
+        "Thôn, bản",
+        "Thôn, tổ",
+    ),
+    FieldType.OTHER: ("Loại khác",),
+}
+FIELD_TYPE_ALIASES = tuple((t.value, n) for t, names in FIELD_TYPE_NAMES.items() for n in names)
+
+
+def _field_type(value: object) -> str:
+    """A type of field however offices write it; blank is left for the form to judge."""
+    if not values.text(value):
+        return ""
+    return str(values.choice(value, FieldType.choices, *FIELD_TYPE_ALIASES))
+
 
 COLUMNS = (
     Column("code", "Mã đơn vị", ("Mã tổ chức", "Mã TCĐ"), example="CB01"),
@@ -41,8 +130,17 @@ COLUMNS = (
         "field_type",
         "Loại hình",
         required=False,
-        parse=lambda v: values.choice(v, FieldType.choices) if values.text(v) else FieldType.OTHER,
-        note=values.one_of(FieldType.choices),
+        parse=_field_type,
+        absent=FieldType.OTHER,  # a file that says nothing of types: "Khác", as it always was
+        note=format_lazy(
+            "{choices} {short}",
+            choices=values.one_of(FieldType.choices),
+            short=gettext_lazy(
+                "Ghi tắt cũng được (Xã, Phường, Thị trấn, Đặc khu, Cơ quan, Sự nghiệp, Trường"
+                " học, DN, Quân sự, Công an, Thôn, Tổ dân phố...). Bắt buộc với tổ chức cơ sở"
+                " đảng và các tổ chức trực thuộc; để trống với cấp trên cơ sở."
+            ),
+        ),
         example="Thôn, tổ dân phố",
     ),
     Column("founded", "Ngày thành lập", parse=values.date, example="03/02/1975"),
@@ -58,7 +156,11 @@ class UnitRowForm(UnitForm):
 
 
 def write(items: list[Item], report: Report, run: Run) -> None:
-    rows = {data["code"]: (row, _fields(data)) for row, data in items}
+    # Each code's first row, refused or not: its parent is checked, and its children find it.
+    rows: dict[str, tuple[Any, dict[str, Any]]] = {}
+    for row, data, _valid in items:
+        if data["code"]:
+            rows.setdefault(data["code"], (row, _fields(data)))
     existing = {u.code: u for u in Unit.objects.filter(code__in=list(rows))}
     parents = {
         u.code: u

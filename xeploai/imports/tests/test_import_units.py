@@ -94,9 +94,9 @@ class ImportUnitsTestCase(TestCase):
             "\n".join(
                 [
                     HEADER,
-                    "A;Đơn vị A;Đảng bộ cơ sở;B;;01/01/2000",
-                    "B;Đơn vị B;Đảng bộ bộ phận;C;;01/01/2000",
-                    "C;Đơn vị C;Chi bộ trực thuộc;A;;01/01/2000",
+                    "A;Đơn vị A;Đảng bộ cơ sở;B;Xã;01/01/2000",
+                    "B;Đơn vị B;Đảng bộ bộ phận;C;Xã;01/01/2000",
+                    "C;Đơn vị C;Chi bộ trực thuộc;A;Thôn;01/01/2000",
                 ]
             ),
         )
