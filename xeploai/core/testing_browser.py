@@ -35,3 +35,25 @@ def describe(url: str, violations: list[dict[str, Any]]) -> str:
         lines.append(f"- {v['id']} ({v['impact']}): {v['help']}")
         lines += [f"    {' '.join(map(str, node['target']))}" for node in v["nodes"]]
     return "\n".join(lines)
+
+
+# Controls a finger hits on a phone: at least 44 px tall, with text of at least 16 px (below
+# it, phones zoom into the field). A checkbox counts by its label, which takes the tap.
+CONTROLS = (
+    "input:not([type=hidden]):not([type=checkbox]):not([type=radio]), select, textarea,"
+    " button, a.button, summary, label:has(> input[type=checkbox])"
+)
+SMALL = """selector => [...document.querySelectorAll(selector)]
+  .filter(e => e.offsetParent !== null)
+  .map(e => [e.outerHTML.slice(0, 80), e.getBoundingClientRect().height,
+             parseFloat(getComputedStyle(e).fontSize)])
+  .filter(([, height, font]) => height < 44 || font < 16)"""
+
+
+def assert_fit_for_fingers(page: Page) -> None:
+    """Fails naming each visible control too small to hit or to read on a phone, and when
+    the page is wider than the screen."""
+    small = page.evaluate(SMALL, CONTROLS)
+    assert not small, f"controls too small at {page.url}: {small}"
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= page.viewport_size["width"], f"{page.url} is {width} px wide"  # type: ignore[index]

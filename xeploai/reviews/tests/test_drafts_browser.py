@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
 from xeploai.core.testing import Personas, make_cycle, make_personas
-from xeploai.core.testing_browser import assert_accessible
+from xeploai.core.testing_browser import assert_accessible, assert_fit_for_fingers
 from xeploai.cycles.models import MemberEvaluation
 from xeploai.reviews import actions
 from xeploai.reviews.models import SelfReview
@@ -50,9 +50,11 @@ def test_every_word_survives_a_dropped_line(
     own = page.locator("#own")
     expect(own).to_contain_text("Bản tự kiểm điểm năm 2026")
     assert_accessible(page)
+    assert_fit_for_fingers(page)
     own.get_by_role("link", name="Làm").click()
     expect(page).to_have_url(url)
     assert_accessible(page)
+    assert_fit_for_fingers(page)
     state = page.locator("#draft-state")
 
     page.get_by_label("Ưu điểm, kết quả đạt được").fill("Hoàn thành tốt việc được giao.")
