@@ -6,14 +6,12 @@ from __future__ import annotations
 import codecs
 import csv
 import dataclasses
-import zipfile
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import IO, Any
 
 from django.utils.translation import gettext as _
 from django_stubs_ext import StrOrPromise
-from python_calamine import CalamineError, CalamineWorkbook
 
 from xeploai.core.text import fold
 from xeploai.rules import reasons
@@ -25,7 +23,6 @@ from .xlsx import (
     Range,
     Workbook,
     XlsxError,
-    check_sizes,
     column_letters,
 )
 
@@ -91,7 +88,14 @@ def open_table(path: Path, columns: Sequence[Column], sheet_names: Sequence[str]
     if suffix in (".xlsx", ".xlsm"):
         return _xlsx_table(path, columns, sheet_names)
     if suffix in (".xls", ".ods"):
-        return _calamine_table(path, columns, sheet_names)
+        # Read whole by any library that reads them, in memory that the file does not bound
+        # (an .ods repeats a row as often as it says): the page takes neither, nor does this.
+        raise FileError(
+            _(
+                "Không đọc được tệp {name}: hãy mở tệp bằng Excel hoặc LibreOffice, lưu lại"
+                " dưới dạng .xlsx (Excel Workbook) rồi nhập tệp .xlsx."
+            ).format(name=path.name)
+        )
     raise FileError(
         _("Không đọc được tệp {name}: chỉ nhận tệp .xlsx hoặc .csv.").format(name=path.name)
     )
@@ -378,29 +382,3 @@ def _guarded(lines: Iterator[Line], path: Path) -> Iterator[Line]:
         yield from lines
     except XlsxError as e:
         raise _unreadable(path, e) from e
-
-
-def _calamine_table(path: Path, columns: Sequence[Column], sheet_names: Sequence[str]) -> Table:
-    """An .xls or .ods sheet, read whole (an .xls holds at most 65,536 rows; an .ods is
-    refused first if its parts would be absurdly large once unpacked)."""
-    try:
-        if zipfile.is_zipfile(path):
-            with zipfile.ZipFile(path) as archive:
-                check_sizes(archive)
-        book = CalamineWorkbook.from_path(str(path))
-    except XlsxError as e:
-        raise _unreadable(path, e) from e
-    except (CalamineError, OSError, ValueError, zipfile.BadZipFile) as e:
-        raise _unreadable(path) from e
-
-    def table(name: str) -> Table:
-        try:
-            sheet = book.get_sheet_by_name(name)
-            first = (sheet.start or (0, 0))[0]
-            merged = [((a[0], a[1]), (b[0], b[1])) for a, b in sheet.merged_cell_ranges or []]
-            lines = enumerate(sheet.iter_rows(), start=first + 1)
-            return _table(lines, columns, total=first + sheet.height, merged=lambda: merged)
-        except (CalamineError, ValueError) as e:
-            raise _unreadable(path) from e
-
-    return _first_table(path, columns, _choose_sheet(book.sheet_names, sheet_names), table)

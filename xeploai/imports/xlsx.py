@@ -51,14 +51,18 @@ MAX_SHEET_BYTES = 2 << 30
 MAX_STRINGS_BYTES = 128 << 20
 MAX_STRINGS = 4_000_000
 MAX_PART_BYTES = 16 << 20
-MAX_ODS_BYTES = 512 << 20  # an .ods file's parts, which are read whole
 # The longest run of XML the parser may have to hold at once: a text (Excel's longest, with
 # every letter written as an entity), a tag with its attributes, a comment.
 MAX_RUN = 256 << 10
+# Apache POI's ratio: Excel's own parts pack ten to thirty times; a part unpacking a hundred
+# times its packed size, past its first MiB, is made to tie up the reader.
+MAX_INFLATE = 100
+INFLATE_FREE = 1 << 20
 # One row or one shared string, held whole until its end: every cell of a full row, styled,
 # and the longest texts a row of an office's table can have.
 MAX_ELEMENTS = 100_000
 MAX_ITEM_BYTES = 16 << 20
+PREAMBLE = 100  # elements before a sheet's rows: a dozen in Excel's files
 MAX_MERGED = 10_000  # merged ranges kept: a table with any below its header is refused anyway
 READ_BLOCK = 64 << 10
 
@@ -199,8 +203,12 @@ class Workbook:
         return self._strings
 
     def height(self, name: str) -> int:
-        """The sheet's last row as its <dimension> says (0 when the file does not say)."""
-        for el, _parent in _elements(self.zip, self.paths[name], MAX_SHEET_BYTES, depth=2):
+        """The sheet's last row as its <dimension> says (0 when the file does not say), read
+        from the few elements before the rows, where Excel writes it."""
+        elements = _elements(self.zip, self.paths[name], MAX_SHEET_BYTES, depth=2)
+        for seen, (el, _parent) in enumerate(elements):
+            if seen > PREAMBLE:
+                return 0
             if el.tag == f"{NS}dimension":
                 match = _CELL.fullmatch(el.get("ref", "").split(":")[-1])
                 return min(int(match[2]), MAX_ROWS) if match else 0
@@ -212,17 +220,25 @@ class Workbook:
         """(row number, its values by column) for each row the sheet stores; merged ranges
         are in `merged` once the rows are exhausted."""
         strings = self._shared_strings()
-        number = 0
+        line = others = 0
         for el, _parent in _elements(self.zip, self.paths[name], MAX_SHEET_BYTES, depth=2):
             if el.tag == f"{NS}row":
                 given = el.get("r")
-                number = _integer(given) if given is not None else number + 1
-                if not 0 < number <= MAX_ROWS:
-                    raise _outside(f"A{number}")
-                yield number, self._values(el, strings)
-            elif el.tag == f"{NS}mergeCell" and len(self.merged) < MAX_MERGED:
-                first, _, last = el.get("ref", "").partition(":")
+                line = _integer(given) if given is not None else line + 1
+                if not 0 < line <= MAX_ROWS:
+                    raise _outside(f"A{line}")
+                yield line, self._values(el, strings)
+                continue
+            if el.tag == f"{NS}mergeCell" and len(self.merged) < MAX_MERGED:
+                first, _sep, last = el.get("ref", "").partition(":")
                 self.merged.append((_cell(first), _cell(last or first)))
+            others += 1
+            if others > MAX_ELEMENTS:  # a sheet holds rows, and a little beside them
+                raise XlsxError(
+                    _("trang tính có quá {n} phần tử không phải dòng dữ liệu").format(
+                        n=number(MAX_ELEMENTS)
+                    )
+                )
 
     def _values(self, row: Element, strings: list[str]) -> list[object]:
         values: list[object] = []
@@ -311,12 +327,6 @@ def _too_long(where: str) -> XlsxError:
     )
 
 
-def check_sizes(archive: zipfile.ZipFile) -> None:
-    """Refuse an archive read whole (.ods) any member of which says it unpacks too far."""
-    for info in archive.infolist():
-        _check_member(info, MAX_ODS_BYTES)
-
-
 def _check_member(info: zipfile.ZipInfo, limit: int) -> None:
     if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED) or info.flag_bits & 1:
         # Excel only deflates; other methods unpack a whole block at once, and a password
@@ -333,6 +343,19 @@ def _check_member(info: zipfile.ZipInfo, limit: int) -> None:
                 limit=number(limit >> 20),
             )
         )
+    if info.file_size > _unpacked_limit(info, limit):
+        raise XlsxError(
+            _(
+                "phần {part} của tệp giải nén ra gấp hơn {n} lần kích thước nén: tệp hỏng hoặc"
+                " được tạo để làm quá tải máy chủ"
+            ).format(part=info.filename[:80], n=number(MAX_INFLATE))
+        )
+
+
+def _unpacked_limit(info: zipfile.ZipInfo, limit: int) -> int:
+    """How far a part may unpack: within its kind's limit, and to no more than MAX_INFLATE
+    times its packed size past the first MiB (what a zip bomb does, and no workbook)."""
+    return min(limit, max(INFLATE_FREE, info.compress_size * MAX_INFLATE))
 
 
 def _elements(
@@ -349,7 +372,7 @@ def _elements(
     try:
         with archive.open(info) as raw:
             parser = DefusedXMLParser(target=TreeBuilder(), forbid_dtd=True)
-            source = _Bounded(raw, part, limit)
+            source = _Bounded(raw, part, _unpacked_limit(info, limit))
             events = iterparse(source, ("start", "end"), parser=parser)
             yield from _drop_as_read(events, depth, source)
     except DefusedXmlException as e:

@@ -238,15 +238,34 @@ class ImportHostileXlsxTestCase(TestCase):
             ):
                 self.assertRefused(self.book(sheet(rows, tail=BROKEN)), too_big)
 
-    def test_an_ods_file_that_unpacks_too_far_is_refused_unread(self) -> None:
-        path = self.tmp / "dang-vien.ods"  # read whole by calamine: its size is checked first
-        with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
-            z.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
-            z.writestr("content.xml", " " * 4096 + BROKEN)
-        with mock.patch.object(xlsx, "MAX_ODS_BYTES", 1 << 10):
-            errors = [str(e) for e in run_import(MEMBERS, path).errors]
-        self.assertEqual(len(errors), 1)
-        self.assertIn("dang-vien.ods: phần content.xml của tệp giải nén ra 1 MB", errors[0])
+    def test_files_read_whole_are_refused_unread(self) -> None:
+        for name in ("dang-vien.ods", "dang-vien.xls"):  # an .ods repeats rows as it says
+            with self.subTest(name):
+                path = self.tmp / name
+                path.write_bytes(b"PK\x03\x04" + b"\0" * 64)
+                errors = [str(e) for e in run_import(MEMBERS, path).errors]
+                self.assertEqual(len(errors), 1)
+                self.assertIn(f"{name}: hãy mở tệp bằng Excel hoặc LibreOffice", errors[0])
+
+    def test_a_part_that_unpacks_a_hundred_times_its_size_is_refused_unread(self) -> None:
+        # 8 MiB of one repeated tag packs to a few KiB: no workbook part does that.
+        path = self.book(sheet("<x/>" * (2 << 20)))
+        self.assertIn("giải nén ra gấp hơn 100 lần kích thước nén", self.refusal(path))
+        # Stored unpacked, the same part is as big as it says: it is read, and its two
+        # million tags that are not rows are refused as such.
+        stored = self.book(sheet("<x/>" * (2 << 20)), method=zipfile.ZIP_STORED)
+        self.assertIn("phần tử không phải dòng dữ liệu", self.refusal(stored))
+
+    def test_a_sheet_of_things_other_than_rows_is_refused(self) -> None:
+        with mock.patch.object(xlsx, "MAX_ELEMENTS", 50):
+            path = self.book(sheet("<x/>" * 60, tail=BROKEN))
+            self.assertRefused(path, "trang tính có quá 50 phần tử không phải dòng dữ liệu")
+
+    def test_the_height_is_looked_for_before_the_rows_only(self) -> None:
+        path = self.book(sheet().replace("<sheetData>", "<x/>" * 200 + "<sheetData>"))
+        book = Workbook(str(path))
+        self.assertEqual(book.height("Đảng viên"), 0)
+        book.close()
 
     def test_only_the_columns_up_to_the_headers_last_are_kept(self) -> None:
         far = cell("XFD2", "far") + cell("XFC2", "near the end")
