@@ -427,7 +427,8 @@ def _unit_tasks_forced(
 
     Under the least share done forces NOT_COMPLETED only with key targets missed and no
     force majeure: force majeure, or key targets recorded as met, excuse the shortfall.
-    Where the facts do not record the key targets (None), the least share alone decides.
+    Where the facts do not record the key targets (None), the least share alone decides for
+    the unit itself; a leader is held to the rule's words, key targets missed.
     """
     least = settings.min_tasks_done_percent
     if tasks is None or least is None or tasks.done_percent >= least:
@@ -435,17 +436,13 @@ def _unit_tasks_forced(
     if tasks.force_majeure or tasks.key_targets_missed is False:
         return
     done, under = percent(tasks.done_percent), percent(least)
-    if led and tasks.key_targets_missed:
+    if led:
+        if not tasks.key_targets_missed:
+            return
         text = _(
             "Đơn vị do đồng chí lãnh đạo chỉ hoàn thành {done} chỉ tiêu,"
             " không đạt chỉ tiêu chủ yếu, không do bất khả kháng",
             done=done,
-        )
-    elif led:
-        text = _(
-            "Đơn vị do đồng chí lãnh đạo chỉ hoàn thành {done} chỉ tiêu (dưới {least})",
-            done=done,
-            least=under,
         )
     elif tasks.key_targets_missed:
         text = _(
