@@ -181,8 +181,9 @@ class Work:
 
 
 def work_of(user: User, today: dt.date) -> Work:
-    """The user's work in the open yearly cycle, in a fixed number of queries: each reads the
-    user's own rows, or a subtree of their roles by its path range."""
+    """The user's work in the open yearly cycle, in a fixed number of queries (one more per
+    committee the user's roles cover): each reads the user's own rows, or a subtree of their
+    roles by its path range."""
     cycle = Cycle.objects.current()
     member = user.member
     own = _own_review(member, cycle, today) if member is not None else None
@@ -289,7 +290,7 @@ def _subtree_reviews(
     if not units:
         return []
     counts = _waiting_counts(roles, cycle)
-    groups = _grassroots_of(counts)
+    groups = _grassroots_of(counts, units)
     waiting: dict[str, Waiting] = {}
     for (path, field), n in counts.items():
         group = groups.get(path)
@@ -337,15 +338,13 @@ def _waiting_counts(roles: list[Role], cycle: Cycle) -> dict[tuple[str, str], in
     return counts
 
 
-def _grassroots_of(counts: dict[tuple[str, str], int]) -> dict[str, Unit]:
+def _grassroots_of(counts: dict[tuple[str, str], int], units: list[Unit]) -> dict[str, Unit]:
     """Cell path → the grassroots unit above it (or the cell itself, a grassroots cell), read
-    in one query of the cells' ancestors."""
-    paths = {path for path, _field in counts}
-    ancestors = {p[:end] for p in paths for end in range(SEGMENT, len(p) + 1, SEGMENT)}
-    groups = Unit.objects.filter(path__in=ancestors, kind__in=GRASSROOTS_KINDS)
-    by_path = {g.path: g for g in groups}
+    in one query of the grassroots units of the committees' subtrees."""
+    in_scope = functools.reduce(operator.or_, (Unit.objects.in_subtree(u) for u in units))
+    by_path = {g.path: g for g in in_scope.filter(kind__in=GRASSROOTS_KINDS)}
     found = {}
-    for path in paths:
+    for path in {path for path, _field in counts}:
         # Grassroots units do not nest: the nearest one is the only one.
         for end in range(len(path), 0, -SEGMENT):
             if path[:end] in by_path:
