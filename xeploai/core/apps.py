@@ -1,12 +1,13 @@
 from __future__ import annotations
 
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 from django_tasks_db.apps import TasksAppConfig
 
 
 class CoreConfig(AppConfig):
     name = "xeploai.core"
-    verbose_name = "Dùng chung"
+    verbose_name = _("Dùng chung")
     default = True  # this module holds another app's configuration too (TasksConfig)
 
     def ready(self) -> None:
@@ -25,4 +26,4 @@ class TasksConfig(TasksAppConfig):
     in Vietnamese by this app's catalogue (locale/vi), which keeps their English msgids, so
     that its migrations see no change."""
 
-    verbose_name = "Tác vụ nền"
+    verbose_name = _("Tác vụ nền")  # type: ignore[assignment]  # a str there, lazy here

@@ -563,9 +563,7 @@ def decide(
             )
         _check_allowed(evaluation, levels[evaluation.pk])
     result, names = _quota(group, cycle, in_group, levels)
-    covered = QuotaException.objects.filter(
-        cycle=cycle, group=group, excellent__gte=result.excellent
-    ).exists()
+    covered = QuotaException.objects.covering(cycle, group, result.excellent).exists()
     if not result.within and not covered:
         if exemption is None:
             raise QuotaBreach(
@@ -618,9 +616,7 @@ def _check_quota_kept(group: Unit, cycle: Cycle, changes: Mapping[int, Level | i
         cycle=cycle, unit_path__startswith=group.path
     ).select_related("member")
     result, _names = _quota(group, cycle, evaluations, changes)
-    covered = QuotaException.objects.filter(
-        cycle=cycle, group=group, excellent__gte=result.excellent
-    ).exists()
+    covered = QuotaException.objects.covering(cycle, group, result.excellent).exists()
     if not result.within and not covered:
         raise ReviewError(
             _(

@@ -34,9 +34,11 @@ class NumberInput(forms.TextInput):
         if value in (None, ""):
             return None
         try:
-            return number_format(Decimal(str(value)), 1)
+            number = Decimal(str(value))
         except ArithmeticError:  # a value typed back as it was posted
             return str(value)
+        # One decimal, unless an older value has more: shown whole, never silently rounded.
+        return number_format(number, 1 if number == round(number, 1) else None)
 
 
 class OneDecimalField(forms.DecimalField):

@@ -208,6 +208,13 @@ class FollowUp(models.Model):
         return self.text
 
 
+class QuotaExceptionQuerySet(models.QuerySet["QuotaException"]):
+    def covering(self, cycle: Cycle, group: Unit, excellent: int) -> QuotaExceptionQuerySet:
+        """The exceptions recorded for the group in the cycle that allow this many
+        excellent results (R27)."""
+        return self.filter(cycle=cycle, group=group, excellent__gte=excellent)
+
+
 class QuotaException(models.Model):
     """A quota breach the deciding body accepted, with its reason and decision (R27)."""
 
@@ -232,6 +239,8 @@ class QuotaException(models.Model):
         verbose_name=_("người ghi nhận"),
     )
     recorded = models.DateTimeField(_("thời điểm ghi nhận"), auto_now_add=True)
+
+    objects = QuotaExceptionQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("ngoại lệ tỷ lệ xuất sắc")

@@ -91,6 +91,13 @@ class AppraisePageTestCase(TestCase):
         done = self.p.client(self.p.dung).get(URL, {"buoc": "da-tham-dinh"})
         self.assertContains(done, 'id="DV-AN"')
 
+    def test_it_approves_all_only_from_the_whole_units_list(self) -> None:
+        page = self.p.client(self.p.dung).get(URL)
+        self.assertContains(page, "Thống nhất tất cả 3 kết quả chờ thẩm định")
+        one_cell = self.p.client(self.p.dung).get(URL, {"chi_bo": "CB-B"})
+        self.assertContains(one_cell, 'id="DV-EM"')
+        self.assertNotContains(one_cell, 'name="approve_all"')
+
     def test_it_tells_the_grassroots_officer_the_page_is_read_only(self) -> None:
         page = self.p.client(self.p.chi).get(URL)
         self.assertContains(page, "trang này chỉ để theo dõi")

@@ -141,3 +141,41 @@ def test_a_second_tab_shows_both_copies_and_loses_neither(
     page.get_by_role("link", name="Dùng bản đã lưu").click()
     expect(page.get_by_label(label)).to_have_value("Viết ở thẻ thứ hai.")
     assert saved_sections(p)["strengths"] == "Viết ở thẻ thứ hai."
+
+
+def test_a_copy_kept_on_the_phone_never_writes_over_a_newer_one(
+    page: Page, context: BrowserContext, live_server: object
+) -> None:
+    p = opened()
+    base, url = str(live_server), f"{str(live_server)}/kiem-diem/2026/DV-AN/"
+    sign_in(page, base, "an")
+    page.goto(url)
+    label = "Ưu điểm, kết quả đạt được"
+    # On the phone, offline, then the tab closed: the text waits in the phone.
+    context.set_offline(True)
+    page.get_by_label(label).fill("Viết trên điện thoại.")
+    expect(page.locator("#draft-state")).to_contain_text(OFFLINE)
+    again = context.new_page()
+    with page.expect_event("close"):
+        page.close(run_before_unload=True)
+    context.set_offline(False)
+    # Meanwhile she writes on her computer, which saves first.
+    evaluation = MemberEvaluation.objects.get(member=p.an_member)
+    data = actions.SelfReviewData(sections={"strengths": "Viết trên máy tính."})
+    actions.save_self_review(evaluation, by=p.an, version=0, data=data)
+
+    # Back on the phone: both copies are shown, and typing on does not settle it.
+    again.goto(url)
+    conflict = again.locator(".conflict")
+    expect(conflict).to_contain_text("Viết trên máy tính.", timeout=15000)
+    expect(conflict).to_contain_text("Viết trên điện thoại.")
+    again.get_by_label("Phương hướng, biện pháp khắc phục hạn chế, khuyết điểm").fill("Thêm ý.")
+    expect(again.locator("#draft-state")).to_contain_text("có hai bản khác nhau")
+    assert saved_sections(p)["strengths"] == "Viết trên máy tính."
+    # Only her choice does.
+    again.get_by_role("button", name="Giữ bản trên trang này").click()
+    expect(again.locator("#draft-state")).to_have_text(SAVED)
+    assert saved_sections(p) == saved_sections(p) | {
+        "strengths": "Viết trên điện thoại.",
+        "plan": "Thêm ý.",
+    }

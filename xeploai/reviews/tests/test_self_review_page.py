@@ -103,6 +103,12 @@ class SelfReviewPageTestCase(TestCase):
         self.assertEqual((r["X-Draft-Result"], r["X-Draft-Version"]), ("saved", "1"))
         self.assertNotContains(r, "conflict")
 
+    def test_it_submits_a_stale_page_identical_to_the_saved_copy(self) -> None:
+        self.post(self.p.an, tasks_late="0")  # saved from one page
+        # The same form, as a browser sends it, from a page read before that save.
+        self.post(self.p.an, submit="1", version=0, tasks_late="0")
+        self.assertEqual(self.evaluation().step, Step.SUBMITTED)
+
     def test_it_keeps_the_pages_copy_when_the_user_chooses_it(self) -> None:
         self.draft(self.p.an, version=0, section_strengths="Viết ở thẻ thứ nhất")
         r = self.draft(self.p.an, version=0, overwrite=1, section_strengths="Viết ở thẻ thứ hai")

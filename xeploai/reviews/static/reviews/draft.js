@@ -18,14 +18,19 @@
   const channel = "BroadcastChannel" in window ? new BroadcastChannel(prefix) : null;
   const BEAT = 2000; // a tab with a draft touches it this often
   const ORPHAN = 7000; // untouched this long, and silent at the roll call: its tab is gone
+  const EXPIRY = 30 * 24 * 3600 * 1000; // a draft nobody came back to is dropped after this
+  const TIMEOUT = 30000; // a request unanswered this long counts as a dropped line
+  const memory = new Map(); // this tab's draft, where the browser keeps no storage
   let tab = tabId();
   let key = prefix + tab;
   let base = Number(form.elements.version.value);
+  const initial = fields(); // the server's copy, as the page was given it
   let timer = null;
   let retryIn = 0;
   let running = null;
   let again = false;
   let dirty = false; // changed since the server last confirmed this tab's copy
+  let stale = false; // the form's CSRF token may be out of date (the user signed in again)
 
   function tabId(fresh) {
     // One id per tab, kept across reloads of the tab (sessionStorage), so that two tabs on
@@ -90,14 +95,17 @@
 
   function read(k) {
     try {
-      return JSON.parse(localStorage.getItem(k));
+      const stored = localStorage.getItem(k);
+      if (stored !== null) return JSON.parse(stored);
     } catch (e) {
-      return null;
+      // No storage in this browser: this tab's draft is kept in memory only.
     }
+    return memory.get(k) || null;
   }
 
   function write(draft) {
     draft.beat = Date.now();
+    memory.set(key, draft);
     try {
       localStorage.setItem(key, JSON.stringify(draft));
     } catch (e) {
@@ -106,12 +114,20 @@
   }
 
   function keep() {
+    // A draft goes on counting from the version it was first read at until the server
+    // takes it: a copy restored from an earlier visit is not "new" because it is typed on.
     const draft = read(key);
-    write({ base: base, rev: ((draft && draft.rev) || 0) + 1, fields: fields() });
+    const from = draft ? draft.base : base;
+    write({ base: from, rev: ((draft && draft.rev) || 0) + 1, fields: fields() });
   }
 
   function forget(k) {
-    localStorage.removeItem(k || key);
+    memory.delete(k || key);
+    try {
+      localStorage.removeItem(k || key);
+    } catch (e) {
+      // nothing stored
+    }
   }
 
   function orphans(alive) {
@@ -123,10 +139,14 @@
       const k = localStorage.key(i);
       if (!k || !k.startsWith(prefix) || k === key) continue;
       const draft = read(k);
+      if (draft && Date.now() - draft.beat > EXPIRY) {
+        forget(k);
+        continue;
+      }
       // Gone: it does not answer the roll call, and it closed (its draft marked so) or has
       // not touched its draft for a while (a tab the phone froze may answer late).
       if (!draft || (channel && alive.has(k.slice(prefix.length)))) continue;
-      if (draft.beat === 0 || Date.now() - draft.beat > ORPHAN) found.push([k, draft]);
+      if (draft.closed || Date.now() - draft.beat > ORPHAN) found.push([k, draft]);
       else waiting = true;
     }
     found.sort((a, b) => b[1].beat - a[1].beat);
@@ -168,25 +188,29 @@
   }
 
   async function post() {
-    if (!read(key) && dirty) keep(); // taken by another tab that thought this one gone
     const draft = read(key);
     if (!draft) return "saved";
     say("saving");
+    if (stale && !(await freshToken())) {
+      say("login");
+      later();
+      return "login";
+    }
     const body = new FormData();
     body.set("csrfmiddlewaretoken", form.elements.csrfmiddlewaretoken.value);
     body.set("version", String(draft.base));
-    if (draft.overwrite !== undefined) body.set("overwrite", String(draft.overwrite));
     for (const [name, values] of Object.entries(draft.fields)) {
       for (const value of values) body.append(name, value);
     }
     let response;
     try {
-      response = await fetch(form.action || location.href, {
+      response = await fetch(location.href, {
         method: "POST",
         body: body,
         headers: { "X-Draft": "1" },
         credentials: "same-origin",
         cache: "no-store",
+        signal: AbortSignal.timeout ? AbortSignal.timeout(TIMEOUT) : undefined,
       });
     } catch (e) {
       say("offline");
@@ -195,7 +219,10 @@
     }
     const outcome = response.headers.get("X-Draft-Result");
     if (!outcome) {
-      // Not an answer of this page: the sign-in page after a session ended, an error page.
+      // Not an answer of this page: the sign-in page after a session ended, a refused
+      // token after signing in again elsewhere, an error page. The token is read afresh
+      // before the next try.
+      stale = true;
       say(response.redirected && response.url.includes("/dang-nhap/") ? "login" : "failed");
       later();
       return "failed";
@@ -210,11 +237,9 @@
       if (now && now.rev === draft.rev) {
         forget();
         dirty = false;
-      }
-      else if (now) {
+      } else if (now) {
         // Typed on while this copy travelled: the newer text goes next, on the new version.
         now.base = version;
-        delete now.overwrite;
         write(now);
         again = true;
       }
@@ -223,6 +248,22 @@
       say(outcome);
     }
     return outcome;
+  }
+
+  async function freshToken() {
+    // The page as the server gives it now, for the token of the session now signed in.
+    try {
+      const response = await fetch(location.href, { credentials: "same-origin", cache: "no-store" });
+      if (!response.ok || response.redirected) return false;
+      const page = new DOMParser().parseFromString(await response.text(), "text/html");
+      const token = page.querySelector("input[name=csrfmiddlewaretoken]");
+      if (!token) return false;
+      form.elements.csrfmiddlewaretoken.value = token.value;
+      stale = false;
+      return true;
+    } catch (e) {
+      return false;
+    }
   }
 
   function showStatus(html) {
@@ -239,9 +280,10 @@
     if (form.dataset.leaving === "true") return;
     event.preventDefault();
     if (button && button.name === "overwrite") {
+      // "Keep this page's copy": it now counts from the copy saved elsewhere, which it
+      // replaces; a copy saved later still is refused again.
       const draft = read(key) || { rev: 0, fields: fields() };
       draft.base = Number(button.value);
-      draft.overwrite = Number(button.value);
       write(draft);
     } else {
       keep();
@@ -314,9 +356,7 @@
       }
       return;
     }
-    // This tab's own draft (a reload), else the newest one a closed tab left.
-    if (read(key)) restore(read(key));
-    else adopt(alive);
+    adopt(alive);
   }
 
   function adopt(alive) {
@@ -326,6 +366,7 @@
     const [found, waiting] = orphans(alive);
     if (found) {
       forget(found[0]);
+      delete found[1].closed;
       write(found[1]);
       restore(found[1]);
     } else if (waiting) {
@@ -334,7 +375,7 @@
   }
 
   function restore(draft) {
-    if (same(draft.fields, fields())) {
+    if (same(draft.fields, initial)) {
       forget();
     } else {
       fill(draft.fields);
@@ -348,6 +389,9 @@
     arrive();
     return;
   }
+  // This tab's own draft (a reload) at once; the newest one a closed tab left once the tabs
+  // still open have answered.
+  if (read(key)) restore(read(key));
 
   form.addEventListener("input", changed);
   form.addEventListener("change", changed);
@@ -361,12 +405,15 @@
   });
   setInterval(function () {
     const draft = read(key);
-    if (draft) write(draft);
+    if (draft) {
+      delete draft.closed; // back from the browser's page cache
+      write(draft);
+    }
   }, BEAT);
   window.addEventListener("pagehide", function () {
     // A tab that closes leaves its draft to the next visit at once.
     const draft = read(key);
-    if (draft) localStorage.setItem(key, JSON.stringify(Object.assign(draft, { beat: 0 })));
+    if (draft) write(Object.assign(draft, { closed: true }));
   });
   arrive();
 })();

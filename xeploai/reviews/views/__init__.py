@@ -1,0 +1,1 @@
+"""The pages of the member review, one module per page group."""
