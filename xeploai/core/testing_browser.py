@@ -50,10 +50,17 @@ SMALL = """selector => [...document.querySelectorAll(selector)]
   .filter(([, height, font]) => height < 44 || font < 16)"""
 
 
+WIDE = """width => document.documentElement.scrollWidth <= width ? [] :
+  [...document.querySelectorAll("body *")]
+  .filter(e => e.getBoundingClientRect().right > width)
+  .slice(0, 5).map(e => e.outerHTML.slice(0, 120))"""
+
+
 def assert_fit_for_fingers(page: Page) -> None:
-    """Fails naming each visible control too small to hit or to read on a phone, and when
-    the page is wider than the screen."""
+    """Fails naming each visible control too small to hit or to read on a phone, and each
+    element that makes the page wider than the screen."""
     small = page.evaluate(SMALL, CONTROLS)
     assert not small, f"controls too small at {page.url}: {small}"
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= page.viewport_size["width"], f"{page.url} is {width} px wide"  # type: ignore[index]
+    screen = page.viewport_size["width"]  # type: ignore[index]
+    wide = page.evaluate(WIDE, screen)
+    assert not wide, f"{page.url} is wider than {screen} px: {wide}"

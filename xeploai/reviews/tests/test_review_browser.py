@@ -12,7 +12,7 @@ from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
 from xeploai.accounts.models import User
-from xeploai.core.testing_browser import assert_accessible
+from xeploai.core.testing_browser import assert_accessible, assert_fit_for_fingers
 from xeploai.cycles.models import Cycle, Level, MemberEvaluation, Step
 from xeploai.demo.load import PASSWORD
 from xeploai.demo.progress import advance_group
@@ -143,19 +143,24 @@ def test_it_takes_a_cell_through_the_whole_review(page: Page, live_server: objec
     expect(page.locator(f"tr#{other.member.code}")).to_contain_text("Chi bộ đã đề xuất")
     assert_accessible(page)
 
-    # 3. Chi finds the commune over its quota; deciding as proposed is refused, lowering works.
+    # 3. Chi, on her phone, finds the commune over its quota; deciding as proposed is
+    # refused, lowering works.
+    page.set_viewport_size({"width": 390, "height": 844})
     sign_in(page, base, "chi")
     page.goto(f"{base}/kiem-diem/quyet-dinh/{commune.code}/")
     expect(page.locator("#quota")).to_contain_text("Vượt")
+    assert_fit_for_fingers(page)
     decide(page, {an_name: Level.EXCELLENT, name: Level.EXCELLENT}, "15-QĐ/ĐU")
     expect(page.get_by_text("Vượt tỷ lệ hoàn thành xuất sắc nhiệm vụ")).to_be_visible()
     assert_accessible(page)
     decide(page, {an_name: Level.GOOD, name: Level.GOOD}, "15-QĐ/ĐU")
     expect(page.get_by_text("Đã quyết định 2 kết quả")).to_be_visible()
 
-    # 4. Dũng adjusts one result with a reason, approves An's, then re-opens it on a complaint.
+    # 4. Dũng, on his phone too, adjusts one result with a reason, approves An's, then
+    # re-opens it on a complaint.
     sign_in(page, base, "dung")
     page.goto(f"{base}/kiem-diem/tham-dinh/{commune.code}/")
+    assert_fit_for_fingers(page)
     appraise(page, other.member.code, "adjust", "Có đơn phản ánh", str(Level.COMPLETED))
     expect(page.get_by_text(f"{name}: đã ghi nhận.")).to_be_visible()
     assert_accessible(page)
