@@ -22,6 +22,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PHONE = {"viewport": {"width": 390, "height": 844}, "has_touch": True, "is_mobile": True}
 SAVED = re.compile(r"Đã lưu bản nháp lúc")
 OFFLINE = "Chưa lưu — sẽ gửi khi có mạng"
+STRENGTHS = "Ưu điểm, kết quả đạt được"  # the form's first part
 
 
 @pytest.fixture
@@ -33,6 +34,15 @@ def opened() -> Personas:
     p = make_personas()
     actions.open_cycle(p.commune, cycle=make_cycle(2026), by=p.chi)
     return p
+
+
+def an_at_her_form(page: Page, live_server: object) -> tuple[Personas, str]:
+    """The cycle open, An signed in and at her self-review; the personas and its address."""
+    p = opened()
+    url = f"{live_server}/kiem-diem/2026/DV-AN/"
+    sign_in(page, str(live_server), "an")
+    page.goto(url)
+    return p, url
 
 
 def saved_sections(p: Personas) -> dict[str, str]:
@@ -57,7 +67,7 @@ def test_every_word_survives_a_dropped_line(
     assert_fit_for_fingers(page)
     state = page.locator("#draft-state")
 
-    page.get_by_label("Ưu điểm, kết quả đạt được").fill("Hoàn thành tốt việc được giao.")
+    page.get_by_label(STRENGTHS).fill("Hoàn thành tốt việc được giao.")
     expect(state).to_have_text(SAVED)
     assert saved_sections(p)["strengths"] == "Hoàn thành tốt việc được giao."
 
@@ -97,7 +107,7 @@ def test_every_word_survives_a_dropped_line(
 
     # Requests that fail without the browser knowing it is offline are retried too.
     again.route("**/kiem-diem/2026/DV-AN/", lambda route: route.abort())
-    again.get_by_label("Ưu điểm, kết quả đạt được").fill("Sửa lại khi mạng chập chờn.")
+    again.get_by_label(STRENGTHS).fill("Sửa lại khi mạng chập chờn.")
     expect(again.locator("#draft-state")).to_contain_text(OFFLINE)
     again.unroute("**/kiem-diem/2026/DV-AN/")
     expect(again.locator("#draft-state")).to_have_text(SAVED, timeout=20000)
@@ -107,20 +117,16 @@ def test_every_word_survives_a_dropped_line(
 def test_a_second_tab_shows_both_copies_and_loses_neither(
     page: Page, context: BrowserContext, live_server: object
 ) -> None:
-    p = opened()
-    base, url = str(live_server), f"{str(live_server)}/kiem-diem/2026/DV-AN/"
-    sign_in(page, base, "an")
-    page.goto(url)
+    p, url = an_at_her_form(page, live_server)
     other = context.new_page()
     other.goto(url)
-    label = "Ưu điểm, kết quả đạt được"
 
     # A phone runs the scripts of the tab in front only: she types in one, then the other.
     page.bring_to_front()
-    page.get_by_label(label).fill("Viết ở thẻ thứ nhất.")
+    page.get_by_label(STRENGTHS).fill("Viết ở thẻ thứ nhất.")
     expect(page.locator("#draft-state")).to_have_text(SAVED)
     other.bring_to_front()
-    other.get_by_label(label).fill("Viết ở thẻ thứ hai.")
+    other.get_by_label(STRENGTHS).fill("Viết ở thẻ thứ hai.")
     conflict = other.locator(".conflict")
     expect(conflict).to_contain_text("Viết ở thẻ thứ nhất.")
     expect(conflict).to_contain_text("Viết ở thẻ thứ hai.")
@@ -136,24 +142,20 @@ def test_a_second_tab_shows_both_copies_and_loses_neither(
 
     # The first tab now holds the older copy: its next change is refused, not written over.
     page.bring_to_front()
-    page.get_by_label(label).fill("Viết tiếp ở thẻ thứ nhất.")
+    page.get_by_label(STRENGTHS).fill("Viết tiếp ở thẻ thứ nhất.")
     expect(page.locator(".conflict")).to_contain_text("Viết ở thẻ thứ hai.")
     page.get_by_role("link", name="Dùng bản đã lưu").click()
-    expect(page.get_by_label(label)).to_have_value("Viết ở thẻ thứ hai.")
+    expect(page.get_by_label(STRENGTHS)).to_have_value("Viết ở thẻ thứ hai.")
     assert saved_sections(p)["strengths"] == "Viết ở thẻ thứ hai."
 
 
 def test_a_copy_kept_on_the_phone_never_writes_over_a_newer_one(
     page: Page, context: BrowserContext, live_server: object
 ) -> None:
-    p = opened()
-    base, url = str(live_server), f"{str(live_server)}/kiem-diem/2026/DV-AN/"
-    sign_in(page, base, "an")
-    page.goto(url)
-    label = "Ưu điểm, kết quả đạt được"
+    p, url = an_at_her_form(page, live_server)
     # On the phone, offline, then the tab closed: the text waits in the phone.
     context.set_offline(True)
-    page.get_by_label(label).fill("Viết trên điện thoại.")
+    page.get_by_label(STRENGTHS).fill("Viết trên điện thoại.")
     expect(page.locator("#draft-state")).to_contain_text(OFFLINE)
     again = context.new_page()
     with page.expect_event("close"):
