@@ -125,6 +125,17 @@ class DecidePageTestCase(TestCase):
         self.assertContains(r, "?buoc=cho-quyet-dinh&amp;nam=2026")
         self.assertNotContains(r, "Trần Thị An, ")  # names are counted, not listed
 
+    def test_it_links_only_the_steps_publication_waits_for(self) -> None:
+        self.post(self.p.chi, **self.levels(an=Level.GOOD))
+        an = evaluation_of(self.p.an_member, self.cycle)
+        actions.appraise(an, by=self.p.dung)
+        r = self.p.client(self.p.chi).post(URL + "cong-khai/", follow=True)
+        refusal = re.search(r'<ul class="messages">.*?</ul>', r.content.decode(), re.S)
+        assert refusal is not None
+        self.assertIn("còn 2 kết quả chưa được thẩm định", refusal[0])
+        self.assertIn("?buoc=cho-tham-dinh&amp;nam=2026", refusal[0])
+        self.assertNotIn("da-tham-dinh", refusal[0])  # An's result waits on nobody
+
 
 QUERIES = 19
 

@@ -64,7 +64,7 @@ def decide(request: HttpRequest, code: str) -> HttpResponse:
                     exemption=form.exemption(),
                 )
                 messages.success(request, _("Đã quyết định %(n)d kết quả.") % {"n": len(decided)})
-                return redirect(f"{request.path}?{_kept(request)}")
+                return redirect(f"{request.path}?{request.GET.urlencode()}")
             except actions.ReviewError as e:
                 form.add_error(None, e.explanation())
     page = listing(group, cycle, DECIDE_TABS, request.GET)
@@ -94,11 +94,6 @@ def _quota(group: Unit, cycle: Cycle, chosen: Mapping[int, Level]) -> dict[str, 
         "covered": covered if not quota.within else None,
         "exceptions": QuotaException.objects.filter(cycle=cycle, group=group),
     }
-
-
-def _kept(request: HttpRequest) -> str:
-    """The page's address parameters (year, tab, cell), kept across a post."""
-    return request.GET.urlencode()
 
 
 def _posted_levels(request: HttpRequest, group: Unit, cycle: Cycle) -> dict[int, Level]:
@@ -141,7 +136,11 @@ def _not_published(e: actions.ReviewError, group: Unit, cycle: Cycle, url: str) 
     if not e.names:
         return e.explanation()
     page = listing(group, cycle, DECIDE_TABS, QueryDict())
-    waiting = [t for t in page.tabs if t.count and t.key not in WAITS_ON_NOBODY]
+    waiting = [
+        choice
+        for tab, choice in zip(DECIDE_TABS, page.tabs, strict=True)
+        if choice.count and tab is not ALL and not PAST_APPRAISAL.intersection(tab.steps)
+    ]
     links = format_html_join(
         "; ",
         '<a href="{}{}&amp;nam={}">{}: {}</a>',
@@ -151,10 +150,8 @@ def _not_published(e: actions.ReviewError, group: Unit, cycle: Cycle, url: str) 
     return format_html("{} — {}.", count, links)
 
 
-# Tabs of the decision page whose results a publication does not wait on.
-
-
-WAITS_ON_NOBODY = (ALL.key, "da-tham-dinh", "da-cong-khai")
+# Steps a publication no longer waits on.
+PAST_APPRAISAL = frozenset({Step.APPRAISED, Step.PUBLISHED})
 
 
 @login_required
@@ -167,7 +164,7 @@ def appraise(request: HttpRequest, code: str) -> HttpResponse:
     if request.method == "POST":
         require(user, Power.APPRAISE, group)
         _appraise_posted(request, user, group, cycle)
-        return redirect(f"{request.path}?{_kept(request)}")
+        return redirect(f"{request.path}?{request.GET.urlencode()}")
     page = listing(group, cycle, APPRAISE_TABS, request.GET)
     context = {
         "group": group,
