@@ -107,6 +107,10 @@ SECRET_KEY = secret_key()
 # Keys the level history's hash chain (R33); kept apart from SECRET_KEY, which may rotate, and
 # outside the database, so that rows rewritten there cannot be given matching hashes.
 HISTORY_KEY = secret_key("HISTORY_KEY")
+# The seals of the level history: one line per seal, appended, the anchor that rows deleted or
+# rolled back in the database are measured against. Keep it where the database's users cannot
+# write (another machine, write-once storage) and back it up with the keys.
+HISTORY_SEALS = Path(os.environ.get("HISTORY_SEALS") or DATA_DIR / "history_seals")
 DEBUG = envbool("DEBUG", False)
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
 
@@ -117,6 +121,8 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "django_htmx",
     "template_partials",
     "simple_history",
@@ -145,6 +151,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
