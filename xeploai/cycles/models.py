@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 from django.db import models
 from django.db.models import Q
@@ -162,6 +163,10 @@ class Manifestation(models.Model):
         return f"{self.number}. {self.text}"
 
 
+class SubjectChanged(Exception):
+    """An evaluation was being moved to another member, cycle or unit."""
+
+
 class EvaluationFacts(models.Model):
     """The facts of a score sheet or criterion grades, shared by member and unit evaluations."""
 
@@ -208,8 +213,27 @@ class EvaluationFacts(models.Model):
     exemplary = models.BooleanField(_("tiêu biểu"), default=False)
     version = models.PositiveIntegerField(default=0, editable=False)
 
+    # Whose evaluation, in which cycle: fixed once written, since the level history is bound to
+    # it (R33); the admin shows these fields read-only and a save that changes one is refused.
+    SUBJECT: tuple[str, ...] = ()
+
     class Meta:
         abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        loaded = self.__dict__.get("_subject")
+        if self.pk is not None and loaded is not None and loaded != self.subject_key():
+            raise SubjectChanged(f"{type(self).__name__} {self.pk}: its subject never changes")
+        super().save(*args, **kwargs)
+
+    @classmethod
+    def from_db(cls, db: str | None, field_names: Any, values: Any) -> Any:
+        instance = super().from_db(db, field_names, values)
+        instance.__dict__["_subject"] = instance.subject_key()
+        return instance
+
+    def subject_key(self) -> tuple[object, ...]:
+        return tuple(self.__dict__.get(name) for name in self.SUBJECT)
 
     @property
     def final_level(self) -> EngineLevel | None:
@@ -234,6 +258,8 @@ class MemberEvaluationQuerySet(models.QuerySet["MemberEvaluation"]):
 
 class MemberEvaluation(EvaluationFacts):
     """One member's evaluation in one cycle."""
+
+    SUBJECT = ("cycle_id", "member_id")
 
     cycle = models.ForeignKey(Cycle, on_delete=models.PROTECT, related_name="member_evaluations")
     member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="evaluations")
@@ -275,6 +301,8 @@ class UnitEvaluationKind(models.TextChoices):
 
 class UnitEvaluation(EvaluationFacts):
     """One organisation's, or one leadership collective's, evaluation in one cycle."""
+
+    SUBJECT = ("cycle_id", "unit_id", "kind")
 
     cycle = models.ForeignKey(Cycle, on_delete=models.PROTECT, related_name="unit_evaluations")
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="evaluations")

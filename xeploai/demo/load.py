@@ -5,15 +5,21 @@ from __future__ import annotations
 import dataclasses
 import random
 from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
 from typing import TypeVar
 
+from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.db import models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from xeploai.accounts.models import Role, RoleKind, User
 from xeploai.cycles.models import Cycle, MemberEvaluation, UnitEvaluation
 from xeploai.members.models import Discipline, Member, Post, StatusPeriod, Transfer
 from xeploai.reports import tally
+from xeploai.reviews import history, seals
+from xeploai.reviews.models import HistorySeal
 from xeploai.units.models import Unit, UnitKind
 
 from .history import make_cycles, member_rows, unit_rows
@@ -79,15 +85,29 @@ def load(size: str, seed: int, progress: Callable[[str], None] = print) -> dict[
     counts["evaluations"] = 0
     cycles = _cycles()
     for cycle in cycles:
-        counts["evaluations"] += _write(MemberEvaluation, member_rows(tree, cycle, rng))
-        counts["evaluations"] += _write(UnitEvaluation, unit_rows(tree, cycle, rng))
+        members, units = member_rows(tree, cycle, rng), list(unit_rows(tree, cycle, rng))
+        counts["evaluations"] += _write(MemberEvaluation, members) + _write(UnitEvaluation, units)
+        if cycle.closed:  # past years' results, recorded as an office imports them
+            history.append_imported([*members, *units], user=None, name=_("Dữ liệu mẫu"))
         progress(f"  {cycle.name}: xong")
     tally.rebuild(cycles)  # the steps below keep it in step as they go
     ensure_personas(tree)
     current = cycles[-1]
     fill_drafts(tree, current)
     advance(tree, current, User.objects.get(username="dung"), random.Random(seed + 2), progress)
+    _seal(progress)
     return counts
+
+
+def _seal(progress: Callable[[str], None]) -> None:
+    """Seal the demo's level history. A seals file left by an earlier database, which this
+    one never sealed, is kept aside: verifying against it would report every seal missing."""
+    path = Path(settings.HISTORY_SEALS)
+    if not HistorySeal.objects.exists() and path.exists() and path.stat().st_size:
+        aside = path.with_name(f"{path.name}.{timezone.now():%Y%m%d%H%M%S}")
+        path.rename(aside)
+        progress(f"  Tệp niêm phong của cơ sở dữ liệu trước được giữ lại: {aside.name}")
+    seals.seal()
 
 
 def _cycles() -> list[Cycle]:

@@ -3,6 +3,7 @@ every level set (DOMAIN.md 4, RULES.md R29-R33, R37)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import hmac
 import json
@@ -12,7 +13,14 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from xeploai.cycles.models import Cycle, Level, Manifestation, MemberEvaluation, Step
+from xeploai.cycles.models import (
+    Cycle,
+    Level,
+    Manifestation,
+    MemberEvaluation,
+    Step,
+    UnitEvaluation,
+)
 from xeploai.members.models import Member
 from xeploai.units.models import Unit
 
@@ -270,32 +278,36 @@ class Action(models.TextChoices):
     RETURN = "RETURN", _("Trả lại bước trước")
     REOPEN = "REOPEN", _("Mở lại kết quả")
     PUBLISH = "PUBLISH", _("Công khai")
+    # A result reached outside this system and loaded from a file (or the demo's past years).
+    IMPORT = "IMPORT", _("Nhập kết quả")
 
 
 class HistoryError(Exception):
     pass
 
 
-class LevelChange(models.Model):
-    """One level set or changed at one step (R33), appended to a chain nobody may alter.
+class ChainedChange(models.Model):
+    """One level set or changed at one step (R33), appended to its evaluation's chain, which
+    nobody may alter.
 
-    Each row carries the hash of the previous row of the same evaluation and its own hash
-    over everything it says, so that editing or deleting a row directly in the database
-    breaks the chain (`xeploai history verify`).
+    Each row is signed (HMAC under the history key, which the database never holds) over a
+    canonical form of everything it says: its subject (`subject`: the cycle and the member
+    or unit, so that a row moved to another evaluation no longer matches), the state of the
+    evaluation it left (`facts`: a digest of the scores, facts and levels, so that a fact
+    changed after the decision is seen) and the hash of the row before. The canonical form
+    survives Django's own serialisation (`at` to the millisecond, in UTC) and pg_dump.
+    The chains as a whole are anchored by the seals (`seals.py`).
     """
 
-    evaluation = models.ForeignKey(
-        MemberEvaluation,
-        on_delete=models.PROTECT,
-        related_name="history",
-        verbose_name=_("đánh giá"),
-    )
     seq = models.PositiveIntegerField(_("thứ tự"))
-    step = models.CharField(_("bước"), max_length=16, choices=Step.choices)
+    subject = models.CharField(_("đối tượng"), max_length=96)
+    step = models.CharField(_("bước"), max_length=16, choices=Step.choices, blank=True)
     action = models.CharField(_("thao tác"), max_length=16, choices=Action.choices)
+    # None for a result imported from the command line, where nobody is signed in.
     by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
+        null=True,
         related_name="+",
         verbose_name=_("người thực hiện"),
     )
@@ -314,8 +326,69 @@ class LevelChange(models.Model):
     reason = models.TextField(_("lý do"), blank=True)
     decision_number = models.CharField(_("số quyết định"), max_length=64, blank=True)
     decision_date = models.DateField(_("ngày quyết định"), null=True, blank=True)
+    facts = models.CharField(_("mã băm dữ kiện"), max_length=64, blank=True)
     prev_hash = models.CharField(_("mã băm dòng trước"), max_length=64)
     hash = models.CharField(_("mã băm"), max_length=64, unique=True)
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise HistoryError("history rows are never changed")
+        self.hash = self.compute_hash()
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise HistoryError("history rows are never deleted")
+
+    def content(self) -> dict[str, Any]:
+        """What the signature covers: every field but the hash, in a canonical form."""
+        return {
+            "evaluation": self.evaluation_id,  # type: ignore[attr-defined]
+            "subject": self.subject,
+            "seq": self.seq,
+            "step": self.step,
+            "action": self.action,
+            "by": self.by_id,
+            "by_name": self.by_name,
+            "role": self.role,
+            "unit": self.unit_id,
+            "at": canonical_time(self.at),
+            "level_from": self.level_from,
+            "level_to": self.level_to,
+            "reason": self.reason,
+            "decision_number": self.decision_number,
+            "decision_date": self.decision_date.isoformat() if self.decision_date else None,
+            "facts": self.facts,
+            "prev_hash": self.prev_hash,
+        }
+
+    def compute_hash(self) -> str:
+        """HMAC-SHA-256 of the content under the history key, which the database never holds."""
+        return sign(self.content())
+
+
+def canonical_time(at: dt.datetime) -> str:
+    """A moment as Django's serialisers keep it: UTC, to the millisecond."""
+    return at.astimezone(dt.UTC).isoformat(timespec="milliseconds")
+
+
+def sign(content: dict[str, Any]) -> str:
+    text = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    key = settings.HISTORY_KEY.encode()
+    return hmac.new(key, text.encode(), hashlib.sha256).hexdigest()
+
+
+class LevelChange(ChainedChange):
+    """A row of a member's level history."""
+
+    evaluation = models.ForeignKey(
+        MemberEvaluation,
+        on_delete=models.PROTECT,
+        related_name="history",
+        verbose_name=_("đánh giá"),
+    )
 
     class Meta:
         verbose_name = _("lịch sử xếp loại")
@@ -328,37 +401,66 @@ class LevelChange(models.Model):
     def __str__(self) -> str:
         return f"{self.evaluation} #{self.seq}: {self.action}"
 
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None:
-            raise HistoryError("history rows are never changed")
-        self.hash = self.compute_hash()
-        super().save(*args, **kwargs)
 
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        raise HistoryError("history rows are never deleted")
+class UnitLevelChange(ChainedChange):
+    """A row of an organisation's or a leadership collective's level history."""
 
-    def content(self) -> dict[str, Any]:
-        """What the hash covers: every field but the hash itself."""
-        return {
-            "evaluation": self.evaluation_id,
-            "seq": self.seq,
-            "step": self.step,
-            "action": self.action,
-            "by": self.by_id,
-            "by_name": self.by_name,
-            "role": self.role,
-            "unit": self.unit_id,
-            "at": self.at.isoformat(),
-            "level_from": self.level_from,
-            "level_to": self.level_to,
-            "reason": self.reason,
-            "decision_number": self.decision_number,
-            "decision_date": self.decision_date.isoformat() if self.decision_date else None,
-            "prev_hash": self.prev_hash,
-        }
+    evaluation = models.ForeignKey(
+        UnitEvaluation,
+        on_delete=models.PROTECT,
+        related_name="history",
+        verbose_name=_("đánh giá"),
+    )
 
-    def compute_hash(self) -> str:
-        """HMAC-SHA-256 of the content under the history key, which the database never holds."""
-        text = json.dumps(self.content(), sort_keys=True, ensure_ascii=False)
-        key = settings.HISTORY_KEY.encode()
-        return hmac.new(key, text.encode(), hashlib.sha256).hexdigest()
+    class Meta:
+        verbose_name = _("lịch sử xếp loại tổ chức")
+        verbose_name_plural = _("lịch sử xếp loại tổ chức")
+        ordering = ["evaluation", "seq"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["evaluation", "seq"], name="one_unit_history_row_per_seq"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.evaluation} #{self.seq}: {self.action}"
+
+
+class HistorySeal(models.Model):
+    """A seal of the level history: the head of every chain written since the seal before,
+    and the number of evaluations of each cycle, signed and chained to the seal before.
+    Each seal is also appended to a file outside the database (`settings.HISTORY_SEALS`),
+    against which rows deleted or rolled back here are found (`seals.py`)."""
+
+    seq = models.PositiveIntegerField(_("thứ tự"), unique=True)
+    at = models.DateTimeField(_("thời điểm"))
+    through_member = models.BigIntegerField()  # the last member history row covered
+    through_unit = models.BigIntegerField()  # the last organisation history row covered
+    counts = models.JSONField()  # {cycle id: [member evaluations, unit evaluations]}
+    prev = models.CharField(max_length=64, blank=True)
+    digest = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        verbose_name = _("niêm phong lịch sử xếp loại")
+        verbose_name_plural = _("niêm phong lịch sử xếp loại")
+        ordering = ["seq"]
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.at:%d/%m/%Y %H:%M}"
+
+
+class SealedHead(models.Model):
+    """The last row of one chain when a seal was made. No foreign key: a head outlives the
+    evaluation deleted behind it, which is how the deletion is found."""
+
+    seal = models.ForeignKey(HistorySeal, on_delete=models.PROTECT, related_name="heads")
+    kind = models.CharField(max_length=1)  # "m": a member's chain, "u": a unit's
+    evaluation_id = models.BigIntegerField()
+    seq = models.PositiveIntegerField()
+    hash = models.CharField(max_length=64)
+
+    class Meta:
+        indexes = [models.Index(fields=["kind", "evaluation_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind}{self.evaluation_id} #{self.seq}"

@@ -27,6 +27,7 @@ from xeploai.cycles.models import (
 )
 from xeploai.members.models import Member
 from xeploai.reports import tally
+from xeploai.reviews import history
 from xeploai.rules import Regime, regime_for_year
 from xeploai.rules.legacy import parse_level, parse_status, rank_label
 from xeploai.units.models import Unit
@@ -259,6 +260,10 @@ def _save(
             return
         insert(model, new, run)
         update(model, changed, compared, run)
+        # Every result has its level history (R33), an imported one too.
+        history.append_imported(
+            [*new, *changed], user=run.by, name=_("Nhập từ dòng lệnh"), reason=run.reason
+        )
         report.created += len(new)
         report.updated += len(changed)
 

@@ -8,7 +8,7 @@ from django.core.management import CommandError, call_command
 from django.test import TestCase
 
 from xeploai.core.testing import make_cycle, make_personas
-from xeploai.cycles.models import Level, MemberEvaluation
+from xeploai.cycles.models import Level, MemberEvaluation, SubjectChanged
 from xeploai.reviews import actions, history
 from xeploai.reviews.models import HistoryError, LevelChange
 
@@ -37,7 +37,9 @@ class HistoryTestCase(TestCase):
 
     def test_it_verifies_an_intact_history(self) -> None:
         self.assertEqual(list(history.verify()), [])
-        self.assertEqual(self.verify(), (0, "Level history intact: 2 rows verified.\n"))
+        code, out = self.verify()
+        self.assertEqual(code, 0)
+        self.assertIn("Level history intact: 2 rows verified, 0 seal(s) matched.", out)
 
     def test_it_detects_a_row_edited_in_the_database(self) -> None:
         LevelChange.objects.filter(seq=2).update(level_to=Level.EXCELLENT)
@@ -74,7 +76,7 @@ class HistoryTestCase(TestCase):
         other = submit(evaluation_of(self.p.binh.member, self.evaluation.cycle), self.p.binh)  # type: ignore[arg-type]
         LevelChange.objects.filter(evaluation=other).delete()
         self.assertIn(
-            f"evaluation {other.pk}: is SUBMITTED but has no history", "\n".join(history.verify())
+            f"evaluation {other.pk}: has a result but no history", "\n".join(history.verify())
         )
 
     def test_it_detects_a_row_rewritten_with_a_recomputed_plain_hash(self) -> None:
@@ -88,3 +90,11 @@ class HistoryTestCase(TestCase):
             level_proposed=Level.EXCELLENT
         )
         self.assertIn("row 2: changed after it was written", "\n".join(history.verify()))
+
+    def test_it_refuses_to_move_an_evaluation_to_another_member(self) -> None:
+        evaluation = MemberEvaluation.objects.get(pk=self.evaluation.pk)
+        evaluation.member = self.p.binh.member  # type: ignore[assignment]
+        with self.assertRaises(SubjectChanged):
+            evaluation.save()
+        evaluation.member_id = self.evaluation.member_id
+        evaluation.save()  # its own subject, saved again, is fine
