@@ -6,6 +6,7 @@ from django.contrib import admin
 from django.db import transaction
 from django.http import HttpRequest
 
+from xeploai.accounts.audit import LoggedReadsAdmin
 from xeploai.reviews.actions import follow_member
 
 from .models import Discipline, Member, Post, StatusPeriod, Transfer
@@ -30,9 +31,10 @@ class DisciplineInline(admin.TabularInline[Discipline, Member]):
 
 
 @admin.register(Member)
-class MemberAdmin(admin.ModelAdmin[Member]):
+class MemberAdmin(LoggedReadsAdmin[Member]):
     list_display = ["code", "full_name", "birth_date", "cell", "admitted", "full_member_since"]
     search_fields = ["code", "search_key", "citizen_id"]
+    ordering = ["code"]  # pages of the change list and of autocomplete fields stay stable
     autocomplete_fields = ["cell"]
     inlines = [PostInline, StatusPeriodInline, DisciplineInline]
 
@@ -44,14 +46,14 @@ class MemberAdmin(admin.ModelAdmin[Member]):
 
 
 @admin.register(Post)
-class PostAdmin(admin.ModelAdmin[Post]):
+class PostAdmin(LoggedReadsAdmin[Post]):
     list_display = ["member", "title", "kind", "unit", "head", "start", "end"]
     list_filter = ["kind", "head"]
     autocomplete_fields = ["member", "unit"]
 
 
 @admin.register(StatusPeriod)
-class StatusPeriodAdmin(admin.ModelAdmin[StatusPeriod]):
+class StatusPeriodAdmin(LoggedReadsAdmin[StatusPeriod]):
     list_display = ["member", "kind", "start", "end", "reason"]
     list_filter = ["kind"]
     autocomplete_fields = ["member", "temporary_cell"]
@@ -63,7 +65,7 @@ class StatusPeriodAdmin(admin.ModelAdmin[StatusPeriod]):
 
 
 @admin.register(Transfer)
-class TransferAdmin(admin.ModelAdmin[Transfer]):
+class TransferAdmin(LoggedReadsAdmin[Transfer]):
     list_display = ["member", "from_cell", "to_cell", "date"]
     autocomplete_fields = ["member", "from_cell", "to_cell"]
 
@@ -78,7 +80,7 @@ class TransferAdmin(admin.ModelAdmin[Transfer]):
 
 
 @admin.register(Discipline)
-class DisciplineAdmin(admin.ModelAdmin[Discipline]):
+class DisciplineAdmin(LoggedReadsAdmin[Discipline]):
     list_display = ["member", "form", "decided", "violated", "violation_unit"]
     list_filter = ["form"]
     autocomplete_fields = ["member", "violation_unit"]

@@ -7,8 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from xeploai.accounts.access import get_member_for_user
-from xeploai.accounts.audit import log_access
-from xeploai.accounts.models import AccessAction
+from xeploai.accounts.audit import log_read
 from xeploai.accounts.policy import sees_members_of
 from xeploai.cycles.models import Cycle, MemberEvaluation, Step
 from xeploai.cycles.rules import member_verdict
@@ -16,9 +15,9 @@ from xeploai.cycles.rules import member_verdict
 
 @login_required
 def member_detail(request: HttpRequest, code: str) -> HttpResponse:
+    """A member's record: their posts, statuses, transfers, disciplines and evaluations."""
     member = get_member_for_user(request.user, code)  # type: ignore[arg-type]
-    if request.user.member_id != member.pk:  # type: ignore[union-attr]
-        log_access(request, member=member, action=AccessAction.VIEW)  # RULES.md S3
+    log_read(request, member)  # RULES.md S3
     evaluations = list(
         MemberEvaluation.objects.filter(member=member)
         .select_related("cycle", "cell")

@@ -3,13 +3,25 @@ from __future__ import annotations
 from django.contrib import admin
 from django.http import HttpRequest
 
+from xeploai.accounts.audit import LoggedReadsAdmin
 from xeploai.core.admin import ReadOnlyAdmin
 
-from .models import FollowUp, Input, LevelChange, Meeting, Proposal, QuotaException, SelfReview
+from .models import (
+    FollowUp,
+    HistorySeal,
+    Input,
+    LevelChange,
+    Meeting,
+    Proposal,
+    QuotaException,
+    SelfReview,
+    UnitLevelChange,
+)
 
 
 @admin.register(SelfReview)
-class SelfReviewAdmin(admin.ModelAdmin[SelfReview]):
+class SelfReviewAdmin(LoggedReadsAdmin[SelfReview]):
+    member_path = "evaluation.member"
     list_display = ["evaluation", "form", "submitted", "assisted"]
     list_filter = ["form", "assisted"]
     search_fields = ["evaluation__member__code", "evaluation__member__search_key"]
@@ -17,21 +29,24 @@ class SelfReviewAdmin(admin.ModelAdmin[SelfReview]):
 
 
 @admin.register(Input)
-class InputAdmin(admin.ModelAdmin[Input]):
+class InputAdmin(LoggedReadsAdmin[Input]):
+    member_path = "evaluation.member"
     list_display = ["evaluation", "kind", "source", "from_paper", "entered"]
     list_filter = ["kind", "from_paper"]
     raw_id_fields = ["evaluation", "entered_by"]
 
 
 @admin.register(Meeting)
-class MeetingAdmin(admin.ModelAdmin[Meeting]):
+class MeetingAdmin(LoggedReadsAdmin[Meeting]):
+    member_path = None  # the cell's meeting: its absentees, with their reasons
     list_display = ["cell", "cycle", "held_on", "present", "summoned"]
     list_filter = ["cycle"]
     raw_id_fields = ["cell", "recorded_by"]
 
 
 @admin.register(Proposal)
-class ProposalAdmin(admin.ModelAdmin[Proposal]):
+class ProposalAdmin(LoggedReadsAdmin[Proposal]):
+    member_path = "evaluation.member"
     list_display = ["evaluation", "level", "meeting"]
     raw_id_fields = ["evaluation", "meeting"]
     readonly_fields = ["evaluation", "meeting", "level", "votes"]  # set by the cell's proposal
@@ -41,7 +56,7 @@ class ProposalAdmin(admin.ModelAdmin[Proposal]):
 
 
 @admin.register(FollowUp)
-class FollowUpAdmin(admin.ModelAdmin[FollowUp]):
+class FollowUpAdmin(LoggedReadsAdmin[FollowUp]):
     list_display = ["member", "cycle", "text", "fixed"]
     list_filter = ["cycle", "fixed"]
     raw_id_fields = ["member"]
@@ -53,8 +68,10 @@ class QuotaExceptionAdmin(ReadOnlyAdmin, admin.ModelAdmin[QuotaException]):
 
 
 @admin.register(LevelChange)
-class LevelChangeAdmin(ReadOnlyAdmin, admin.ModelAdmin[LevelChange]):
+class LevelChangeAdmin(ReadOnlyAdmin, LoggedReadsAdmin[LevelChange]):
     """Readable by administrators; nobody adds, changes or deletes history (R33)."""
+
+    member_path = "evaluation.member"
 
     list_display = [
         "evaluation",
@@ -69,3 +86,20 @@ class LevelChangeAdmin(ReadOnlyAdmin, admin.ModelAdmin[LevelChange]):
     list_filter = ["action", "role"]
     search_fields = ["evaluation__member__code", "by_name", "decision_number"]
     list_select_related = ["evaluation__member", "evaluation__cycle"]
+
+
+@admin.register(UnitLevelChange)
+class UnitLevelChangeAdmin(ReadOnlyAdmin, admin.ModelAdmin[UnitLevelChange]):
+    """An organisation's level history: read-only like the members' (R33)."""
+
+    list_display = ["evaluation", "seq", "action", "by_name", "at", "level_from", "level_to"]
+    list_filter = ["action"]
+    search_fields = ["evaluation__unit__code", "by_name", "decision_number"]
+    list_select_related = ["evaluation__unit", "evaluation__cycle"]
+
+
+@admin.register(HistorySeal)
+class HistorySealAdmin(ReadOnlyAdmin, admin.ModelAdmin[HistorySeal]):
+    """The seals of the level history, made by `xeploai history seal`; read-only."""
+
+    list_display = ["seq", "at", "through_member", "through_unit", "digest"]

@@ -11,7 +11,7 @@ import json
 from django.core.management import call_command
 from django.test import TestCase
 
-from xeploai.core.testing import make_cycle, make_evaluation, make_member, make_unit
+from xeploai.core.testing import make_cycle, make_evaluation, make_member, make_unit, make_user
 from xeploai.cycles.models import Level, MemberEvaluation, Status, UnitEvaluation
 from xeploai.reports.data import report
 from xeploai.rules import Regime
@@ -139,14 +139,16 @@ class StatisticsTestCase(TestCase):
 
     def test_the_command_prints_text_and_json(self) -> None:
         self.member(self.cell_a, Level.EXCELLENT)
+        make_user("thongke")
+        year = ["--cycle", "2025", "--as", "thongke"]  # the account the export is logged under
         out = io.StringIO()
-        call_command("report", "--cycle", "2025", "--unit", "H1", "--format", "json", stdout=out)
+        call_command("report", *year, "--unit", "H1", "--format", "json", stdout=out)
         data = json.loads(out.getvalue())
         self.assertEqual(
             (data["unit"]["code"], data["levels"]["EXCELLENT"]["percent"]), ("H1", "100,0 %")
         )
         text = io.StringIO()
-        call_command("report", "--cycle", "2025", "--unit", "X1", stdout=text)
+        call_command("report", *year, "--unit", "X1", stdout=text)
         printed = text.getvalue().splitlines()
         self.assertTrue(printed[0].endswith("năm 2025 — Xã 1"), printed[0])
         self.assertEqual(printed[1], "Số liệu khớp.")

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from xeploai.accounts.audit import log_access
+from xeploai.accounts.audit import log_access, log_list_read
 from xeploai.accounts.models import AccessAction, User
 from xeploai.accounts.policy import Power, can
 from xeploai.core.db import vietnamese
@@ -36,7 +36,7 @@ from ..forms import (
 )
 from ..models import InputKind, Meeting
 from ..rules import Row, rows_for
-from .common import cycle_of_page, log_list_read
+from .common import cycle_of_page
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -107,7 +107,8 @@ def _cell_page(
         "lines": lines,
         "may_propose": may_propose,
     }
-    log_list_read(request, cell)
+    read = _("kiểm điểm chi bộ {cell} năm {year}").format(cell=cell.code, year=cycle.year)
+    log_list_read(request, listing=read, count=len(lines))
     return render(request, "reviews/cell_review.html", context)
 
 
@@ -202,14 +203,17 @@ def meeting_minutes(request: HttpRequest, code: str) -> HttpResponse:
 
 @login_required
 def published(request: HttpRequest, code: str) -> HttpResponse:
-    """The cell's published results, for its members to see (publication, S1)."""
+    """The cell's published results, for its members to see (publication, S1). They are
+    the results of others, so each look is logged (S3), the member's own among them."""
     user: User = request.user  # type: ignore[assignment]
     cell = get_cell_for_member_or_role(user, code)
     cycle = cycle_of_page(request)
-    results = (
+    results = list(
         MemberEvaluation.objects.filter(cycle=cycle, cell=cell, step=Step.PUBLISHED)
         .select_related("member")
         .order_by(vietnamese("member__full_name"))
     )
+    read = _("kết quả công khai chi bộ {cell} năm {year}").format(cell=cell.code, year=cycle.year)
+    log_list_read(request, listing=read, count=len(results))
     context = {"cell": cell, "cycle": cycle, "results": results}
     return render(request, "reviews/published.html", context)

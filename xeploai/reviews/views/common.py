@@ -1,21 +1,11 @@
-"""What the review's pages share: the cycle a page is about, the log of list reads."""
+"""What the review's pages share: the cycle a page is about."""
 
 from __future__ import annotations
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 
-from xeploai.accounts.audit import log_access
-from xeploai.accounts.models import AccessAction
 from xeploai.cycles.models import Cycle, CycleKind
-from xeploai.units.models import Unit
-
-
-def log_list_read(request: HttpRequest, unit: Unit) -> None:
-    """A page listing members with the reasons of their results is a read of their records
-    (S3): one entry per page, naming the unit."""
-    if request.method == "GET":
-        log_access(request, action=AccessAction.VIEW, detail=f"danh sách {unit.code}")
 
 
 def _year(request: HttpRequest) -> int:

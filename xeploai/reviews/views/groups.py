@@ -15,6 +15,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from xeploai.accounts.audit import log_list_read
 from xeploai.accounts.models import User
 from xeploai.accounts.policy import Power, can
 from xeploai.cycles.models import Cycle, Level, MemberEvaluation, Step
@@ -32,7 +33,7 @@ from ..forms import (
 from ..listing import ALL, APPRAISE_TABS, DECIDE_TABS, listing
 from ..models import QuotaException
 from ..rules import rows_for
-from .common import cycle_of_page, log_list_read
+from .common import cycle_of_page
 
 
 @login_required
@@ -79,7 +80,8 @@ def decide(request: HttpRequest, code: str) -> HttpResponse:
         "levels": Level.choices,
         **_quota(group, cycle, chosen),
     }
-    log_list_read(request, group)
+    read = _("quyết định xếp loại {unit} năm {year}").format(unit=group.code, year=cycle.year)
+    log_list_read(request, listing=read, count=len(rows))
     return render(request, "reviews/decide.html", context)
 
 
@@ -166,15 +168,17 @@ def appraise(request: HttpRequest, code: str) -> HttpResponse:
         _appraise_posted(request, user, group, cycle)
         return redirect(f"{request.path}?{request.GET.urlencode()}")
     page = listing(group, cycle, APPRAISE_TABS, request.GET)
+    rows = rows_for(page.evaluations)
     context = {
         "group": group,
         "cycle": cycle,
         "page": page,
-        "rows": rows_for(page.evaluations),
+        "rows": rows,
         "may_appraise": can(user, Power.APPRAISE, group.path),
         "levels": Level.choices,
     }
-    log_list_read(request, group)
+    read = _("thẩm định {unit} năm {year}").format(unit=group.code, year=cycle.year)
+    log_list_read(request, listing=read, count=len(rows))
     return render(request, "reviews/appraise.html", context)
 
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from xeploai.accounts.audit import log_list_read
 from xeploai.accounts.models import User
 from xeploai.accounts.policy import Power, can
 from xeploai.core.db import vietnamese
@@ -25,7 +26,7 @@ from ..access import (
 )
 from ..progress import COLUMNS, standing
 from ..rules import rows_for
-from .common import cycle_of_page, log_list_read
+from .common import cycle_of_page
 
 
 @login_required
@@ -40,7 +41,10 @@ def pending(request: HttpRequest, code: str) -> HttpResponse:
     if unit.is_cell:
         evaluations = MemberEvaluation.objects.filter(cycle=cycle, cell=unit)
         rows = rows_for(evaluations.order_by(vietnamese("member__full_name")))
-        log_list_read(request, unit)
+        read = _("tiến độ kiểm điểm chi bộ {cell} năm {year}").format(
+            cell=unit.code, year=cycle.year
+        )
+        log_list_read(request, listing=read, count=len(rows))
     ancestors = Unit.objects.visible_to(user).filter(path__in=unit.ancestor_paths()[:-1])
     today = timezone.localdate()
     context = {

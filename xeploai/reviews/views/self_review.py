@@ -14,8 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
-from xeploai.accounts.audit import log_access
-from xeploai.accounts.models import AccessAction, User
+from xeploai.accounts.audit import log_read
+from xeploai.accounts.models import User
 from xeploai.accounts.policy import sees_members_of
 from xeploai.cycles.models import MemberEvaluation, Step
 from xeploai.cycles.rules import member_verdict
@@ -45,8 +45,7 @@ def self_review(request: HttpRequest, year: int, code: str) -> HttpResponse:
         evaluation = get_evaluation_for_filling(user, year, code)
     else:
         evaluation = get_evaluation_for_user(user, year, code)
-        if user.member_id != evaluation.member_id:
-            log_access(request, member=evaluation.member, action=AccessAction.VIEW)
+        log_read(request, evaluation.member)
     form = _form(evaluation, request.POST if request.method == "POST" else None)
     outcome, conflict = "", None
     if request.method == "POST":

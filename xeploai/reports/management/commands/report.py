@@ -1,4 +1,7 @@
-"""`xeploai report --cycle YEAR --unit CODE`: a unit's statistics for one cycle."""
+"""`xeploai report --cycle YEAR --unit CODE`: a unit's statistics for one cycle.
+
+An export, printed or written, so it is logged (RULES.md S3) under the account `--as`
+names, by default the one named as the operating-system user."""
 
 from __future__ import annotations
 
@@ -9,6 +12,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
+from xeploai.accounts.audit import add_actor_argument, command_actor, log_command_export
 from xeploai.cycles.models import Cycle
 from xeploai.reports import exports, text
 from xeploai.reports.data import report
@@ -29,6 +33,7 @@ class Command(BaseCommand):
         )
         parser.add_argument("--decimals", type=int, choices=(1, 2), default=1)
         parser.add_argument("--output", type=Path, help="write to this file instead")
+        add_actor_argument(parser)
 
     def handle(
         self,
@@ -38,6 +43,7 @@ class Command(BaseCommand):
         format: str,  # noqa: A002  (the option's name)
         decimals: int,
         output: Path | None,
+        actor: str | None,
         **options: Any,
     ) -> None:
         if format in exports.CONTENT_TYPES and output is None:
@@ -48,6 +54,11 @@ class Command(BaseCommand):
         found_cycle = Cycle.objects.of_year(cycle)
         if found_cycle is None:
             raise CommandError(_("Không có kỳ đánh giá năm {year}.").format(year=cycle))
+        log_command_export(
+            command_actor(actor),
+            command=_command_line(cycle, unit, format, decimals, output),
+            detail=_("báo cáo {unit} {year} {format}").format(unit=unit, year=cycle, format=format),
+        )
         data = report(found_unit, found_cycle, decimals=decimals)
         if format in exports.CONTENT_TYPES:
             assert output is not None
@@ -62,3 +73,10 @@ class Command(BaseCommand):
             self.stdout.write(out, ending="")
         else:
             output.write_text(out, encoding="utf-8")
+
+
+def _command_line(cycle: int, unit: str, fmt: str, decimals: int, output: Path | None) -> list[str]:
+    """The command's arguments as the log keeps them, the output file as an absolute path."""
+    line = ["report", "--cycle", str(cycle), "--unit", unit, "--format", fmt]
+    line += ["--decimals", str(decimals)]
+    return line + (["--output", str(output.absolute())] if output is not None else [])
