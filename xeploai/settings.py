@@ -9,6 +9,9 @@ from urllib.parse import unquote, urlsplit
 
 import django_stubs_ext
 
+from xeploai.core.csp import CSP, source_hash
+from xeploai.core.private import private_directory, private_file, tighten, write_once
+
 django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -68,7 +71,11 @@ def database_from_url(url: str, data_dir: Path) -> dict[str, object]:
 
 
 def sqlite_database(path: Path) -> dict[str, object]:
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """The database file created private before SQLite opens it (core/private.py); test
+    databases, which Django creates anew, are made private as they are opened (core/db.py)."""
+    if not path.parent.exists():
+        private_directory(path.parent)
+    private_file(path)
     return {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": path,
@@ -88,31 +95,34 @@ def sqlite_database(path: Path) -> dict[str, object]:
     }
 
 
-DATA_DIR = Path(os.environ.get("XEPLOAI_DATA_DIR") or Path.cwd() / "data")
+# The database, the keys, uploads and caches: for the owner only.
+DATA_DIR = private_directory(Path(os.environ.get("XEPLOAI_DATA_DIR") or Path.cwd() / "data"))
 
 
-def secret_key(name: str = "SECRET_KEY") -> str:
-    """A key from the environment, or one generated once and kept in the data directory."""
+def secret_key(name: str, directory: Path) -> str:
+    """A key from the environment, or one generated once and kept in a private file."""
     if key := os.environ.get(name):
         return key
-    path = DATA_DIR / name.lower()
+    path = directory / name.lower()
     if not path.exists():
-        DATA_DIR.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_urlsafe(50))
-        path.chmod(0o600)
+        return write_once(path, secrets.token_urlsafe(50)).strip()
+    tighten(path, 0o600)
     return path.read_text().strip()
 
 
-SECRET_KEY = secret_key()
+SECRET_KEY = secret_key("SECRET_KEY", DATA_DIR)
 # Keys the level history's hash chain (R33); kept apart from SECRET_KEY, which may rotate, and
 # outside the database, so that rows rewritten there cannot be given matching hashes.
-HISTORY_KEY = secret_key("HISTORY_KEY")
+HISTORY_KEY = secret_key("HISTORY_KEY", DATA_DIR)
 # The seals of the level history: one line per seal, appended, the anchor that rows deleted or
 # rolled back in the database are measured against. Keep it where the database's users cannot
 # write (another machine, write-once storage) and back it up with the keys.
 HISTORY_SEALS = Path(os.environ.get("HISTORY_SEALS") or DATA_DIR / "history_seals")
 DEBUG = envbool("DEBUG", False)
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
+# The reverse proxy's own addresses: only from these is the client's address in X-Real-IP
+# believed (core.middleware.ProxiedAddressMiddleware; docs/deploy.md).
+TRUSTED_PROXIES = envlist("TRUSTED_PROXIES", [])
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -140,8 +150,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "xeploai.core.middleware.ProxiedAddressMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # After WhiteNoise: static files carry no policy, and need none.
+    "xeploai.core.csp.ContentSecurityPolicyMiddleware",
     # Pages compressed on the way out; static files were compressed once by collectstatic and
     # are answered above, by WhiteNoise. Against BREACH, Django masks the CSRF token afresh in
     # each response and pads what it gzips by a random length.
@@ -151,6 +164,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Needs the user (larger bodies are for a signed-in user); before any process_view, where
+    # the CSRF check reads the body.
+    "xeploai.core.middleware.RequestSizeMiddleware",
+    "xeploai.core.middleware.PrivateCacheMiddleware",
+    "xeploai.core.middleware.BusyDatabaseMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -200,8 +218,15 @@ EMAIL_BACKEND = (
 )
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = envint("EMAIL_PORT", 25)
-EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", default=False)
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", default=False)  # STARTTLS, port 587
+EMAIL_USE_SSL = envbool("EMAIL_USE_SSL", default=False)  # TLS from the start, port 465
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise SettingError("EMAIL_USE_TLS and EMAIL_USE_SSL: set one of them, not both")
+EMAIL_TIMEOUT = 30  # seconds: a mail server that does not answer does not hold a worker
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "xeploai@localhost")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 SESSION_COOKIE_AGE = 8 * 60 * 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
@@ -209,6 +234,23 @@ SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+# Every page's Content-Security-Policy (core/csp.py, the shape of Django 6's SECURE_CSP): no
+# inline script, no eval (htmx is told not to, in base.html), scripts and stylesheets from
+# this site only. The report's charts are matplotlib's inline SVG, painted by style
+# attributes and one <style> of fixed text: those are allowed, no other inline style.
+CHART_STYLE = "*{stroke-linejoin: round; stroke-linecap: butt}"
+SECURE_CSP: dict[str, list[str]] = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF, source_hash(CHART_STYLE)],
+    "style-src-attr": [CSP.UNSAFE_INLINE],
+    "img-src": [CSP.SELF, "data:"],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
+SECURE_CSP_REPORT_ONLY: dict[str, list[str]] = {}
 if not DEBUG and envbool("HTTPS", False):
     SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
     SECURE_SSL_REDIRECT = True
@@ -229,6 +271,21 @@ STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise warns on every request without it
 MEDIA_ROOT = DATA_DIR / "uploads"  # import files; never served
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
+
+# Request bodies (core.middleware.RequestSizeMiddleware) are refused by the length they
+# announce, before anything reads them: a few megabytes everywhere (Django's own limit on a
+# form's fields is 2.5 MB), more only for a signed-in user's import upload. Keep the reverse
+# proxy's limits the same (docs/deploy.md). A file above FILE_UPLOAD_MAX_MEMORY_SIZE waits
+# on disk in the data directory, not in /tmp (often memory), and is moved from there.
+MB = 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * MB + MB // 2
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * MB + MB // 2
+FILE_UPLOAD_TEMP_DIR = private_directory(DATA_DIR / "tmp")
+REQUEST_MAX_SIZE = 4 * MB
+IMPORT_UPLOAD_MAX_SIZE = envint("IMPORT_UPLOAD_MAX_MB", 200) * MB
+REQUEST_MAX_SIZE_BY_ROUTE = {"imports:index": IMPORT_UPLOAD_MAX_SIZE}
 
 # Background work (imports) runs in `xeploai db_worker`, queued in the database.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
