@@ -99,12 +99,17 @@ def sqlite_database(path: Path) -> dict[str, object]:
 DATA_DIR = private_directory(Path(os.environ.get("XEPLOAI_DATA_DIR") or Path.cwd() / "data"))
 
 
+# The keys this start generated, there being none: a restore may write the archive's over them.
+KEYS_GENERATED: list[str] = []
+
+
 def secret_key(name: str, directory: Path) -> str:
     """A key from the environment, or one generated once and kept in a private file."""
     if key := os.environ.get(name):
         return key
     path = directory / name.lower()
     if not path.exists():
+        KEYS_GENERATED.append(name)
         return write_once(path, secrets.token_urlsafe(50)).strip()
     tighten(path, 0o600)
     return path.read_text().strip()
@@ -271,6 +276,9 @@ STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise warns on every request without it
 MEDIA_ROOT = DATA_DIR / "uploads"  # import files; never served
+# Uploaded import files are deleted once their import has run; those a stopped worker left
+# behind, after this many days (by the worker after each import, and `xeploai purge_uploads`).
+IMPORT_UPLOAD_DAYS = envint("IMPORT_UPLOAD_DAYS", 7)
 FILE_UPLOAD_PERMISSIONS = 0o600
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 

@@ -754,8 +754,7 @@ def _key_text(path: Path, name: str) -> str:
 
 def _generated_now(path: Path) -> bool:
     """Whether the settings wrote this key as this process started: there was none before."""
-    started = _process_started()
-    return started is not None and path.stat().st_mtime > started + _tick()
+    return path.name.upper() in settings.KEYS_GENERATED
 
 
 def _forget_keys_generated_now() -> None:
@@ -768,20 +767,6 @@ def _forget_keys_generated_now() -> None:
         with contextlib.suppress(OSError, UnicodeDecodeError):
             if path.read_text(encoding="utf-8").strip() == getattr(settings, variable):
                 path.unlink()
-
-
-def _process_started() -> float | None:
-    """When this process started, in seconds since the epoch (Linux); None elsewhere."""
-    try:
-        fields = Path("/proc/self/stat").read_text().rsplit(")", 1)[1].split()
-        since_boot = int(fields[19]) * _tick()
-    except (OSError, IndexError, ValueError):
-        return None
-    return time.time() - time.clock_gettime(time.CLOCK_BOOTTIME) + since_boot
-
-
-def _tick() -> float:
-    return 1 / os.sysconf("SC_CLK_TCK")
 
 
 def _plan_upload(plan: Plan, name: str, staged: Path) -> None:

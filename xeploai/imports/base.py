@@ -1,16 +1,23 @@
 """How an import runs, whatever its kind: rows are read from the file as a stream, each goes
-through the form the pages use, and valid rows are written chunk by chunk inside one
-transaction. A single refused row rolls everything back (all rows or none); re-importing the
-same file changes nothing; every record created or changed leaves a history entry."""
+through the form the pages use and the kind's checks against the database, reading only;
+once every row is valid they are written chunk by chunk inside one transaction. A single
+refused row means nothing is written (all rows or none); re-importing the same file changes
+nothing; every record created or changed leaves a history entry."""
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
+import itertools
+import pickle
+import sys
+import tempfile
 import threading
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import replace
 from pathlib import Path
-from typing import Any, NamedTuple, TypeVar, cast
+from typing import IO, Any, NamedTuple, TypeVar, cast
 
 from django import forms
 from django.db import DatabaseError, connection, models, transaction
@@ -28,6 +35,7 @@ from .reader import Column, FileError, Row, open_table
 from .report import Report
 
 CHUNK = 2000  # rows validated and written together
+SPOOL_MEMORY = 32 << 20  # checked rows kept in memory; beyond, in an unnamed temporary file
 M = TypeVar("M", bound=models.Model)
 
 
@@ -41,16 +49,19 @@ class Item(NamedTuple):
 
 
 class DryRun(Exception):
-    """Raised inside the transaction of a dry run or a refused file, so that nothing stays."""
+    """Raised inside the transaction of a refused file, so that nothing stays."""
 
 
 @dataclasses.dataclass
 class Run:
-    """What the writers of one import share: who runs it, why, and state across chunks."""
+    """What the writers of one import share: who runs it, why, and state across chunks.
+    While `writes` is false the file is only being checked: a writer checks and counts its
+    rows as usual but writes nothing (`insert` and `update` below do nothing then)."""
 
     by: User | None = None
     reason: str = ""
     cache: dict[str, Any] = dataclasses.field(default_factory=dict)
+    writes: bool = True
 
 
 @dataclasses.dataclass(frozen=True)
@@ -134,24 +145,90 @@ def run_import(
     run: Run | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> Report:
-    """Validate every row of the file; write them all, or (on any refusal) none."""
+    """Validate every row of the file, reading only; then, unless it is a dry run or a row is
+    refused, write them all in one transaction (all rows or none).
+
+    Nothing is locked while the file is read and checked: on SQLite a transaction takes the
+    database's one write lock at its start (transaction mode IMMEDIATE), and an import that
+    held it while reading a large file would make every other write of the site (a login, a
+    saved form) wait, then fail. Only the checked rows are written, in a short transaction
+    that checks them against the database once more, since others may have written in the
+    meantime."""
     report = Report()
     run = run or Run(reason=_("Nhập tệp {name}").format(name=path.name))
     try:
-        with transaction.atomic(), tally.deferred():
-            _read_and_write(kind, path, report, run, progress)
-            if not report.ok or dry_run:
-                raise DryRun
+        with tempfile.SpooledTemporaryFile(max_size=SPOOL_MEMORY) as spool:
+            checked = _Spool(spool)
+            try:
+                with _checking():
+                    _read(kind, path, report, replace(run, writes=False), checked, progress)
+            except _WroteWhileChecking:
+                report = Report()
+                _read_and_write(kind, path, report, run, dry_run=dry_run, progress=progress)
+            else:
+                if report.ok and not dry_run:
+                    _write(kind, checked, report, run)
     except FileError as e:
         report.add(0, "", str(e))
     except DatabaseError as e:  # a rule of the database no check above foresaw
         report.add(
             0, "", _("Cơ sở dữ liệu từ chối ghi: {error}. Không dòng nào được ghi.").format(error=e)
         )
-    except DryRun:
-        pass
     report.errors.sort(key=lambda e: e.row)
     return report
+
+
+def _read(
+    kind: Kind,
+    path: Path,
+    report: Report,
+    run: Run,
+    checked: _Spool | None,
+    progress: Callable[[int, int], None] | None,
+) -> None:
+    """Every row through its form and the kind's checks against the database, chunk by
+    chunk. While `run.writes` is false nothing may be written (a kind that tries stops the
+    reading with _WroteWhileChecking) and the chunks are kept in `checked` for the write;
+    otherwise each chunk is written as soon as it is checked."""
+    table = open_table(path, kind.columns, (str(kind.title), kind.name))
+    first_row: dict[tuple[str, ...], int] = {}  # natural key → the row that first gave it
+    rows = iter(table.rows)
+    size = sys.maxsize if kind.whole_file else CHUNK
+    rows_seen = 0
+    run = replace(run, cache={})
+    while True:
+        with contextlib.nullcontext() if run.writes else _writes_refused():
+            chunk = [
+                kind.cells(row, report, valid=_first(kind, row, first_row, report))
+                for row in itertools.islice(rows, size)
+            ]
+            if not chunk:
+                break
+            kind.write(chunk, report, run)
+        rows_seen += len(chunk)
+        if checked is not None and report.ok:
+            checked.add(chunk)
+        if progress is not None and len(chunk) == size:
+            progress(chunk[-1].row.number, table.total)
+    if progress is not None:
+        progress(table.total, table.total)
+    if not rows_seen:
+        report.add(0, "", _("Tệp không có dòng dữ liệu nào."))
+
+
+def _write(kind: Kind, checked: _Spool, report: Report, run: Run) -> None:
+    """Write the checked chunks in one transaction, each checked once more against the
+    database as it is now; a refusal then rolls everything back."""
+    report.created = report.updated = report.unchanged = 0  # counted again as written
+    run = replace(run, cache={})
+    try:
+        with transaction.atomic(), tally.deferred():
+            for chunk in checked:
+                kind.write(chunk, report, run)
+            if not report.ok:
+                raise DryRun
+    except DryRun:
+        pass
 
 
 def _read_and_write(
@@ -159,26 +236,67 @@ def _read_and_write(
     path: Path,
     report: Report,
     run: Run,
+    *,
+    dry_run: bool,
     progress: Callable[[int, int], None] | None,
 ) -> None:
-    table = open_table(path, kind.columns, (str(kind.title), kind.name))
-    first_row: dict[tuple[str, ...], int] = {}  # natural key → the row that first gave it
-    chunk: list[Item] = []
-    rows_seen = 0
-    for row in table.rows:
-        rows_seen += 1
-        chunk.append(kind.cells(row, report, valid=_first(kind, row, first_row, report)))
-        if len(chunk) >= CHUNK and not kind.whole_file:
-            kind.write(chunk, report, run)
-            chunk = []
-            if progress is not None:
-                progress(row.number, table.total)
-    if chunk:
-        kind.write(chunk, report, run)
-    if progress is not None:
-        progress(table.total, table.total)
-    if not rows_seen:
-        report.add(0, "", _("Tệp không có dòng dữ liệu nào."))
+    """For a kind that must write while it checks: read, check and write in one
+    transaction, rolled back for a dry run or a refused row. It holds the write lock all
+    along: no kind should need it."""
+    try:
+        with transaction.atomic(), tally.deferred():
+            _read(kind, path, report, run, None, progress)
+            if not report.ok or dry_run:
+                raise DryRun
+    except DryRun:
+        pass
+
+
+def _checking() -> contextlib.AbstractContextManager[Any]:
+    """No transaction for checking a file, so no lock; but within a caller's transaction a
+    savepoint, which a kind that writes while checking rolls back to, leaving the caller's
+    transaction usable."""
+    return transaction.atomic() if connection.in_atomic_block else contextlib.nullcontext()
+
+
+class _WroteWhileChecking(Exception):
+    """A kind wrote to the database while the file was only being checked."""
+
+
+def _refuse_writes(
+    execute: Callable[..., Any], sql: str, params: Any, many: bool, context: dict[str, Any]
+) -> Any:
+    """Let reads through; stop anything else before it reaches the database (on SQLite a
+    write, or a transaction's BEGIN, would take the write lock)."""
+    if sql.lstrip()[:6].upper() != "SELECT":
+        raise _WroteWhileChecking(sql[:100])
+    return execute(sql, params, many, context)
+
+
+def _writes_refused() -> contextlib.AbstractContextManager[None]:
+    return connection.execute_wrapper(_refuse_writes)
+
+
+class _Spool:
+    """The checked chunks, kept until they are written, in a spooled temporary file: in
+    memory up to SPOOL_MEMORY bytes, beyond in a file that has no name on disk and is gone
+    once closed, so that a file of any size is held in bounded memory and leaves nothing
+    behind. Each row keeps its number only: the writers read the values checked, not the
+    cells."""
+
+    def __init__(self, file: IO[bytes]) -> None:
+        self.file = file
+        self.chunks = 0
+
+    def add(self, chunk: list[Item]) -> None:
+        rows = [Item(Row(i.row.number, {}), i.data, i.valid) for i in chunk]
+        pickle.dump(rows, self.file, protocol=pickle.HIGHEST_PROTOCOL)
+        self.chunks += 1
+
+    def __iter__(self) -> Iterator[list[Item]]:
+        self.file.seek(0)
+        for _chunk in range(self.chunks):
+            yield pickle.load(self.file)  # noqa: S301  (written just above, by this process)
 
 
 def _first(kind: Kind, row: Row, first_row: dict[tuple[str, ...], int], report: Report) -> bool:
@@ -265,8 +383,8 @@ def upsert(
 
 
 def update(model: type[M], objs: list[M], fields: Sequence[str], run: Run) -> None:
-    """Save these fields of changed records, with a version each."""
-    if not objs:
+    """Save these fields of changed records, with a version each (not while checking)."""
+    if not objs or not run.writes:
         return
     tally.touched(objs)
     bulk_update_with_history(
@@ -281,8 +399,8 @@ def update(model: type[M], objs: list[M], fields: Sequence[str], run: Run) -> No
 
 def insert(model: type[M], objs: list[M], run: Run) -> None:
     """Insert new records and their first versions: with COPY on PostgreSQL, the ids taken
-    from the table's sequence beforehand; with `bulk_create` elsewhere."""
-    if not objs:
+    from the table's sequence beforehand; with `bulk_create` elsewhere. Not while checking."""
+    if not objs or not run.writes:
         return
     tally.touched(objs)
     if connection.vendor != "postgresql":

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 from collections.abc import Iterable
 from pathlib import Path
 
 import xlsxwriter
 from django.utils.translation import gettext as _
 
+from xeploai.formats_safe import WORKBOOK_OPTIONS, quoted, text_style, write_text
 from xeploai.units.models import Unit
 
 from . import values
@@ -37,7 +39,7 @@ def export_all(directory: Path, root: Unit | None = None, suffix: str = ".xlsx")
 def write_rows(kind: Kind, rows: Iterable[dict[str, object]], path: Path) -> int:
     if path.suffix.lower() == ".csv":
         return _write_csv(kind, rows, path)
-    book = xlsxwriter.Workbook(str(path), {"constant_memory": True})
+    book = xlsxwriter.Workbook(str(path), {"constant_memory": True, **WORKBOOK_OPTIONS})
     count = _write_sheet(book, kind, rows)
     book.close()
     return count
@@ -49,14 +51,18 @@ def _write_csv(kind: Kind, rows: Iterable[dict[str, object]], path: Path) -> int
         writer = csv.writer(f)
         writer.writerow(c.header for c in kind.columns)
         for row in rows:
-            writer.writerow(_text(row.get(c.field)) for c in kind.columns)
+            writer.writerow(_csv_cell(row.get(c.field)) for c in kind.columns)
             count += 1
     return count
 
 
-def _text(value: object) -> str:
+def _csv_cell(value: object) -> str:
+    """A value as a .csv cell: a date the Vietnamese way; a text a spreadsheet would take for
+    a formula quoted (the importer takes the quote off); numbers as they are."""
     if isinstance(value, dt.date):
         return value.strftime("%d/%m/%Y")
+    if isinstance(value, str):
+        return quoted(value)
     return "" if value is None else str(value)
 
 
@@ -64,6 +70,7 @@ def _write_sheet(book: xlsxwriter.Workbook, kind: Kind, rows: Iterable[dict[str,
     sheet = book.add_worksheet(str(kind.title)[:31])
     bold = book.add_format({"bold": True, "bg_color": "#E8EEF7", "border": 1})
     date = book.add_format({"num_format": "dd/mm/yyyy"})
+    text = text_style(book)
     for col, column in enumerate(kind.columns):
         sheet.write_string(0, col, column.header, bold)
         sheet.set_column(col, col, max(14, len(column.header) + 2))
@@ -77,13 +84,19 @@ def _write_sheet(book: xlsxwriter.Workbook, kind: Kind, rows: Iterable[dict[str,
             elif isinstance(value, int) and not isinstance(value, bool):
                 sheet.write_number(count, col, value)
             elif value not in (None, ""):
-                sheet.write_string(count, col, str(value))  # codes keep their leading zeros
+                write_text(sheet, count, col, str(value), text)  # codes keep leading zeros
     return count
 
 
 def write_template(kind: Kind, path: Path) -> None:
-    """An empty file of the kind with one example row, and a sheet explaining each column."""
-    book = xlsxwriter.Workbook(str(path))
+    path.write_bytes(template(kind))
+
+
+def template(kind: Kind) -> bytes:
+    """An empty file of the kind with one example row, and a sheet explaining each column;
+    built in memory (it is small), so that no copy is left on the server's disk."""
+    out = io.BytesIO()
+    book = xlsxwriter.Workbook(out, {"in_memory": True, **WORKBOOK_OPTIONS})
     _write_sheet(book, kind, [{c.field: c.example for c in kind.columns}])
     notes = book.add_worksheet(_("Hướng dẫn"))
     bold = book.add_format({"bold": True})
@@ -111,3 +124,4 @@ def write_template(kind: Kind, path: Path) -> None:
     notes.set_column(1, 1, 10)
     notes.set_column(2, 2, 90)
     book.close()
+    return out.getvalue()

@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
 from .kinds import KINDS
-
-MAX_BYTES = 500 * 1024 * 1024
 
 
 class UploadForm(forms.Form):
@@ -23,6 +23,9 @@ class UploadForm(forms.Form):
         file = self.cleaned_data["file"]
         if not file.name.lower().endswith((".xlsx", ".csv")):
             raise forms.ValidationError(_("Chỉ nhận tệp .xlsx hoặc .csv."))
-        if file.size > MAX_BYTES:
-            raise forms.ValidationError(_("Tệp lớn hơn 500 MB: hãy chia thành nhiều tệp."))
+        if file.size > settings.IMPORT_UPLOAD_MAX_SIZE:
+            raise forms.ValidationError(
+                _("Tệp lớn hơn %(size)s: hãy chia thành nhiều tệp."),
+                params={"size": filesizeformat(settings.IMPORT_UPLOAD_MAX_SIZE)},
+            )
         return file

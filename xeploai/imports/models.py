@@ -4,10 +4,33 @@ found. The work runs in the background worker (`xeploai db_worker`)."""
 from __future__ import annotations
 
 import uuid
+from pathlib import Path
+from typing import IO, Any
 
 from django.conf import settings
+from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from xeploai.core.private import private_directory
+
+
+class UploadStorage(FileSystemStorage):
+    """Where uploaded files wait for the worker. They hold personal data: readable by the
+    server's own account only (files 0600, their directory 0700), whatever the settings say
+    of other uploads; each is deleted once its import has run (tasks.py)."""
+
+    def __init__(self) -> None:
+        super().__init__(file_permissions_mode=0o600, directory_permissions_mode=0o700)
+
+    def save(self, name: str | None, content: IO[Any], max_length: int | None = None) -> str:
+        if name:  # its folder private before the file is in it, if made looser before
+            private_directory(Path(self.path(name)).parent)
+        return super().save(name, content, max_length)
+
+
+UPLOADS = UploadStorage()
+UPLOAD_FOLDER = "imports"
 
 
 class ImportState(models.TextChoices):
@@ -21,7 +44,7 @@ class ImportState(models.TextChoices):
 class ImportRun(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     kind = models.CharField(_("loại dữ liệu"), max_length=16)
-    file = models.FileField(_("tệp"), upload_to="imports/")
+    file = models.FileField(_("tệp"), upload_to=f"{UPLOAD_FOLDER}/", storage=UPLOADS)  # "" once run
     file_name = models.CharField(_("tên tệp"), max_length=255)
     dry_run = models.BooleanField(_("chỉ kiểm tra, không ghi"), default=False)
     by = models.ForeignKey(
@@ -52,4 +75,15 @@ class ImportRun(models.Model):
 
     @property
     def finished_work(self) -> bool:
-        return self.state in (ImportState.DONE, ImportState.REFUSED, ImportState.FAILED)
+        return self.state in FINISHED
+
+    def drop_file(self) -> None:
+        """Delete the uploaded file once the import has run: the run's page and its error
+        report read only what the run recorded, and the file holds personal data."""
+        if self.file.name:
+            self.file.storage.delete(self.file.name)
+            self.file.name = ""
+            self.save(update_fields=["file"])
+
+
+FINISHED = (ImportState.DONE, ImportState.REFUSED, ImportState.FAILED)

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django_stubs_ext import StrOrPromise
 
 from xeploai.core.text import fold
+from xeploai.formats_safe import unquoted
 from xeploai.rules import reasons
 
 from . import values
@@ -141,7 +142,8 @@ def _data_rows(
     for number, raw in lines:
         if all(_blank(v) for v in raw):
             continue
-        yield Row(number, {f: raw[i] if i < len(raw) else "" for f, i in index.items()})
+        # A text the export quoted against formulas reads back as it was.
+        yield Row(number, {f: unquoted(raw[i]) if i < len(raw) else "" for f, i in index.items()})
     _refuse_merged_data(merged(), header_row)
 
 

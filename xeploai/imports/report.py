@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
+import io
 from pathlib import Path
 
 import xlsxwriter
 from django.utils.translation import gettext as _
+
+from xeploai.formats_safe import WORKBOOK_OPTIONS, text_style, write_text
 
 
 @dataclasses.dataclass(frozen=True)
@@ -52,19 +55,28 @@ class Report:
         ).format(created=self.created, updated=self.updated, unchanged=self.unchanged)
 
     def write_xlsx(self, path: Path) -> None:
-        """The refused rows as a spreadsheet an office can work through."""
-        book = xlsxwriter.Workbook(str(path), {"constant_memory": True})
+        path.write_bytes(self.xlsx())
+
+    def xlsx(self) -> bytes:
+        """The refused rows as a spreadsheet an office can work through; built in memory (at
+        most MAX_ERRORS rows), so that no copy is left on the server's disk. A message may
+        quote a cell of the file: it is written as text, never as a formula."""
+        out = io.BytesIO()
+        book = xlsxwriter.Workbook(out, {"in_memory": True, **WORKBOOK_OPTIONS})
         sheet = book.add_worksheet(_("Lỗi"))
-        bold = book.add_format({"bold": True})
+        bold = text_style(book, bold=True)
+        text = text_style(book)
         for col, title in enumerate((_("Dòng"), _("Cột"), _("Lỗi"))):
-            sheet.write(0, col, title, bold)
+            write_text(sheet, 0, col, title, bold)
         for n, error in enumerate(self.errors, start=1):
             sheet.write_number(n, 0, error.row)
-            sheet.write(n, 1, error.column)
-            sheet.write(n, 2, error.message)
+            write_text(sheet, n, 1, error.column, text)
+            write_text(sheet, n, 2, error.message, text)
         if self.error_count > len(self.errors):
             more = _("… và {n} lỗi nữa: sửa các lỗi trên rồi nhập lại để xem tiếp.")
-            sheet.write(len(self.errors) + 1, 2, more.format(n=self.error_count - len(self.errors)))
+            n = self.error_count - len(self.errors)
+            write_text(sheet, len(self.errors) + 1, 2, more.format(n=n), text)
         sheet.set_column(1, 1, 24)
         sheet.set_column(2, 2, 80)
         book.close()
+        return out.getvalue()

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
+from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -11,7 +13,7 @@ from django_tasks import task
 
 from .base import Run, run_import
 from .kinds import KINDS
-from .models import ImportRun, ImportState
+from .models import FINISHED, UPLOAD_FOLDER, UPLOADS, ImportRun, ImportState
 from .report import Report, RowError
 
 
@@ -29,6 +31,8 @@ def progress_of(run: ImportRun) -> tuple[int, int]:
 @task()
 def import_file(run_id: str) -> None:
     run = ImportRun.objects.select_related("by").get(pk=run_id)
+    if run.finished_work:  # given up while it waited (purge_uploads)
+        return
     run.state, run.started = ImportState.RUNNING, timezone.now()
     run.save(update_fields=["state", "started"])
 
@@ -47,7 +51,10 @@ def import_file(run_id: str) -> None:
         run.state, run.finished = ImportState.FAILED, timezone.now()
         run.save(update_fields=["state", "finished"])
         raise
+    finally:
+        run.drop_file()
     finish(run, report)
+    purge_uploads()
 
 
 def finish(run: ImportRun, report: Report) -> None:
@@ -61,3 +68,28 @@ def finish(run: ImportRun, report: Report) -> None:
 
 def report_of(run: ImportRun) -> Report:
     return Report(errors=[RowError(*e) for e in run.errors], error_count=run.error_count)
+
+
+def purge_uploads(days: int | None = None) -> int:
+    """Delete the uploaded files older than `days` (the setting IMPORT_UPLOAD_DAYS, 7 by
+    default), and say how many: files of imports whose worker stopped before their end or
+    never started them (each import deletes its own file once it has run). Their runs are
+    given up as failed. Run after each import, and by `xeploai purge_uploads`."""
+    if days is None:
+        days = int(getattr(settings, "IMPORT_UPLOAD_DAYS", 7))
+    cutoff = timezone.now() - dt.timedelta(days=days)
+    try:
+        _folders, names = UPLOADS.listdir(UPLOAD_FOLDER)
+    except FileNotFoundError:  # nothing was ever uploaded
+        return 0
+    old = [
+        name
+        for name in (f"{UPLOAD_FOLDER}/{n}" for n in names)
+        if UPLOADS.get_modified_time(name) < cutoff
+    ]
+    for name in old:
+        UPLOADS.delete(name)
+    runs = ImportRun.objects.filter(file__in=old)
+    runs.exclude(state__in=FINISHED).update(state=ImportState.FAILED, finished=timezone.now())
+    runs.update(file="")
+    return len(old)

@@ -4,7 +4,7 @@ report. Importing is for system administrators."""
 from __future__ import annotations
 
 import datetime as dt
-import tempfile
+import io
 from pathlib import Path
 
 from django.contrib.auth.decorators import login_required
@@ -90,10 +90,7 @@ def run_detail(request: HttpRequest, run_id: str) -> HttpResponse:
 @require_GET
 def errors(request: HttpRequest, run_id: str) -> FileResponse:
     run = _run_for(request, run_id)
-    path = Path(tempfile.mkdtemp()) / "loi.xlsx"
-    report_of(run).write_xlsx(path)
-    name = f"loi-{Path(run.file_name).stem}.xlsx"
-    return FileResponse(path.open("rb"), as_attachment=True, filename=name, content_type=XLSX)
+    return _xlsx(report_of(run).xlsx(), f"loi-{Path(run.file_name).stem}.xlsx")
 
 
 @login_required
@@ -102,6 +99,9 @@ def template(request: HttpRequest, kind: str) -> FileResponse:
     _administrator(request)
     if kind not in KINDS:
         raise Http404
-    path = Path(tempfile.mkdtemp()) / f"mau-{kind}.xlsx"
-    files.write_template(KINDS[kind], path)
-    return FileResponse(path.open("rb"), as_attachment=True, filename=path.name, content_type=XLSX)
+    return _xlsx(files.template(KINDS[kind]), f"mau-{kind}.xlsx")
+
+
+def _xlsx(content: bytes, name: str) -> FileResponse:
+    """A workbook built in memory, sent as a download: nothing of it stays on the server."""
+    return FileResponse(io.BytesIO(content), as_attachment=True, filename=name, content_type=XLSX)

@@ -23,6 +23,9 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Cm, Pt
 from docx.table import Table as WordTable
 
+from xeploai.core.text import printable
+from xeploai.formats_safe import WORKBOOK_OPTIONS, text_style, write_text
+
 from .charts import VERSION as CHARTS_VERSION
 from .charts import charts, png, svg
 from .tables import Percent, Table, tables
@@ -83,13 +86,16 @@ def pdf(data: dict[str, Any]) -> bytes:
 
 
 def xlsx(data: dict[str, Any]) -> bytes:
+    """Figures as numbers; every text (names of units among them) as a string cell, never a
+    formula, with Excel's quote prefix where a spreadsheet would compute it."""
     out = io.BytesIO()
-    book = xlsxwriter.Workbook(out, {"in_memory": True})
-    bold = book.add_format({"bold": True})
-    heading = book.add_format({"bold": True, "text_wrap": True, "valign": "top", "border": 1})
+    book = xlsxwriter.Workbook(out, {"in_memory": True, **WORKBOOK_OPTIONS})
+    bold = text_style(book, bold=True)
+    plain = text_style(book)
+    heading = text_style(book, bold=True, text_wrap=True, valign="top", border=1)
     number = book.add_format({"num_format": "#,##0", "border": 1})
     percent = book.add_format({"num_format": "0." + "0" * data["decimals"] + "%", "border": 1})
-    text = book.add_format({"border": 1})
+    text = text_style(book, border=1)
     cover = book.add_worksheet(_("Thông tin"))
     cover.set_column(0, 0, 100)
     lines = [
@@ -105,15 +111,15 @@ def xlsx(data: dict[str, Any]) -> bytes:
         *data["problems"],
     ]
     for i, line in enumerate(lines):
-        cover.write_string(i, 0, line, bold if 3 <= i <= 4 else None)
+        write_text(cover, i, 0, line, bold if 3 <= i <= 4 else plain)
     for table in tables(data):
         sheet = book.add_worksheet(table.sheet[:31])
-        sheet.write_string(0, 0, table.title, bold)
+        write_text(sheet, 0, 0, table.title, bold)
         sheet.set_row(2, 45)
         sheet.set_column(0, 0, 40)
         sheet.set_column(1, len(table.headers) - 1, 11)
         for c, header in enumerate(table.headers):
-            sheet.write_string(2, c, header, heading)
+            write_text(sheet, 2, c, header, heading)
         for r, row in enumerate(table.rows, start=3):
             for c, cell in enumerate(row):
                 if isinstance(cell, Percent):
@@ -121,13 +127,16 @@ def xlsx(data: dict[str, Any]) -> bytes:
                 elif isinstance(cell, int):
                     sheet.write_number(r, c, cell, number)
                 else:
-                    sheet.write_string(r, c, cell, text)
+                    write_text(sheet, r, c, cell, text)
         sheet.freeze_panes(3, 1)
     book.close()
     return out.getvalue()
 
 
 def docx(data: dict[str, Any]) -> bytes:
+    """The report as a Word document; its texts with what prints nothing taken out, which
+    Word cannot read (python-docx refuses to write it)."""
+    data = _printable(data)
     document = Document()
     section = document.sections[0]
     section.orientation = WD_ORIENT.LANDSCAPE
@@ -160,6 +169,17 @@ def docx(data: dict[str, Any]) -> bytes:
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()
+
+
+def _printable(value: Any) -> Any:
+    """The report's data with each text printable (xeploai.core.text.printable)."""
+    if isinstance(value, str):
+        return printable(value)
+    if isinstance(value, dict):
+        return {k: _printable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_printable(v) for v in value]
+    return value
 
 
 def _picture(document: Any, image: bytes) -> None:

@@ -132,7 +132,8 @@ def _cycle(year: int, row: Any, report: Report, run: Run) -> Cycle | None:
         cycle = Cycle.objects.of_year(year)
         if cycle is None:
             cycle = Cycle.for_year(year, regime_for_year(year), closed=True)
-            cycle.save()
+            if run.writes:  # while the file is only checked, the cycle is not created
+                cycle.save()
         cycles[year] = cycle
     cycle = cycles[year]
     if not cycle.closed:
@@ -221,7 +222,7 @@ def _save(
         stored = {
             (e.cycle_id, getattr(e, subject_id)): e
             for e in model._default_manager.filter(
-                cycle__in={f["cycle"] for _r, f in rows},
+                cycle__in={f["cycle"].pk for _r, f in rows if f["cycle"].pk},
                 **{f"{subject}__in": [f[subject] for _r, f in rows]},
             )
         }
@@ -252,7 +253,8 @@ def _save(
                     ).format(year=fields["cycle"].year),
                 )
             else:
-                tally.touched([evaluation])  # its cell before the change, which may move it
+                if run.writes:
+                    tally.touched([evaluation])  # its cell before the change may move it
                 for f in compared:
                     setattr(evaluation, f, fields[f])
                 changed.append(evaluation)
@@ -260,10 +262,10 @@ def _save(
             return
         insert(model, new, run)
         update(model, changed, compared, run)
-        # Every result has its level history (R33), an imported one too.
-        history.append_imported(
-            [*new, *changed], user=run.by, name=_("Nhập từ dòng lệnh"), reason=run.reason
-        )
+        if run.writes:  # every result has its level history (R33), an imported one too
+            history.append_imported(
+                [*new, *changed], user=run.by, name=_("Nhập từ dòng lệnh"), reason=run.reason
+            )
         report.created += len(new)
         report.updated += len(changed)
 

@@ -140,7 +140,7 @@ class ImportFilesTestCase(TestCase):
                 f.write(f"DV{n:07d},Nguyễn Văn {n},01/02/1980,Nam,CB1,19/05/2010\n")
             f.write("DV9999999,Trần Thị Cuối,01/02/1980,Nữ,CB9,19/05/2010\n")
         seen: list[tuple[int, int]] = []
-        # Small chunks: the first thousand rows are written before the last one is read.
+        # Small chunks: the first thousand rows are checked before the last one is read.
         with mock.patch.object(base, "CHUNK", 100):
             report = run_import(
                 MEMBERS, path, progress=lambda done, total: seen.append((done, total))

@@ -68,6 +68,17 @@ class ImportResultsTestCase(TestCase):
         again = self.run_csv("2020,Đảng viên,DV1,HTTNV,,")
         self.assertEqual((again.created, again.updated, again.unchanged), (0, 0, 1))
 
+    def test_a_dry_run_creates_no_cycle(self) -> None:
+        path = self.tmp / "results.csv"
+        path.write_text(
+            f'{HEADER}\n2015,Đảng viên,DV1,"Đủ tư cách, hoàn thành tốt nhiệm vụ",,CB2',
+            encoding="utf-8",
+        )
+        report = run_import(RESULTS, path, dry_run=True)
+        self.assertEqual((report.errors, report.created), ([], 1))
+        self.assertFalse(Cycle.objects.exists())
+        self.assertFalse(MemberEvaluation.objects.exists())
+
     def test_a_changed_imported_result_is_updated_with_history(self) -> None:
         self.run_csv("2020,Đảng viên,DV1,HTTNV,,")
         report = self.run_csv("2020,Đảng viên,DV1,Hoàn thành nhiệm vụ,,")
