@@ -175,6 +175,8 @@ MIDDLEWARE = [
     "xeploai.core.middleware.PrivateCacheMiddleware",
     "xeploai.core.middleware.BusyDatabaseMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    # Every page waits for the second factor the session owes (accounts/middleware.py).
+    "xeploai.accounts.middleware.SecondFactorMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -322,4 +324,6 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": "WARNING"},
 }
 AUTH_USER_MODEL = "accounts.User"
+# The name authenticator apps show beside the account.
+OTP_TOTP_ISSUER = "Xếp loại"
 CSRF_FAILURE_VIEW = "xeploai.core.views.csrf_failure"

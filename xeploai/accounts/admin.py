@@ -1,15 +1,22 @@
 from __future__ import annotations
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from xeploai.core.admin import ReadOnlyAdmin
 from xeploai.core.text import search_key
 
+from . import throttle, twofactor
 from .models import AccessLog, Role, User
+
+# Devices are reset through the users' action below, never read: django-otp's own page
+# would show every user's secret key, and with it their codes, to any administrator.
+if admin.site.is_registered(TOTPDevice):
+    admin.site.unregister(TOTPDevice)
 
 
 class RoleInline(admin.TabularInline[Role, User]):
@@ -23,6 +30,22 @@ class UserAdmin(BaseUserAdmin[User]):
     fieldsets = (*(BaseUserAdmin.fieldsets or ()), (None, {"fields": ("member",)}))
     autocomplete_fields = ["member"]
     inlines = [RoleInline]
+    actions = ["reset_two_factor", "lift_lock"]
+
+    @admin.action(description=_("Đặt lại xác thực hai bước (mất điện thoại)"))
+    def reset_two_factor(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        """Recovery: the users set up a new device at their next sign-in."""
+        twofactor.reset(queryset)
+        message = _("Đã đặt lại xác thực hai bước cho %(n)d người dùng.") % {"n": len(queryset)}
+        self.message_user(request, message, messages.SUCCESS)
+
+    @admin.action(description=_("Mở khóa đăng nhập"))
+    def lift_lock(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        """For an owner locked out with no device and no mail: an administrator vouches."""
+        for user in queryset:
+            throttle.lift(user.get_username())
+        message = _("Đã mở khóa đăng nhập cho %(n)d người dùng.") % {"n": len(queryset)}
+        self.message_user(request, message, messages.SUCCESS)
 
 
 @admin.register(Role)

@@ -98,3 +98,29 @@ class AccessLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} — {self.get_action_display()} — {self.member or self.path}"
+
+
+class LoginThrottle(models.Model):
+    """Failed attempts to prove who one is, counted under one key (see `accounts.throttle`).
+
+    A row per (username, address) pair holds its exponential delay; a row per username holds
+    the ceiling against guessing from many addresses and, once it is reached, the lock. The
+    counters are updated inside a transaction that holds the rows locked, before the password
+    is checked, so that simultaneous attempts cannot all slip through under one count.
+    """
+
+    key = models.CharField(max_length=80, unique=True)
+    failures = models.PositiveIntegerField(default=0)
+    # The next attempt under this key is not even checked before this moment.
+    not_before = models.DateTimeField(null=True, blank=True)
+    # A username row at its ceiling: locked until this moment, unless lifted sooner.
+    locked_until = models.DateTimeField(null=True, blank=True)
+    # A row nothing has touched for a day is forgotten: the table stays small.
+    forget_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = _("lượt đăng nhập sai")
+        verbose_name_plural = _("lượt đăng nhập sai")
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.failures}"

@@ -116,3 +116,17 @@ def acting_role(user: User | AnonymousUser, power: Power, unit_path: str) -> tup
 
 def can(user: User | AnonymousUser, power: Power, unit_path: str) -> bool:
     return acting_role(user, power, unit_path) is not None
+
+
+# Powers whose holders must sign in with a second factor (with superusers and staff, who
+# administer and import): whoever decides, appraises or opens a cycle for a subtree.
+SECOND_FACTOR_POWERS = frozenset({Power.DECIDE, Power.APPRAISE, Power.OPEN})
+
+
+def needs_second_factor(user: User | AnonymousUser) -> bool:
+    """Whether the user must prove a second factor (TOTP) to sign in (`accounts.twofactor`)."""
+    if not user.is_authenticated:
+        return False
+    if user.is_superuser or user.is_staff:
+        return True
+    return any(POWERS.get(kind, frozenset()) & SECOND_FACTOR_POWERS for kind, _, _ in _roles(user))

@@ -9,8 +9,12 @@ from decimal import Decimal
 from typing import Any
 
 from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from xeploai.accounts import twofactor
 from xeploai.accounts.models import Role, RoleKind, User
+from xeploai.accounts.policy import needs_second_factor
 from xeploai.cycles.models import Cycle, MemberEvaluation
 from xeploai.members.models import Discipline, DisciplineForm, Gender, Member
 from xeploai.rules import Regime
@@ -99,8 +103,33 @@ class Personas:
     def client(self, user: User | None) -> Client:
         client = Client()
         if user is not None:
-            client.force_login(user)
+            sign_in(client, user)
         return client
+
+
+def sign_in(client: Client, user: User) -> Client:
+    """Sign `user` in as the login page does, the second factor included: a user who must
+    have a device gets one, and the session counts as having typed its code."""
+    client.force_login(user)
+    fresh = User.objects.get(pk=user.pk)  # no roles cached on the caller's own object
+    session = client.session
+    if needs_second_factor(fresh) or twofactor.confirmed_device(fresh):
+        session[DEVICE_ID_SESSION_KEY] = twofactor.ensure_device(fresh).persistent_id
+    twofactor.mark_checked(session)
+    session.save()
+    return client
+
+
+def second_factor_code(username: str) -> str | None:
+    """The code the user's phone would show now, for signing in through the pages (browser
+    tests); None for a user asked for no code. A user who must have a device gets one."""
+    user = User.objects.get(username=username)
+    if not (needs_second_factor(user) or twofactor.confirmed_device(user)):
+        return None
+    device = twofactor.ensure_device(user)
+    # A code is taken once per 30-second step; tests sign the same persona in again sooner.
+    TOTPDevice.objects.filter(pk=device.pk).update(last_t=-1)
+    return twofactor.current_code(device)
 
 
 def make_personas() -> Personas:

@@ -1,4 +1,5 @@
-"""Second pass over the demo tree: posts, transfers, temporary membership, discipline."""
+"""Second pass over the demo tree: posts, transfers, temporary membership, discipline; and
+the personas' second factor."""
 
 from __future__ import annotations
 
@@ -6,6 +7,11 @@ import datetime as dt
 import random
 from collections import defaultdict
 
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from xeploai.accounts import twofactor
+from xeploai.accounts.models import User
+from xeploai.accounts.policy import needs_second_factor
 from xeploai.members.models import (
     Discipline,
     DisciplineForm,
@@ -176,3 +182,21 @@ def _discipline(tree: Tree, rng: random.Random) -> None:
                     decision_number=f"{rng.randint(10, 999)}-QĐ/ĐU",
                 )
             )
+
+
+def give_devices(usernames: tuple[str, ...]) -> None:
+    """Personas who must sign in with a second factor get a TOTP device, so that a newcomer
+    signs in as each of them with a code from `xeploai totp USERNAME`."""
+    for user in User.objects.filter(username__in=usernames):
+        if needs_second_factor(user):
+            twofactor.ensure_device(user)
+
+
+def with_devices(usernames: tuple[str, ...]) -> list[str]:
+    """Those of `usernames` asked for a code at sign-in, in the order given."""
+    found = set(
+        TOTPDevice.objects.filter(user__username__in=usernames, confirmed=True).values_list(
+            "user__username", flat=True
+        )
+    )
+    return [name for name in usernames if name in found]

@@ -20,6 +20,7 @@ from django.urls import reverse
 from python_calamine import CalamineWorkbook
 
 from xeploai.accounts.models import User
+from xeploai.core.testing import sign_in
 from xeploai.demo import load
 from xeploai.reports.percent import parse
 from xeploai.reports.tables import Percent, Table, printed, tables
@@ -110,7 +111,7 @@ class FormatsAgreeTestCase(TestCase):
 
     def page(self, year: int) -> Printed:
         client = self.client
-        client.force_login(User.objects.get(username="dung"))
+        sign_in(client, User.objects.get(username="dung"))
         response = client.get(reverse("reports:report", args=["H01", year]))
         parser = _Tables()
         parser.feed(response.content.decode())

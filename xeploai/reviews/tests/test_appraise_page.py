@@ -111,4 +111,4 @@ class AppraisePageTestCase(TestCase):
             client.get(URL)
 
 
-QUERIES = 16
+QUERIES = 17

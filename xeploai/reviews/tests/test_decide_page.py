@@ -137,7 +137,7 @@ class DecidePageTestCase(TestCase):
         self.assertNotIn("da-tham-dinh", refusal[0])  # An's result waits on nobody
 
 
-QUERIES = 19
+QUERIES = 20
 
 
 def add_proposed(p: Personas, cycle: Cycle, name: str) -> None:

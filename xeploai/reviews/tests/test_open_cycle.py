@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.test import Client, TestCase
 
 from xeploai.accounts.models import User
-from xeploai.core.testing import make_cycle, make_member, make_personas, make_unit
+from xeploai.core.testing import make_cycle, make_member, make_personas, make_unit, sign_in
 from xeploai.cycles.models import MemberEvaluation, Status, Step
 from xeploai.members.models import StatusKind, StatusPeriod
 from xeploai.reviews import actions
@@ -63,8 +63,7 @@ class FollowMemberTestCase(TestCase):
         self.cycle = make_cycle(2026)
         actions.open_cycle(self.p.commune, cycle=self.cycle, by=self.p.chi)
         admin = User.objects.create_superuser("quantri", password="x")  # noqa: S106
-        self.admin = Client()
-        self.admin.force_login(admin)
+        self.admin = sign_in(Client(), admin)
 
     def test_it_enrols_a_member_added_in_the_admin(self) -> None:
         self.admin.post(

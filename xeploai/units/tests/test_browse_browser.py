@@ -14,11 +14,18 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def sign_in(page: Page, base: str, username: str) -> None:
+    """Through the login page, and the code step for a user asked for a code."""
+    from xeploai.core.testing import second_factor_code
+
+    code = second_factor_code(username)
     page.goto(f"{base}/")
     expect(page.get_by_role("heading", name="Đăng nhập")).to_be_visible()
     page.get_by_label("Tên đăng nhập").fill(username)
     page.get_by_label("Mật khẩu").fill(PASSWORD)
     page.get_by_role("button", name="Đăng nhập").click()
+    if code is not None:
+        page.get_by_label("Mã xác thực").fill(code)
+        page.get_by_role("button", name="Xác nhận").click()
 
 
 def test_it_walks_the_tree_to_a_member_and_shows_the_verdict(

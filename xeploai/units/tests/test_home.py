@@ -30,7 +30,7 @@ EARLY = dt.datetime(2026, 12, 1, 9, tzinfo=dt.UTC)
 LATE = dt.datetime(2026, 12, 20, 9, tzinfo=dt.UTC)
 # What each persona's home costs with the cycle open, whatever the size of their subtree: the
 # member's own rows, the cells' rows and the subtrees' counts each in a fixed number of reads.
-QUERIES = {"an": 12, "binh": 19, "chi": 12, "dung": 12, "em": 19, "nobody": 5}
+QUERIES = {"an": 12, "binh": 19, "chi": 13, "dung": 13, "em": 19, "nobody": 5}
 
 
 def past_results(p: Personas) -> None:
@@ -319,7 +319,7 @@ class HomeWithoutCycleTestCase(TestCase):
 
     @time_machine.travel(EARLY)  # nobody late yet: a late name adds the log's INSERT
     def test_it_pins_the_query_count_of_each_persona(self) -> None:
-        expected = {"an": 12, "binh": 12, "chi": 9, "dung": 9, "em": 12, "nobody": 5}
+        expected = {"an": 12, "binh": 12, "chi": 10, "dung": 10, "em": 12, "nobody": 5}
         for user in (self.p.an, self.p.binh, self.p.chi, self.p.dung, self.p.em, self.p.nobody):
             client = self.p.client(user)
             client.get("/")  # warm the session

@@ -17,11 +17,12 @@ from typing import Any
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from xeploai.demo import load
+from xeploai.demo import load, people
 from xeploai.imports import files
 from xeploai.units.models import Unit
 
 DEFAULT_SEED = 2026
+PERSONAS = ("an", "binh", "chi", "dung", "em", "quantri")
 STOP_TIMEOUT = 10.0  # seconds the web server and the worker have to stop before being killed
 STOPPING = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)  # Ctrl+C, kill, a closed terminal
 Handler = Callable[[int, FrameType | None], Any]
@@ -57,6 +58,7 @@ class Command(BaseCommand):
         if not logins:
             call_command("migrate", interactive=False, verbosity=0)
             self._load(size, seed)
+            people.give_devices(PERSONAS)
         if write_files is not None:
             root = Unit.objects.get(code=load.ROOT_CODES[size])
             for path in files.export_all(write_files, root):
@@ -65,6 +67,11 @@ class Command(BaseCommand):
         self.stdout.write(f"Tài khoản thử (mật khẩu chung: {load.PASSWORD}):")
         for line in load.persona_lines():
             self.stdout.write(line)
+        if coded := people.with_devices(PERSONAS):
+            self.stdout.write(
+                f"Tài khoản {', '.join(coded)} nhập thêm mã xác thực hai bước sau mật khẩu;"
+                f" lấy mã bằng lệnh: xeploai totp TÊN (ví dụ: xeploai totp {coded[0]})."
+            )
         if not (no_serve or logins):
             self._serve(bind)
 
