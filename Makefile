@@ -50,12 +50,14 @@ suite: install-dev system-packages
 
 test: lint suite
 
-# Benchmarks: each prints its figure beside a lower bound measured in the same run.
+# Benchmarks: each prints its figure beside a lower bound measured in the same run; the attack
+# harness prints counts (what it tried, what got through) and fails when anything got through.
 bench: install-dev
 	$(BIN)/python bench/engine.py
 	$(BIN)/python bench/demo_load.py
 	$(BIN)/python bench/import_members.py --again
 	$(BIN)/python bench/report.py
+	$(BIN)/python bench/attack.py
 
 clean:
 	rm -rf $(VENV) data
