@@ -38,6 +38,7 @@ class RoleKind(models.TextChoices):
     CELL_SECRETARY = "CELL_SECRETARY", _("Bí thư chi bộ")
     GRASSROOTS_OFFICER = "GRASSROOTS_OFFICER", _("Cán bộ đảng ủy cơ sở")
     BOARD_OFFICER = "BOARD_OFFICER", _("Cán bộ ban tổ chức cấp trên")
+    STANDING_COMMITTEE = "STANDING_COMMITTEE", _("Thường trực, Ban Thường vụ cấp ủy")
     ADMINISTRATOR = "ADMINISTRATOR", _("Quản trị hệ thống")
 
 

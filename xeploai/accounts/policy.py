@@ -77,14 +77,21 @@ class Power(enum.StrEnum):
     DECIDE = "DECIDE"  # decide levels within the quota, and publish
     APPRAISE = "APPRAISE"  # approve, adjust or return decided results; re-open them (R31)
     OPEN = "OPEN"  # open a cycle for a subtree
+    # Organisations and leadership collectives (the review one level up):
+    DRAFT = "DRAFT"  # draft and submit the report of a unit's collective (its committee)
+    ASSESS = "ASSESS"  # examine and propose the levels of the organisations below
+    DECIDE_UNITS = "DECIDE_UNITS"  # decide them within the quota, and publish them
 
 
 # Decided here and nowhere else (STYLE.md 9). Role kinds are the values of `RoleKind`.
 POWERS: dict[str, frozenset[Power]] = {
-    "CELL_COMMITTEE": frozenset({Power.INPUT, Power.PROPOSE}),
-    "CELL_SECRETARY": frozenset({Power.ASSIST, Power.INPUT, Power.PROPOSE}),
-    "GRASSROOTS_OFFICER": frozenset({Power.DECIDE, Power.OPEN}),
-    "BOARD_OFFICER": frozenset({Power.APPRAISE, Power.OPEN}),
+    "CELL_COMMITTEE": frozenset({Power.INPUT, Power.PROPOSE, Power.DRAFT}),
+    "CELL_SECRETARY": frozenset({Power.ASSIST, Power.INPUT, Power.PROPOSE, Power.DRAFT}),
+    "GRASSROOTS_OFFICER": frozenset(
+        {Power.DECIDE, Power.OPEN, Power.DRAFT, Power.ASSESS, Power.DECIDE_UNITS}
+    ),
+    "BOARD_OFFICER": frozenset({Power.APPRAISE, Power.OPEN, Power.ASSESS}),
+    "STANDING_COMMITTEE": frozenset({Power.DRAFT, Power.DECIDE_UNITS, Power.OPEN}),
     "ADMINISTRATOR": frozenset({Power.OPEN}),
 }
 
@@ -120,7 +127,9 @@ def can(user: User | AnonymousUser, power: Power, unit_path: str) -> bool:
 
 # Powers whose holders must sign in with a second factor (with superusers and staff, who
 # administer and import): whoever decides, appraises or opens a cycle for a subtree.
-SECOND_FACTOR_POWERS = frozenset({Power.DECIDE, Power.APPRAISE, Power.OPEN})
+SECOND_FACTOR_POWERS = frozenset(
+    {Power.DECIDE, Power.APPRAISE, Power.OPEN, Power.ASSESS, Power.DECIDE_UNITS}
+)
 
 
 def needs_second_factor(user: User | AnonymousUser) -> bool:

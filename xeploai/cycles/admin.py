@@ -10,6 +10,24 @@ from .models import Cycle, Manifestation, MemberEvaluation, UnitEvaluation
 # The review's levels change only through its actions, which keep the history (R33) and
 # check the rules and the quota; imported results are corrected by importing again.
 LEVEL_FIELDS = ("status", "level_self", "level_proposed", "level_decided", "level_final")
+# An organisation's facts come from its committee's report and from conclusions recorded with
+# their documents (`reviews.actions.units`), never from this form.
+UNIT_FACTS = (
+    "step",
+    "score_general",
+    "score_task_results",
+    "grades",
+    "tasks_done",
+    "tasks_late",
+    "tasks_exceeded",
+    "key_targets_missed",
+    "force_majeure",
+    "weaknesses_total",
+    "weaknesses_fixed",
+    "disciplined",
+    "disunity",
+    "degraded_member",
+)
 
 
 @admin.register(Cycle)
@@ -50,7 +68,7 @@ class UnitEvaluationAdmin(admin.ModelAdmin[UnitEvaluation]):
     list_filter = ["cycle", "kind", "status", "level_final"]
     search_fields = ["unit__code", "unit__search_key"]
     autocomplete_fields = ["unit"]
-    readonly_fields = ["unit_path", "version", *LEVEL_FIELDS]
+    readonly_fields = ["unit_path", "version", *LEVEL_FIELDS, *UNIT_FACTS]
 
     def get_readonly_fields(
         self, request: HttpRequest, obj: UnitEvaluation | None = None

@@ -47,7 +47,7 @@ class Status(models.TextChoices):
 
 
 class Step(models.TextChoices):
-    """Where a member's evaluation stands in the review (R29); the order is enforced."""
+    """Where an evaluation stands in the review (R29), in the order `reviews/machine` enforces."""
 
     NOT_REVIEWED = "NOT_REVIEWED", _("Không kiểm điểm")
     SELF_REVIEW = "SELF_REVIEW", _("Đang tự kiểm điểm")
@@ -168,7 +168,8 @@ class SubjectChanged(Exception):
 
 
 class EvaluationFacts(models.Model):
-    """The facts of a score sheet or criterion grades, shared by member and unit evaluations."""
+    """The facts of a score sheet or criterion grades, and the step of the review (R29),
+    shared by member and unit evaluations."""
 
     status = models.CharField(
         _("tình trạng"), max_length=16, choices=Status.choices, default=Status.PENDING
@@ -211,6 +212,9 @@ class EvaluationFacts(models.Model):
     label = models.CharField(_("kết quả gốc"), max_length=128, blank=True)
     ordinal = models.PositiveSmallIntegerField(_("thứ hạng"), null=True, blank=True)
     exemplary = models.BooleanField(_("tiêu biểu"), default=False)
+    step = models.CharField(
+        _("bước"), max_length=16, choices=Step.choices, default=Step.SELF_REVIEW, db_index=True
+    )
     version = models.PositiveIntegerField(default=0, editable=False)
 
     # Whose evaluation, in which cycle: fixed once written, since the level history is bound to
@@ -275,9 +279,6 @@ class MemberEvaluation(EvaluationFacts):
         blank=True,
     )
     degraded = models.BooleanField(_("kết luận suy thoái, vi phạm"), default=False)
-    step = models.CharField(
-        _("bước"), max_length=16, choices=Step.choices, default=Step.SELF_REVIEW, db_index=True
-    )
 
     objects = MemberEvaluationQuerySet.as_manager()
 
@@ -292,6 +293,10 @@ class MemberEvaluation(EvaluationFacts):
 
     def __str__(self) -> str:
         return f"{self.member} — {self.cycle}"
+
+    def who(self) -> str:
+        """Whose result this is, as a sentence names them."""
+        return _("đồng chí {name}").format(name=self.member.full_name)
 
 
 class UnitEvaluationKind(models.TextChoices):
@@ -313,6 +318,10 @@ class UnitEvaluation(EvaluationFacts):
         default=UnitEvaluationKind.ORGANISATION,
     )
     unit_path = models.CharField(max_length=255, db_index=True, editable=False)
+    # R10: whether key targets were missed (None: not recorded), and force majeure.
+    key_targets_missed = models.BooleanField(_("không đạt chỉ tiêu chủ yếu"), null=True)
+    force_majeure = models.BooleanField(_("do nguyên nhân bất khả kháng"), default=False)
+    # R24, R25: set only from a conclusion recorded with its document (`reviews.Conclusion`).
     disciplined = models.BooleanField(_("tập thể bị kỷ luật"), default=False)
     disunity = models.BooleanField(_("mất đoàn kết nội bộ"), default=False)
     degraded_member = models.BooleanField(_("có thành viên suy thoái"), default=False)
@@ -330,3 +339,9 @@ class UnitEvaluation(EvaluationFacts):
 
     def __str__(self) -> str:
         return f"{self.unit} — {self.cycle}"
+
+    def who(self) -> str:
+        """Whose result this is, as a sentence names them."""
+        if self.kind == UnitEvaluationKind.COLLECTIVE:
+            return _("tập thể lãnh đạo {unit}").format(unit=self.unit.name)
+        return self.unit.name

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Iterable
 from decimal import Decimal
@@ -11,6 +12,7 @@ from xeploai.members.models import Member, StatusKind, StatusPeriod
 from xeploai.rules import (
     Discipline,
     Grade,
+    Level,
     MemberFacts,
     Score,
     Tasks,
@@ -95,21 +97,41 @@ def member_facts(
     )
 
 
-def unit_facts(evaluation: UnitEvaluation, unit: Unit) -> UnitFacts:
-    """What the engine needs to know of an organisation for a cycle, from its evaluation."""
+def unit_facts(
+    evaluation: UnitEvaluation,
+    unit: Unit,
+    *,
+    sub_results: tuple[Level, ...] | None = None,
+    subunits: int = 0,
+    subunits_disciplined: int = 0,
+    leadership_discipline: tuple[DisciplineForm, ...] = (),
+    peer_levels: tuple[Level, ...] | None = None,
+) -> UnitFacts:
+    """What the engine needs to know of an organisation or a collective for a cycle: its
+    evaluation, and what the review computed from the records below it (`reviews.rules`)."""
     e = evaluation
+    tasks = _tasks(e)
+    if tasks is not None:
+        tasks = dataclasses.replace(
+            tasks, key_targets_missed=e.key_targets_missed, force_majeure=e.force_majeure
+        )
     return UnitFacts(
         id=unit.code,
         founded=unit.founded,
         kind=UnitKind(e.kind),
         grassroots_or_cell=unit.kind in GRASSROOTS_KINDS + CELL_KINDS,
         disciplined=e.disciplined,
+        subunits=subunits,
+        subunits_disciplined=subunits_disciplined,
+        leadership_discipline=leadership_discipline,
         disunity=e.disunity,
         degraded_member=e.degraded_member,
-        tasks=_tasks(e),
+        tasks=tasks,
         grades=_grades(e),
         score=_score(e),
         weaknesses=Weaknesses(e.weaknesses_total, e.weaknesses_fixed),
+        sub_results=sub_results,
+        peer_levels=peer_levels,
     )
 
 

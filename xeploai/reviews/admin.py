@@ -7,15 +7,19 @@ from xeploai.accounts.audit import LoggedReadsAdmin
 from xeploai.core.admin import ReadOnlyAdmin
 
 from .models import (
+    Conclusion,
     FollowUp,
     HistorySeal,
     Input,
     LevelChange,
     Meeting,
+    PeerResult,
     Proposal,
     QuotaException,
     SelfReview,
+    UnitInput,
     UnitLevelChange,
+    UnitSelfReview,
 )
 
 
@@ -103,3 +107,31 @@ class HistorySealAdmin(ReadOnlyAdmin, admin.ModelAdmin[HistorySeal]):
     """The seals of the level history, made by `xeploai history seal`; read-only."""
 
     list_display = ["seq", "at", "through_member", "through_unit", "digest"]
+
+
+@admin.register(UnitSelfReview)
+class UnitSelfReviewAdmin(ReadOnlyAdmin, admin.ModelAdmin[UnitSelfReview]):
+    """A collective's report: written and submitted on its review page only."""
+
+    list_display = ["evaluation", "form", "submitted"]
+    list_filter = ["form"]
+    search_fields = ["evaluation__unit__code"]
+
+
+@admin.register(PeerResult)
+class PeerResultAdmin(ReadOnlyAdmin, admin.ModelAdmin[PeerResult]):
+    list_display = ["evaluation", "kind", "name", "level", "source"]
+
+
+@admin.register(Conclusion)
+class ConclusionAdmin(ReadOnlyAdmin, admin.ModelAdmin[Conclusion]):
+    """Conclusions about collectives (R24, R25): recorded by the superior with their document,
+    never here."""
+
+    list_display = ["evaluation", "kind", "body", "document_number", "document_date"]
+    list_filter = ["kind"]
+
+
+@admin.register(UnitInput)
+class UnitInputAdmin(ReadOnlyAdmin, admin.ModelAdmin[UnitInput]):
+    list_display = ["evaluation", "source", "entered"]

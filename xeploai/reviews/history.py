@@ -25,9 +25,10 @@ from django.utils import timezone
 from xeploai.accounts.models import User
 from xeploai.cycles.models import MemberEvaluation, Step, UnitEvaluation
 
+from . import machine
 from .models import ActingRole, Action, ChainedChange, LevelChange, UnitLevelChange
 
-Evaluation = MemberEvaluation | UnitEvaluation
+Evaluation = machine.Evaluation
 
 
 @dataclasses.dataclass(frozen=True)
@@ -209,26 +210,6 @@ def _heads(model: type[ChainedChange], ids: list[int]) -> dict[int, tuple[int, s
 # --- Verifying -------------------------------------------------------------------------------
 
 
-def _replay(state: dict[str, Any], row: ChainedChange) -> None:
-    """What a history row did to the evaluation's levels."""
-    field = {
-        Action.SUBMIT: "level_self",
-        Action.PROPOSE: "level_proposed",
-        Action.DECIDE: "level_decided",
-        Action.APPROVE: "level_final",
-        Action.ADJUST: "level_final",
-        Action.IMPORT: "level_final",
-    }.get(Action(row.action))
-    if field is not None:
-        state[field] = row.level_to
-    elif row.action in (Action.RETURN, Action.REOPEN):
-        state["level_final"] = None
-        if row.step in (Step.PROPOSED, Step.SUBMITTED):
-            state["level_decided"] = None
-        if row.step == Step.SUBMITTED:
-            state["level_proposed"] = None
-
-
 # Steps an evaluation reaches without a history row: opened, or taken out of the review.
 _UNLOGGED_STEPS = (Step.SELF_REVIEW, Step.NOT_REVIEWED)
 # Steps at which nothing but a new row changes the facts, levels or cell: from the cell's
@@ -279,7 +260,7 @@ def _verify_chains(model: type[Evaluation], name: str) -> Iterator[str]:
             yield f"{where}: changed after it was written"
         if chain.subject and row.subject != chain.subject:
             yield f"{where}: belongs to {row.subject}, the rows before to {chain.subject}"
-        _replay(chain.state, row)
+        machine.replay(chain.state, row)
         chain.subject, chain.facts, chain.step = row.subject, row.facts, row.step
         chain.rows += 1
         chain.imported = chain.imported or row.action == Action.IMPORT
@@ -293,26 +274,30 @@ def _compare(model: type[Evaluation], name: str, chains: dict[int, _Chain]) -> I
     if not chains:
         return
     fields = [f.attname for f in fact_fields(model)]
-    keys = ("cycle_id", "member_id") if model is MemberEvaluation else ("cycle_id", "unit_id")
-    extra = ("step",) if model is MemberEvaluation else ("kind",)
-    found = model._default_manager.filter(pk__in=list(chains)).values("pk", *keys, *extra, *fields)
+    keys = (
+        ("cycle_id", "member_id") if model is MemberEvaluation else ("cycle_id", "unit_id", "kind")
+    )
+    found = model._default_manager.filter(pk__in=list(chains)).values("pk", *keys, "step", *fields)
     for values in found:
         chain = chains.pop(values["pk"])
         where = f"{name} {values['pk']}"
         if subject_of(values) != chain.subject:
             yield f"{where}: is {subject_of(values)}, its history was written for {chain.subject}"
         yield from _compare_levels(where, values, chain)
-        step = values.get("step", "")
-        settled = model is UnitEvaluation or step in _SETTLED_STEPS
-        if settled and chain.facts and facts_digest(model, values) != chain.facts:
+        if (
+            values["step"] in _SETTLED_STEPS
+            and chain.facts
+            and facts_digest(model, values) != chain.facts
+        ):
             yield f"{where}: its facts or levels changed after the history's last row"
     for evaluation_id in chains:
         yield f"{name} {evaluation_id}: has history but was deleted"
 
 
 def _compare_levels(where: str, values: dict[str, Any], chain: _Chain) -> Iterator[str]:
-    step = values.get("step", "")
-    if "step" in values and step not in _UNLOGGED_STEPS and step != chain.step:
+    step = values["step"]
+    # Rows of organisations written before they had steps record none.
+    if step not in _UNLOGGED_STEPS and chain.step and step != chain.step:
         yield f"{where}: step is {step}, the history says {chain.step}"
     # An imported result's other levels are the file's, covered by the digest alone.
     levels = ("level_final",) if chain.imported else _LEVELS
@@ -322,12 +307,11 @@ def _compare_levels(where: str, values: dict[str, Any], chain: _Chain) -> Iterat
 
 
 def _orphans(model: type[Evaluation], name: str) -> Iterator[str]:
-    """Evaluations the history should account for and has no row of: a level, or (for a
-    member) a step past the self-review, means a row was written, or should have been."""
+    """Evaluations the history should account for and has no row of: a level, or a step
+    past the self-review, means a row was written, or should have been."""
     levelled = models.Q(level_final__isnull=False) | models.Q(ordinal__isnull=False)
-    if model is MemberEvaluation:
-        levelled |= ~models.Q(step__in=_UNLOGGED_STEPS) | models.Q(level_proposed__isnull=False)
-        levelled |= models.Q(level_decided__isnull=False)
+    levelled |= ~models.Q(step__in=_UNLOGGED_STEPS) | models.Q(level_proposed__isnull=False)
+    levelled |= models.Q(level_decided__isnull=False)
     orphans = model._default_manager.filter(levelled, history__isnull=True).values_list("pk")
     for (pk,) in orphans.iterator(chunk_size=_BATCH):
         yield f"{name} {pk}: has a result but no history"

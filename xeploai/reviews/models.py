@@ -220,7 +220,16 @@ class QuotaExceptionQuerySet(models.QuerySet["QuotaException"]):
     def covering(self, cycle: Cycle, group: Unit, excellent: int) -> QuotaExceptionQuerySet:
         """The exceptions recorded for the group in the cycle that allow this many
         excellent results (R27)."""
-        return self.filter(cycle=cycle, group=group, excellent__gte=excellent)
+        return self.filter(cycle=cycle, group=group, excellent__gte=excellent, subject="members")
+
+    def covering_units(
+        self, cycle: Cycle, group: Unit, *, kind: str, field_type: str, excellent: int
+    ) -> QuotaExceptionQuerySet:
+        """The same for a group of organisations or of collectives (`kind`), of one type of
+        field, decided by `group`."""
+        return self.filter(
+            cycle=cycle, group=group, subject=kind, field_type=field_type, excellent__gte=excellent
+        )
 
 
 class QuotaException(models.Model):
@@ -235,6 +244,10 @@ class QuotaException(models.Model):
         related_name="quota_exceptions",
         verbose_name=_("tổ chức cơ sở đảng"),
     )
+    # Members are grouped by grassroots unit; organisations and collectives (`subject`: the
+    # kind of unit evaluation) by the unit that decides them and their type of field (R26).
+    subject = models.CharField(_("đối tượng"), max_length=16, default="members")
+    field_type = models.CharField(_("loại hình"), max_length=16, blank=True)
     excellent = models.PositiveIntegerField(_("số xuất sắc"))
     allowed = models.PositiveIntegerField(_("số được phép"))
     reason = models.TextField(_("lý do"))
@@ -258,6 +271,173 @@ class QuotaException(models.Model):
         return f"{self.group} — {self.decision_number}"
 
 
+class UnitSelfReview(models.Model):
+    """The report an organisation's or a leadership collective's committee drafts (Mẫu 01):
+    the same sections as a member's, and the collective score sheet or criterion grades
+    (on the evaluation). Submission locks it (step SUBMITTED)."""
+
+    evaluation = models.OneToOneField(
+        UnitEvaluation,
+        on_delete=models.CASCADE,
+        related_name="self_review",
+        verbose_name=_("đánh giá"),
+    )
+    form = models.CharField(_("mẫu"), max_length=8)
+    sections = models.JSONField(_("nội dung"), default=dict, blank=True)
+    scores = models.JSONField(_("điểm tự chấm"), default=dict, blank=True)
+    updated = models.DateTimeField(_("lưu lần cuối"), auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("người lưu lần cuối"),
+    )
+    submitted = models.DateTimeField(_("ngày nộp"), null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("người nộp"),
+    )
+
+    class Meta:
+        verbose_name = _("báo cáo kiểm điểm tập thể")
+        verbose_name_plural = _("báo cáo kiểm điểm tập thể")
+
+    def __str__(self) -> str:
+        return f"{self.form} — {self.evaluation}"
+
+
+class PeerKind(models.TextChoices):
+    """The organisations of the same unit whose levels bind a party organisation's (R22)."""
+
+    GOVERNMENT = "GOVERNMENT", _("Chính quyền, cơ quan, đơn vị")
+    FRONT = "FRONT", _("Mặt trận Tổ quốc")
+    MASS = "MASS", _("Đoàn thể chính trị - xã hội")
+
+
+class PeerResult(models.Model):
+    """The level of the government, the Fatherland Front or a mass organisation of the same
+    unit in the year, entered by the party organisation's committee with its source (R22)."""
+
+    evaluation = models.ForeignKey(
+        UnitEvaluation,
+        on_delete=models.CASCADE,
+        related_name="peer_results",
+        verbose_name=_("đánh giá"),
+    )
+    kind = models.CharField(_("loại tổ chức"), max_length=16, choices=PeerKind.choices)
+    name = models.CharField(_("tên tổ chức"), max_length=255)
+    level = models.PositiveSmallIntegerField(_("mức xếp loại"), choices=Level.choices)
+    source = models.CharField(_("văn bản, quyết định"), max_length=255)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("người nhập"),
+    )
+    entered = models.DateTimeField(_("ngày nhập"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("kết quả tổ chức cùng cấp")
+        verbose_name_plural = _("kết quả tổ chức cùng cấp")
+        constraints = [
+            models.UniqueConstraint(fields=["evaluation", "kind", "name"], name="one_peer_result")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.get_level_display()}"
+
+
+class ConclusionKind(models.TextChoices):
+    """What a competent body concluded of a collective in the year (R24, R25)."""
+
+    DISCIPLINED = "DISCIPLINED", _("Tập thể bị kỷ luật")
+    DISUNITY = "DISUNITY", _("Mất đoàn kết nội bộ")
+    DEGRADED_MEMBER = (
+        "DEGRADED_MEMBER",
+        _("Có thành viên suy thoái, “tự diễn biến”, “tự chuyển hóa”"),
+    )
+
+
+# The evaluation's fact each kind of conclusion sets.
+CONCLUSION_FACTS = {
+    ConclusionKind.DISCIPLINED: "disciplined",
+    ConclusionKind.DISUNITY: "disunity",
+    ConclusionKind.DEGRADED_MEMBER: "degraded_member",
+}
+
+
+class Conclusion(models.Model):
+    """A conclusion about a collective, recorded by the body that reached it, with its reason
+    and document: the only way the facts it stands for are set (R24, R25)."""
+
+    evaluation = models.ForeignKey(
+        UnitEvaluation,
+        on_delete=models.PROTECT,
+        related_name="conclusions",
+        verbose_name=_("đánh giá"),
+    )
+    kind = models.CharField(_("kết luận"), max_length=16, choices=ConclusionKind.choices)
+    body = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="+", verbose_name=_("cấp kết luận")
+    )
+    document_number = models.CharField(_("số văn bản"), max_length=64)
+    document_date = models.DateField(_("ngày văn bản"))
+    reason = models.TextField(_("nội dung"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("người ghi nhận"),
+    )
+    recorded = models.DateTimeField(_("thời điểm ghi nhận"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("kết luận về tập thể")
+        verbose_name_plural = _("kết luận về tập thể")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} — {self.document_number}"
+
+
+class UnitInput(models.Model):
+    """A comment on an organisation's or collective's year by a body that gives one: the
+    government and mass organisations of the unit, the superior's working group."""
+
+    evaluation = models.ForeignKey(
+        UnitEvaluation,
+        on_delete=models.CASCADE,
+        related_name="inputs",
+        verbose_name=_("đánh giá"),
+    )
+    source = models.CharField(_("cơ quan, tổ chức"), max_length=255)
+    text = models.TextField(_("nội dung nhận xét"))
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("người nhập"),
+    )
+    entered = models.DateTimeField(_("ngày nhập"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("ý kiến tham gia về tập thể")
+        verbose_name_plural = _("ý kiến tham gia về tập thể")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["evaluation", "source"], name="one_unit_input_per_source"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.source
+
+
 class ActingRole(models.TextChoices):
     """The capacity in which someone changed a level: a role kind, or the member themselves."""
 
@@ -266,6 +446,7 @@ class ActingRole(models.TextChoices):
     CELL_SECRETARY = "CELL_SECRETARY", _("Bí thư chi bộ")
     GRASSROOTS_OFFICER = "GRASSROOTS_OFFICER", _("Cán bộ đảng ủy cơ sở")
     BOARD_OFFICER = "BOARD_OFFICER", _("Cán bộ ban tổ chức cấp trên")
+    STANDING_COMMITTEE = "STANDING_COMMITTEE", _("Thường trực, Ban Thường vụ cấp ủy")
     ADMINISTRATOR = "ADMINISTRATOR", _("Quản trị hệ thống")
 
 

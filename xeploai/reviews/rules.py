@@ -1,25 +1,43 @@
-"""What a member's review needs, read from their records: the form, the required inputs (R7)."""
+"""What a review needs, read from the records: a member's form and required inputs (R7); an
+organisation's facts computed from the results below it, and what it waits on (R20-R25, R30)."""
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models.functions import Coalesce
 
-from xeploai.cycles.models import Cycle, MemberEvaluation, Step
-from xeploai.cycles.rules import member_facts
+from xeploai.cycles.models import (
+    Cycle,
+    MemberEvaluation,
+    Status,
+    Step,
+    UnitEvaluation,
+    UnitEvaluationKind,
+)
+from xeploai.cycles.rules import member_facts, unit_facts
 from xeploai.members.models import (
     Discipline,
     Member,
+    Post,
     PostKind,
     StatusKind,
     StatusPeriod,
     Transfer,
 )
-from xeploai.rules import Regime, Verdict, classify_member
+from xeploai.rules import (
+    DisciplineForm,
+    Regime,
+    UnitFacts,
+    Verdict,
+    classify_member,
+    classify_unit,
+)
+from xeploai.rules import Level as EngineLevel
 from xeploai.rules.scope import Stay, required_cell_comments
-from xeploai.units.models import GRASSROOTS_KINDS, FieldType, Unit
+from xeploai.units.models import GRASSROOTS_KINDS, FieldType, Unit, UnitKind
 
 from .models import InputKind
 from .sheets import Form, form_for
@@ -166,3 +184,107 @@ def rows_for(evaluations: QuerySet[MemberEvaluation]) -> list[Row]:
         missing = missing_inputs(e) if e.step in (Step.SELF_REVIEW, Step.SUBMITTED) else []
         rows.append(Row(e, verdict, missing))
     return rows
+
+
+# --- Organisations and leadership collectives ------------------------------------------------
+
+# Steps at which a result below counts as decided for the ordering of R30.
+DECIDED_STEPS = (Step.DECIDED, Step.APPRAISED, Step.PUBLISHED)
+# Results that wait on nobody: out of the review, or reviewed and given no level.
+_NO_LEVEL = (Status.EXEMPT, Status.NOT_CLASSIFIED)
+
+
+def deciding_unit(unit: Unit) -> Unit | None:
+    """The committee that decides an organisation's or a collective's level (HD 43): the
+    nearest unit above it that is not a partial committee, whose cells the grassroots
+    committee decides. None at the top of the tree."""
+    return (
+        Unit.objects.filter(path__in=unit.ancestor_paths()[:-1])
+        .exclude(kind=UnitKind.PARTIAL_COMMITTEE)
+        .order_by("-depth")
+        .first()
+    )
+
+
+def unit_verdict(evaluation: UnitEvaluation) -> Verdict:
+    """What the engine allows for an organisation or a collective, and why."""
+    cycle = evaluation.cycle
+    return classify_unit(computed_unit_facts(evaluation), cycle.period, cycle.settings)
+
+
+def computed_unit_facts(evaluation: UnitEvaluation) -> UnitFacts:
+    """An organisation's or a collective's facts, from its own report and from what the
+    records below it say (R20-R25): the results of its sub-units (a committee) or members
+    (a cell), the sub-units disciplined, the discipline of the members of its leadership in
+    the year, and the levels of the organisations of the same unit."""
+    unit, cycle = evaluation.unit, evaluation.cycle
+    below = UnitEvaluation.objects.filter(
+        cycle=cycle, kind=UnitEvaluationKind.ORGANISATION, unit__parent=unit
+    ).exclude(step=Step.NOT_REVIEWED)
+    level = Coalesce("level_final", "level_decided")
+    if unit.is_cell:
+        results = MemberEvaluation.objects.filter(cycle=cycle, unit_path=unit.path)
+    else:
+        results = below  # type: ignore[assignment]
+    levels = (
+        results.filter(status=Status.CLASSIFIED).annotate(at=level).values_list("at", flat=True)
+    )
+    sub_results = tuple(EngineLevel(v) for v in levels if v is not None)
+    counts = below.aggregate(n=Count("pk"), disciplined=Count("pk", filter=Q(disciplined=True)))
+    leaders = Post.objects.filter(unit=unit, kind=PostKind.PARTY, start__lte=cycle.end).exclude(
+        end__lt=cycle.start
+    )
+    forms = Discipline.objects.filter(
+        member__in=leaders.values("member"), decided__range=(cycle.start, cycle.end)
+    ).values_list("form", flat=True)
+    peers = evaluation.peer_results.values_list("level", flat=True)
+    return unit_facts(
+        evaluation,
+        unit,
+        sub_results=sub_results or None,
+        subunits=counts["n"],
+        subunits_disciplined=counts["disciplined"],
+        leadership_discipline=tuple(DisciplineForm(f) for f in forms),
+        peer_levels=tuple(EngineLevel(p) for p in peers) or None,
+    )
+
+
+@dataclasses.dataclass(frozen=True)
+class Waiting:
+    """A result below an organisation that must be decided before it (R30)."""
+
+    name: str
+    step: Step
+    unit: Unit  # the cell of a member, or the organisation itself
+
+
+def waiting_below(evaluation: UnitEvaluation, *, limit: int = 50) -> tuple[list[Waiting], int]:
+    """The results under the organisation's unit not yet decided, members and organisations
+    (R30: lower levels before higher ones): the first `limit` of them, and how many in all.
+    A collective waits on the same."""
+    path, cycle = evaluation.unit.path, evaluation.cycle
+    members = (
+        MemberEvaluation.objects.filter(cycle=cycle, unit_path__startswith=path)
+        .exclude(step__in=(Step.NOT_REVIEWED, *DECIDED_STEPS))
+        .exclude(status__in=_NO_LEVEL)
+    )
+    units = (
+        UnitEvaluation.objects.filter(
+            cycle=cycle, kind=UnitEvaluationKind.ORGANISATION, unit_path__startswith=path
+        )
+        .exclude(unit_path=path)
+        .exclude(step__in=(Step.NOT_REVIEWED, *DECIDED_STEPS))
+        .exclude(status__in=_NO_LEVEL)
+    )
+    total = units.count() + members.count()
+    found = [
+        Waiting(e.unit.name, Step(e.step), e.unit)
+        for e in units.select_related("unit").order_by("unit_path")[:limit]
+    ]
+    found += [
+        Waiting(e.member.full_name, Step(e.step), e.cell)
+        for e in members.select_related("member", "cell").order_by("unit_path", "member__code")[
+            : max(0, limit - len(found))
+        ]
+    ]
+    return found, total

@@ -87,3 +87,8 @@ def spread(total: Decimal, items: tuple[Item, ...]) -> dict[str, Decimal]:
             share = min(item.max, left, (total * item.max / most * 2).to_integral_value() / 2)
         scores[item.code], left = share, left - share
     return scores
+
+
+def collective_form(regime: Regime) -> Form:
+    """The report an organisation's or a leadership collective's committee drafts."""
+    return next(f for f in forms(regime) if f.case == "collective")

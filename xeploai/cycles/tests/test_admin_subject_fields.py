@@ -94,8 +94,11 @@ class AdminSubjectFieldsTestCase(TestCase):
         self.assertEqual(after, before)
 
     def test_it_ignores_a_posted_unit_cycle_kind_or_level_of_a_units_evaluation(self) -> None:
-        evaluation = UnitEvaluation.objects.create(
-            cycle=self.cycle, unit=self.p.cell_a, unit_path=self.p.cell_a.path
+        evaluation, _created = UnitEvaluation.objects.get_or_create(
+            cycle=self.cycle,
+            unit=self.p.cell_a,
+            kind=UnitEvaluationKind.ORGANISATION,
+            defaults={"unit_path": self.p.cell_a.path},
         )
         url = f"/quan-tri/cycles/unitevaluation/{evaluation.pk}/change/"
         data = posted(

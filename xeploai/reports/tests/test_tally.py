@@ -139,8 +139,8 @@ class TallyTestCase(TestCase):
         member.cell = self.other
         member.save()
         actions.follow_member(member)
-        counted = Tally.objects.filter(cycle=cycle).values_list("unit_path", "n")
-        self.assertEqual(list(counted), [(self.other.path, 1)])
+        counted = Tally.objects.filter(cycle=cycle, subject=MEMBERS)  # organisations stay put
+        self.assertEqual(list(counted.values_list("unit_path", "n")), [(self.other.path, 1)])
 
     def test_opening_a_cycle_counts_the_new_evaluations(self) -> None:
         cycle = make_cycle(2026)

@@ -11,6 +11,7 @@ from django.test import TransactionTestCase
 from xeploai.core.testing import make_cycle, make_member, make_personas
 from xeploai.cycles.models import Level, MemberEvaluation, Step
 from xeploai.reviews import actions
+from xeploai.reviews.actions import decision
 
 from .flow import DECISION, meet, propose, submit
 
@@ -35,7 +36,7 @@ class DecideConcurrentlyTestCase(TransactionTestCase):
             self.rows.append(propose(submit(e, secretary), secretary, Level.GOOD))
 
     def test_it_lets_only_one_of_two_concurrent_deciders_through(self) -> None:
-        slow_quota = actions._quota
+        slow_quota = decision._quota
 
         def quota_then_wait(*args: Any) -> Any:
             result = slow_quota(*args)
@@ -61,7 +62,7 @@ class DecideConcurrentlyTestCase(TransactionTestCase):
             finally:
                 connection.close()
 
-        actions._quota = quota_then_wait  # type: ignore[assignment]
+        decision._quota = quota_then_wait  # type: ignore[assignment]
         try:
             threads = [threading.Thread(target=decide, args=(e,)) for e in self.rows[:2]]
             for t in threads:
@@ -69,7 +70,7 @@ class DecideConcurrentlyTestCase(TransactionTestCase):
             for t in threads:
                 t.join()
         finally:
-            actions._quota = slow_quota
+            decision._quota = slow_quota
         self.assertEqual(sorted(outcomes), ["decided", "refused"])
         decided = MemberEvaluation.objects.filter(step=Step.DECIDED, level_decided=Level.EXCELLENT)
         self.assertEqual(decided.count(), 1)

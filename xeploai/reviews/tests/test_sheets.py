@@ -6,18 +6,19 @@ from unittest import TestCase
 from hypothesis import given
 from hypothesis import strategies as st
 
-from xeploai.reviews.sheets import forms, spread
+from xeploai.reviews.sheets import collective_form, forms, spread
 from xeploai.rules import Regime
 
 
 class SheetsTestCase(TestCase):
     def test_it_reads_a_form_per_case_of_each_regime(self) -> None:
-        self.assertEqual([f.code for f in forms(Regime.QD366)], ["2A", "2B", "2C"])
-        self.assertEqual([f.code for f in forms(Regime.QD124)], ["02A", "02B"])
+        self.assertEqual([f.code for f in forms(Regime.QD366)], ["01", "2A", "2B", "2C"])
+        self.assertEqual([f.code for f in forms(Regime.QD124)], ["01", "02A", "02B"])
+        self.assertEqual(collective_form(Regime.HD21).case, "collective")
         for form in forms(Regime.QD366):
             self.assertEqual(sum(i.max for i in form.general), 30)
             self.assertEqual(sum(i.max for i in form.task_results), 70)
-        self.assertFalse(forms(Regime.HD21)[0].scored)
+        self.assertFalse(any(f.scored for f in forms(Regime.HD21)))
 
     @given(st.integers(0, 60).map(lambda n: Decimal(n) / 2), st.sampled_from(forms(Regime.QD366)))
     def test_it_spreads_a_total_within_each_maximum(self, total: Decimal, form: object) -> None:

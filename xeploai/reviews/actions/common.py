@@ -1,0 +1,171 @@
+"""What every step of the review shares: its refusals, who acts, the row lock, the ceiling."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any, TypeVar
+
+from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
+
+from xeploai.accounts.models import User
+from xeploai.accounts.policy import Power, acting_role
+from xeploai.cycles.models import Level, MemberEvaluation, Step, UnitEvaluation
+from xeploai.cycles.rules import member_verdict
+from xeploai.rules import QuotaResult, Reason
+from xeploai.rules import Status as EngineStatus
+from xeploai.units.models import Unit
+
+from .. import history, machine
+from ..history import Actor
+from ..models import ActingRole, Action, ChainedChange
+
+NAMES_SHOWN = 5  # a refusal names this many of the people it concerns, then counts the rest
+
+
+class ReviewError(Exception):
+    """A step refused for a reason the user can act on; `reasons` says what the rules found."""
+
+    def __init__(self, message: str, *, reasons: Sequence[Reason] = (), names: Sequence[str] = ()):
+        super().__init__(message)
+        self.message = message
+        self.reasons = tuple(reasons)
+        self.names = tuple(names)
+
+    def explanation(self) -> str:
+        """The message, the names it concerns (the first few and how many more) and the
+        rules' reasons, as one text."""
+        names = ", ".join(self.names[:NAMES_SHOWN])
+        if len(self.names) > NAMES_SHOWN:
+            names = _("{names} và {n} đồng chí khác").format(
+                names=names, n=len(self.names) - NAMES_SHOWN
+            )
+        return " ".join([self.message, names, *(r.text for r in self.reasons)])
+
+
+class QuotaBreach(ReviewError):
+    def __init__(self, message: str, *, result: QuotaResult, names: Sequence[str]):
+        super().__init__(message, names=names)
+        self.result = result
+
+
+@dataclasses.dataclass(frozen=True)
+class Decision:
+    number: str
+    date: dt.date
+
+
+@dataclasses.dataclass(frozen=True)
+class QuotaExemption:
+    """An accepted breach of the quota (R27): the deciding body's reason and decision."""
+
+    reason: str
+    decision: Decision
+
+
+def actor_for(by: User, power: Power, unit: Unit) -> Actor:
+    """Who acts, through the role that gives them `power` over `unit`; refused without one."""
+    role = acting_role(by, power, unit.path)
+    if role is None:
+        raise PermissionDenied
+    kind, unit_id = role
+    return Actor(by, ActingRole(kind), unit_id)
+
+
+E = TypeVar("E", MemberEvaluation, UnitEvaluation)
+
+# What a step reads of an evaluation besides its own row.
+_RELATED: dict[type[Any], tuple[str, ...]] = {
+    MemberEvaluation: ("cycle", "member", "cell"),
+    UnitEvaluation: ("cycle", "unit"),
+}
+
+
+def locked(evaluation: E, *steps: Step) -> E:
+    """The evaluation re-read under a row lock, refused unless it stands at one of `steps`
+    (for a move of the review, `machine.sources(action)`)."""
+    model = type(evaluation)
+    # of=("self",): lock the evaluation only, not the rows joined to it.
+    rows = model.objects.select_for_update(of=("self",)).select_related(*_RELATED[model])
+    current = rows.get(pk=evaluation.pk)
+    if steps and current.step not in steps:
+        raise ReviewError(
+            _("Không thực hiện được: kết quả của {who} đang ở bước “{step}”.").format(
+                who=current.who(), step=Step(current.step).label
+            )
+        )
+    return current
+
+
+class StepRefused(Exception):
+    """`advance` called from a step its action may not start from: a caller's mistake, since
+    every step re-reads its evaluation under lock at `sources(action)` first."""
+
+
+def advance(
+    evaluation: MemberEvaluation | UnitEvaluation,
+    action: Action,
+    *,
+    actor: Actor,
+    level: Level | int | None = None,
+    reason: str = "",
+    decision_number: str = "",
+    decision_date: dt.date | None = None,
+    also: tuple[str, ...] = (),
+) -> ChainedChange:
+    """Move the evaluation, which the caller re-read under its row lock (`locked`), by
+    `action` as `machine.TRANSITIONS` says: set the level the action sets (to `level`, or to
+    the one the form already holds), clear those it clears, leave its status, save it with
+    the fields in `also`, and append the history row."""
+    move = machine.transition(action, evaluation.step)
+    if move is None:
+        raise StepRefused(f"{action} from {evaluation.step}")
+    level_from = move.level_from(evaluation)
+    if move.sets and level is not None:
+        setattr(evaluation, move.sets, level)
+    for field in move.clears:
+        setattr(evaluation, field, None)
+    evaluation.step = move.target
+    fields = ["step", *([move.sets] if move.sets else []), *move.clears, *also]
+    if move.status is not None:
+        evaluation.status = move.status
+        fields.append("status")
+    evaluation.version += 1
+    evaluation.save(update_fields=[*dict.fromkeys(fields), "version"])
+    return history.append(
+        evaluation,
+        actor=actor,
+        action=action,
+        level_from=level_from,
+        level_to=move.level_to(evaluation),
+        reason=reason,
+        decision_number=decision_number,
+        decision_date=decision_date,
+    )
+
+
+def save(evaluation: MemberEvaluation | UnitEvaluation, *fields: str) -> None:
+    """Save what a step changed outside the moves of the machine, counting a new version."""
+    evaluation.version += 1
+    evaluation.save(update_fields=[*fields, "version"])
+
+
+def check_allowed(evaluation: MemberEvaluation, level: Level | int) -> None:
+    """Refuse a level better than what the engine allows, with the engine's reasons."""
+    verdict = member_verdict(evaluation.member, evaluation, evaluation.cycle)
+    if verdict.status is not EngineStatus.CLASSIFIED or verdict.level is None:
+        raise ReviewError(
+            _("Đồng chí {name} không được xếp loại trong kỳ này.").format(
+                name=evaluation.member.full_name
+            ),
+            reasons=verdict.reasons,
+        )
+    if level < verdict.level:  # a smaller number is a better level
+        raise ReviewError(
+            _("Đồng chí {name} chỉ được xếp loại tối đa “{max}”.").format(
+                name=evaluation.member.full_name, max=Level(verdict.level).label
+            ),
+            reasons=verdict.reasons,
+        )

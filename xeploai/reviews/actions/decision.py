@@ -1,0 +1,194 @@
+"""The decision (DOMAIN.md 4 step 4): the grassroots unit decides its members' levels within
+the quota (R26-R27), each under the engine's ceiling, the group's row locked so that two
+deciders never check the quota on the same counts."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Count
+from django.db.models.functions import Coalesce
+from django.utils.translation import gettext as _
+
+from xeploai.accounts.models import User
+from xeploai.cycles.models import Cycle, Level, MemberEvaluation, Step
+from xeploai.reports import tally
+from xeploai.rules import Level as EngineLevel
+from xeploai.rules import Proposal as QuotaProposal
+from xeploai.rules import QuotaResult, check_proposals, check_quota
+from xeploai.units.models import GRASSROOTS_KINDS, SEGMENT, Unit
+
+from .. import machine
+from ..models import Action, QuotaException
+from .common import (
+    Decision,
+    QuotaBreach,
+    QuotaExemption,
+    ReviewError,
+    actor_for,
+    advance,
+    check_allowed,
+)
+
+
+@transaction.atomic
+@tally.deferred()
+def decide(
+    group: Unit,
+    *,
+    cycle: Cycle,
+    by: User,
+    levels: Mapping[int, Level],
+    decision: Decision,
+    exemption: QuotaExemption | None = None,
+) -> list[MemberEvaluation]:
+    """Decide the levels of proposed members of one grassroots unit (step DECIDED).
+
+    The group's row is locked first, so two deciders never check the quota on the same
+    counts (R27); a breach is refused unless an exemption is recorded."""
+    actor = actor_for(by, machine.power(Action.DECIDE), group)
+    if not decision.number.strip():
+        raise ReviewError(_("Cần số quyết định."))
+    group = Unit.objects.select_for_update().get(pk=group.pk)
+    in_group = list(
+        MemberEvaluation.objects.select_for_update(of=("self",))
+        .filter(cycle=cycle, unit_path__startswith=group.path)
+        .select_related("member", "cycle", "cell")
+    )
+    chosen = {e.pk: e for e in in_group if e.pk in levels}
+    if len(chosen) != len(levels):
+        raise ReviewError(_("Có kết quả không thuộc đơn vị này."))
+    for evaluation in chosen.values():
+        if evaluation.step not in machine.sources(Action.DECIDE):
+            raise ReviewError(
+                _("Kết quả của đồng chí {name} đang ở bước “{step}”.").format(
+                    name=evaluation.member.full_name, step=Step(evaluation.step).label
+                )
+            )
+        check_allowed(evaluation, levels[evaluation.pk])
+    result, names = _quota(group, cycle, in_group, levels)
+    covered = QuotaException.objects.covering(cycle, group, result.excellent).exists()
+    if not result.within and not covered:
+        if exemption is None:
+            raise QuotaBreach(
+                _(
+                    "Vượt tỷ lệ hoàn thành xuất sắc nhiệm vụ: {excellent} xuất sắc, tối đa"
+                    " {allowed} (trên {good} hoàn thành tốt). Cần hạ {drop} đề xuất xuống"
+                    " “Hoàn thành tốt nhiệm vụ” hoặc ghi nhận ngoại lệ có lý do và số quyết định."
+                ).format(
+                    excellent=result.excellent,
+                    allowed=result.allowed,
+                    good=result.good,
+                    drop=result.must_drop,
+                ),
+                result=result,
+                names=names,
+            )
+        if not exemption.reason.strip():
+            raise ReviewError(_("Ngoại lệ về tỷ lệ cần ghi rõ lý do."))
+        QuotaException.objects.create(
+            cycle=cycle,
+            group=group,
+            excellent=result.excellent,
+            allowed=result.allowed,
+            reason=exemption.reason.strip(),
+            decision_number=exemption.decision.number,
+            decision_date=exemption.decision.date,
+            recorded_by=by,
+        )
+    for evaluation in chosen.values():
+        advance(
+            evaluation,
+            Action.DECIDE,
+            actor=actor,
+            level=levels[evaluation.pk],
+            decision_number=decision.number,
+            decision_date=decision.date,
+        )
+    return list(chosen.values())
+
+
+def check_quota_kept(group: Unit, cycle: Cycle, changes: Mapping[int, Level | int]) -> None:
+    """Refuse changes that leave the group over its quota, unless an exception recorded for
+    the group in this cycle covers that many excellent results (R27)."""
+    evaluations = MemberEvaluation.objects.filter(
+        cycle=cycle, unit_path__startswith=group.path
+    ).select_related("member")
+    result, _names = _quota(group, cycle, evaluations, changes)
+    covered = QuotaException.objects.covering(cycle, group, result.excellent).exists()
+    if not result.within and not covered:
+        raise ReviewError(
+            _(
+                "Không thực hiện được: đơn vị sẽ vượt tỷ lệ hoàn thành xuất sắc nhiệm vụ"
+                " ({excellent} xuất sắc, tối đa {allowed})."
+            ).format(excellent=result.excellent, allowed=result.allowed)
+        )
+
+
+# The latest level of a result, as `_quota` reads it: final, decided, else proposed.
+LATEST_LEVEL = Coalesce("level_final", "level_decided", "level_proposed")
+
+
+def _quota(
+    group: Unit,
+    cycle: Cycle,
+    evaluations: Iterable[MemberEvaluation],
+    changes: Mapping[int, Level | int],
+) -> tuple[QuotaResult, list[str]]:
+    """R26 over the group's levels as they would stand after `changes`: the latest level of
+    each member (final, decided, else proposed), and the names that would have to drop."""
+    proposals, names = [], {}
+    for e in evaluations:
+        level = changes.get(e.pk) or e.level_final or e.level_decided or e.level_proposed
+        if level is None or e.step == Step.NOT_REVIEWED:
+            continue
+        rank = (e.score_general or 0) + (e.score_task_results or 0)
+        proposals.append(QuotaProposal(str(e.pk), EngineLevel(level), Decimal(rank)))
+        names[str(e.pk)] = e.member.full_name
+    result = check_proposals(group.code, proposals, cycle.settings)
+    return result, [names[pk] for pk in result.drop]
+
+
+def quota_standings(unit: Unit, cycle: Cycle) -> list[tuple[Unit, QuotaResult]]:
+    """The quota of every group under `unit` (itself included), in tree order, counted in
+    one grouped query: the latest level of each member, as `_quota` reads it."""
+    groups = list(Unit.objects.in_subtree(unit).filter(kind__in=GRASSROOTS_KINDS).order_by("path"))
+    counts: dict[str, Counter[int]] = {g.path: Counter() for g in groups}
+    rows = (
+        MemberEvaluation.objects.filter(cycle=cycle, unit_path__startswith=unit.path)
+        .exclude(step=Step.NOT_REVIEWED)
+        .annotate(latest=LATEST_LEVEL)
+        .filter(latest__in=(Level.EXCELLENT, Level.GOOD))
+        .values("unit_path", "latest")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for r in rows:
+        # The group is the one ancestor of the evaluation's cell that is a grassroots unit.
+        for end in range(SEGMENT, len(r["unit_path"]) + 1, SEGMENT):
+            if r["unit_path"][:end] in counts:
+                counts[r["unit_path"][:end]][r["latest"]] += r["n"]
+                break
+    return [
+        (
+            g,
+            check_quota(
+                g.code, counts[g.path][Level.GOOD], counts[g.path][Level.EXCELLENT], cycle.settings
+            ),
+        )
+        for g in groups
+    ]
+
+
+def quota_standing(
+    group: Unit, cycle: Cycle, changes: Mapping[int, Level | int] | None = None
+) -> tuple[QuotaResult, list[str]]:
+    """The group's quota as its latest levels stand now, or would stand after `changes`,
+    and who would have to drop."""
+    evaluations = MemberEvaluation.objects.filter(
+        cycle=cycle, unit_path__startswith=group.path
+    ).select_related("member")
+    return _quota(group, cycle, evaluations, changes or {})

@@ -1,0 +1,100 @@
+"""Opening the review: every member under a unit gets their evaluation, and keeps it in step
+with their record while the cycle is open (R2-R4, R7)."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from xeploai.accounts.models import User
+from xeploai.accounts.policy import Power
+from xeploai.cycles.models import Cycle, MemberEvaluation, Status, Step
+from xeploai.cycles.rules import member_verdict
+from xeploai.members.models import Member
+from xeploai.reports import tally
+from xeploai.rules import Status as EngineStatus
+from xeploai.units.models import Unit
+
+from ..rules import grassroots_of
+from .common import ReviewError, actor_for, locked, save
+from .units import open_units
+
+
+@transaction.atomic
+def open_cycle(unit: Unit, *, cycle: Cycle, by: User) -> int:
+    """Create the evaluation of every current member under `unit` who has none in `cycle`,
+    and record at once those the rules keep out of the review (R2-R4); and those of the
+    organisations and collectives under it (`units.open_units`). Returns how many members."""
+    actor_for(by, Power.OPEN, unit)
+    if cycle.closed:
+        raise ReviewError(_("Kỳ đánh giá đã kết thúc."))
+    members = (
+        Member.objects.current()
+        .in_subtree(unit)
+        .exclude(evaluations__cycle=cycle)
+        .select_related("cell")
+        .prefetch_related("status_periods", "disciplines__counted_in")
+    )
+    rows = [_new_evaluation(member, cycle) for member in members]
+    MemberEvaluation.objects.bulk_create(rows, batch_size=1000)
+    tally.touched(rows)
+    open_units(unit, cycle=cycle)
+    return len(rows)
+
+
+def enrol(member: Member, *, cycle: Cycle) -> MemberEvaluation:
+    """A member added or transferred in after the cycle opened joins it in their cell."""
+    existing = MemberEvaluation.objects.filter(member=member, cycle=cycle).first()
+    if existing is not None:
+        return existing
+    evaluation = _new_evaluation(member, cycle)
+    evaluation.save()
+    return evaluation
+
+
+@transaction.atomic
+@tally.deferred()
+def follow_member(member: Member) -> MemberEvaluation | None:
+    """Keep a member's evaluation of the open cycle in step with their record: one added after
+    the cycle opened for their grassroots unit joins it; one transferred before their cell
+    proposed a level moves to the receiving cell, which classifies them (R7); one who became
+    exempt or suspended, or left the party, leaves the review, and comes back if that ends."""
+    cycle = Cycle.objects.current()
+    if cycle is None:
+        return None
+    evaluation = MemberEvaluation.objects.filter(member=member, cycle=cycle).first()
+    if evaluation is None:
+        group = grassroots_of(member.cell)
+        opened = MemberEvaluation.objects.filter(cycle=cycle, unit_path__startswith=group.path)
+        if member.left is not None or not opened.exists():
+            return None
+        return enrol(member, cycle=cycle)
+    if evaluation.step not in (Step.NOT_REVIEWED, Step.SELF_REVIEW, Step.SUBMITTED):
+        return evaluation  # proposed or later: changes go through the steps
+    evaluation = locked(evaluation)
+    fresh = _new_evaluation(member, cycle)
+    if member.left is not None:
+        fresh.step, fresh.status = Step.NOT_REVIEWED, Status.NOT_CLASSIFIED
+        fresh.status_reason = _("Ra khỏi Đảng ngày {day}").format(day=f"{member.left:%d/%m/%Y}")
+    if fresh.step == Step.NOT_REVIEWED:
+        evaluation.step = Step.NOT_REVIEWED
+    elif evaluation.step == Step.NOT_REVIEWED:
+        evaluation.step = Step.SELF_REVIEW
+    evaluation.status, evaluation.status_reason = fresh.status, fresh.status_reason
+    tally.touched([evaluation])  # the cell it leaves, if it moves
+    evaluation.cell, evaluation.unit_path = member.cell, member.cell.path
+    save(evaluation, "step", "status", "status_reason", "cell", "unit_path")
+    return evaluation
+
+
+def _new_evaluation(member: Member, cycle: Cycle) -> MemberEvaluation:
+    verdict = member_verdict(member, None, cycle)
+    evaluation = MemberEvaluation(
+        member=member, cycle=cycle, cell=member.cell, unit_path=member.cell.path
+    )
+    if verdict.status in (EngineStatus.EXEMPT, EngineStatus.NOT_CLASSIFIED):
+        evaluation.status = verdict.status.value
+        evaluation.status_reason = "; ".join(r.text for r in verdict.reasons)[:255]
+    if not verdict.reviewed:
+        evaluation.step = Step.NOT_REVIEWED
+    return evaluation
