@@ -1259,21 +1259,21 @@ def quota_race(world: World) -> Race:
 
     from xeploai.accounts.models import RoleKind
     from xeploai.core.testing import make_user
-    from xeploai.reviews import actions
+    from xeploai.reviews.actions import decision
 
     print(f"3. quota race: {ROUNDS} rounds of {THREADS} deciders...", flush=True)
     groups = _race_groups(world)
     roles = tuple((RoleKind.GRASSROOTS_OFFICER, group) for group, _ in groups)
     decider = make_user("tranhchap", roles=roles)
     result = Race()
-    quota = actions._quota
+    quota = decision._quota
 
     def slow_quota(*args: Any) -> Any:
         checked = quota(*args)
         time.sleep(RACE_WINDOW)  # both deciders would pass here if the group were not locked
         return checked
 
-    with mock.patch.object(actions, "_quota", slow_quota):
+    with mock.patch.object(decision, "_quota", slow_quota):
         for group, evaluations in groups:
             _round(world, group, evaluations[:THREADS], decider.pk, result)
     _count_breaches(world, result)

@@ -66,3 +66,21 @@ def assert_fit_for_fingers(page: Page) -> None:
     screen = page.viewport_size["width"]  # type: ignore[index]
     wide = page.evaluate(WIDE, screen)
     assert not wide, f"{page.url} is wider than {screen} px: {wide}"
+
+
+def sign_in(page: Page, base: str, username: str, password: str) -> None:
+    """Through the login page, and the code step for a user asked for a code."""
+    from playwright.sync_api import expect
+
+    from xeploai.core.testing import second_factor_code
+
+    code = second_factor_code(username)
+    page.context.clear_cookies()
+    page.goto(f"{base}/tai-khoan/dang-nhap/")
+    page.get_by_label("Tên đăng nhập").fill(username)
+    page.get_by_label("Mật khẩu").fill(password)
+    page.get_by_role("button", name="Đăng nhập").click()
+    if code is not None:
+        page.get_by_label("Mã xác thực").fill(code)
+        page.get_by_role("button", name="Xác nhận").click()
+    expect(page.get_by_role("button", name="Đăng xuất")).to_be_visible()

@@ -304,6 +304,14 @@ class UnitEvaluationKind(models.TextChoices):
     COLLECTIVE = "collective", _("Tập thể lãnh đạo")
 
 
+UNIT_STEP_LABELS = {
+    Step.NOT_REVIEWED: _("Không xếp loại"),
+    Step.SELF_REVIEW: _("Đang xây dựng báo cáo kiểm điểm"),
+    Step.SUBMITTED: _("Đã nộp báo cáo kiểm điểm"),
+    Step.PROPOSED: _("Đã thẩm định, đề xuất"),
+}
+
+
 class UnitEvaluation(EvaluationFacts):
     """One organisation's, or one leadership collective's, evaluation in one cycle."""
 
@@ -339,6 +347,11 @@ class UnitEvaluation(EvaluationFacts):
 
     def __str__(self) -> str:
         return f"{self.unit} — {self.cycle}"
+
+    def step_label(self) -> str:
+        """The step in the words of an organisation's review: its committee reports, the
+        superior's advisory body examines and proposes."""
+        return str(UNIT_STEP_LABELS.get(Step(self.step), Step(self.step).label))
 
     def who(self) -> str:
         """Whose result this is, as a sentence names them."""

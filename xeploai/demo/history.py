@@ -25,7 +25,7 @@ from xeploai.rules import (
     classify_unit,
 )
 from xeploai.rules import Status as EngineStatus
-from xeploai.units.models import Unit
+from xeploai.units.models import Unit, UnitKind
 
 from .tree import CURRENT_YEAR, Seeded, Tree
 
@@ -154,13 +154,17 @@ def _decide_within_quota(decided: list[tuple[MemberEvaluation, Level]], cycle: C
 
 
 def unit_rows(tree: Tree, cycle: Cycle, rng: random.Random) -> Iterator[UnitEvaluation]:
-    """Results of grassroots units and cells for the closed cycles."""
+    """Results of grassroots units and cells for the closed cycles, each group of them within
+    its quota, as its deciding committee kept it (R26: same committee, same type of field)."""
     if not cycle.closed:
         return
+    by_pk = {unit.pk: unit for unit in tree.units}
+    groups: dict[tuple[int | None, str], list[UnitEvaluation]] = {}
     for unit in tree.units:
         if unit.kind not in GRASSROOTS_AND_CELLS:
             continue
-        row = UnitEvaluation(cycle=cycle, unit=unit, unit_path=unit.path)
+        # A closed cycle's results are published, as the members' are.
+        row = UnitEvaluation(cycle=cycle, unit=unit, unit_path=unit.path, step=Step.PUBLISHED)
         if cycle.regime == "LEGACY":
             yield _imported(row, unit, unit.code)
             continue
@@ -169,7 +173,23 @@ def unit_rows(tree: Tree, cycle: Cycle, rng: random.Random) -> Iterator[UnitEval
         verdict = classify_unit(unit_facts(row, unit), cycle.period, cycle.settings)
         row.status = verdict.status.value
         row.level_proposed = row.level_decided = row.level_final = verdict.level
-        yield row
+        parent = by_pk.get(unit.parent_id or 0)
+        if parent is not None and parent.kind == UnitKind.PARTIAL_COMMITTEE:
+            parent = by_pk.get(parent.parent_id or 0)
+        groups.setdefault((parent.pk if parent else None, unit.field_type), []).append(row)
+    for rows in groups.values():
+        _units_within_quota(rows, cycle)
+        yield from rows
+
+
+def _units_within_quota(rows: list[UnitEvaluation], cycle: Cycle) -> None:
+    """The weakest excellent organisations of a group drop to GOOD to keep its quota."""
+    good = sum(1 for row in rows if row.level_final == Level.GOOD)
+    excellent = [row for row in rows if row.level_final == Level.EXCELLENT]
+    must_drop = check_quota("", good, len(excellent), cycle.settings).must_drop
+    excellent.sort(key=lambda row: (strength_of(row.unit.code), row.unit.code))
+    for row in excellent[:must_drop]:
+        row.level_proposed = row.level_decided = row.level_final = Level.GOOD
 
 
 # Labels of the rules before 2018 by rank, members' and organisations' (R34).

@@ -94,7 +94,14 @@ def load(size: str, seed: int, progress: Callable[[str], None] = print) -> dict[
     ensure_personas(tree)
     current = cycles[-1]
     fill_drafts(tree, current)
-    advance(tree, current, User.objects.get(username="dung"), random.Random(seed + 2), progress)
+    advance(
+        tree,
+        current,
+        board=User.objects.get(username="dung"),
+        standing=User.objects.get(username="thuong"),
+        rng=random.Random(seed + 2),
+        progress=progress,
+    )
     _seal(progress)
     return counts
 
@@ -142,6 +149,14 @@ def personas(tree: Tree) -> list[Persona]:
     an = next(s for s in in_a if not s.posts and not s.statuses and s.member.full_member_since)
     chi = next(s for s in tree.members for p in s.posts if p.unit is commune and not p.head)
     board = next(s for s in tree.members if s.cell.unit.name.startswith("Chi bộ Ban Tổ chức"))
+    standing = next(
+        s
+        for s in tree.members
+        if s.cell.unit.name.startswith("Chi bộ Văn phòng Huyện ủy")
+        and not s.posts
+        and not s.statuses
+        and s.member.full_member_since
+    )
     return [
         Persona("an", an.member, None, None, f"đảng viên {cell_a.name}: chỉ hồ sơ của mình"),
         Persona(
@@ -164,6 +179,14 @@ def personas(tree: Tree) -> list[Persona]:
             RoleKind.BOARD_OFFICER,
             district,
             f"Ban Tổ chức {district.name.removeprefix('Đảng bộ ')}: toàn huyện",
+        ),
+        Persona(
+            "thuong",
+            standing.member,
+            RoleKind.STANDING_COMMITTEE,
+            district,
+            f"Thường trực Huyện ủy {district.name.removeprefix('Đảng bộ huyện ')}: toàn huyện,"
+            " quyết định xếp loại các tổ chức cơ sở đảng",
         ),
         Persona(
             "em",
@@ -195,7 +218,16 @@ def ensure_personas(tree: Tree) -> list[Persona]:
     return people
 
 
-GIVEN_NAMES = {"an": "An", "binh": "Bình", "chi": "Chi", "dung": "Dũng", "em": "Em"}
+# The personas, in the order their logins are printed.
+USERNAMES = ("an", "binh", "chi", "dung", "thuong", "em", "quantri")
+GIVEN_NAMES = {
+    "an": "An",
+    "binh": "Bình",
+    "chi": "Chi",
+    "dung": "Dũng",
+    "thuong": "Thương",
+    "em": "Em",
+}
 
 
 def _give_persona_name(p: Persona) -> None:
@@ -210,7 +242,7 @@ def _give_persona_name(p: Persona) -> None:
 def persona_lines() -> list[str]:
     """The logins to print, read back from the database."""
     lines = []
-    for username in ("an", "binh", "chi", "dung", "em", "quantri"):
+    for username in USERNAMES:
         user = User.objects.filter(username=username).select_related("member").first()
         if user is None:
             continue

@@ -14,6 +14,7 @@ COUNTED = frozenset(
         "level_decided",
         "label",
         "ordinal",
+        "exemplary",
         "unit_path",
         "cell",
         "unit",

@@ -3,23 +3,41 @@
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from xeploai.cycles.models import Cycle, Level
+from xeploai.cycles.models import Cycle, Level, UnitEvaluationKind
 from xeploai.reviews.actions import quota_standings
+from xeploai.reviews.actions.units import unit_quota_standings
 from xeploai.reviews.models import QuotaException
 from xeploai.rules import Regime
-from xeploai.units.models import Unit, UnitKind
+from xeploai.units.models import FieldType, Unit
 
 from .changes import appraisal_changes
 from .percent import shares, vietnamese
-from .stats import Figures, MemberFigures, Statistics, statistics, trend
+from .stats import (
+    Figures,
+    MemberFigures,
+    Statistics,
+    by_kind,
+    kind_label,
+    statistics,
+    trend,
+)
+
+Labels = Counter[tuple[str, int]]  # (label, ordinal): how many
 
 
 def report(unit: Unit, cycle: Cycle, *, decimals: int = 1) -> dict[str, Any]:
     stats = statistics(unit, cycle)
+    years = trend(unit)
+    every = [*stats.organisations.values()]
+    every += [figures for year in years for figures in year.organisations.values()]
+    plain = plain_labels(every)
     return {
         "unit": {"code": unit.code, "name": unit.name},
         "superior": unit.parent.name if unit.parent else "",
@@ -28,12 +46,12 @@ def report(unit: Unit, cycle: Cycle, *, decimals: int = 1) -> dict[str, Any]:
         "decimals": decimals,
         "reconciled": stats.reconciled,
         "problems": stats.problems,
-        **_block(stats.members, stats.organisations, stats.leaders, decimals),
+        **_block(stats.members, stats.organisations, stats.leaders, decimals, plain),
         "children": [
             {
                 "unit": {"code": part.unit.code, "name": part.unit.name},
                 "own": part.own,
-                **_block(part.members, part.organisations, part.leaders, decimals),
+                **_block(part.members, part.organisations, part.leaders, decimals, plain),
             }
             for part in stats.parts
         ],
@@ -43,16 +61,20 @@ def report(unit: Unit, cycle: Cycle, *, decimals: int = 1) -> dict[str, Any]:
             {
                 "year": year.cycle.year,
                 "regime": year.cycle.regime,
-                **_block(year.members, year.organisations, year.leaders, decimals),
-                "organisations": _all_kinds(year.organisations, decimals),
+                **_block(year.members, year.organisations, year.leaders, decimals, plain),
+                "organisations": _all_kinds(year.organisations, decimals, plain),
             }
-            for year in trend(unit)
+            for year in years
         ],
     }
 
 
 def _block(
-    members: MemberFigures, organisations: dict[str, Figures], leaders: Figures, decimals: int
+    members: MemberFigures,
+    organisations: dict[str, Figures],
+    leaders: Figures,
+    decimals: int,
+    plain: Mapping[int, str],
 ) -> dict[str, Any]:
     return {
         "members": {
@@ -69,21 +91,23 @@ def _block(
         },
         "units": {
             kind: {
-                "label": str(UnitKind(kind).label),
+                "label": kind_label(kind),
                 **_statuses(figures),
-                **_distribution(figures, decimals),
+                **_distribution(figures, decimals, plain),
             }
-            for kind, figures in organisations.items()
+            for kind, figures in by_kind(organisations).items()
         },
     }
 
 
-def _all_kinds(organisations: dict[str, Figures], decimals: int) -> dict[str, Any]:
+def _all_kinds(
+    organisations: dict[str, Figures], decimals: int, plain: Mapping[int, str]
+) -> dict[str, Any]:
     """Organisations of every kind together."""
     every = Figures()
     for figures in organisations.values():
         every += figures
-    return {"members": _statuses(every), **_distribution(every, decimals)}
+    return {"members": _statuses(every), **_distribution(every, decimals, plain)}
 
 
 def _share(part: int, whole: int, decimals: int) -> str:
@@ -102,42 +126,106 @@ def _statuses(figures: Figures) -> dict[str, Any]:
     }
 
 
-def _distribution(figures: Figures, decimals: int) -> dict[str, Any]:
+def _distribution(
+    figures: Figures, decimals: int, plain: Mapping[int, str] | None = None
+) -> dict[str, Any]:
     """Each level's count and share of the classified; imported labels of earlier regimes by
-    their own words and rank (R34). The printed shares add up to exactly 100."""
-    labels = sorted(figures.labels.items(), key=lambda item: (item[0][1], item[0][0]))
+    their own words and rank (R34). The printed shares add up to exactly 100.
+
+    For organisations (`plain` given, see `plain_labels`), an exemplary result counts inside
+    its rank's plain label ("33 trong sạch vững mạnh, trong đó 5 tiêu biểu"), and every level
+    and label says how many of it are exemplary."""
+    grouped, exemplary = (figures.labels, None) if plain is None else _grouped(figures, plain)
+    labels = sorted(grouped.items(), key=lambda item: (item[0][1], item[0][0]))
     counts = [figures.levels[level] for level in Level] + [n for _key, n in labels]
     printed = [vietnamese(p, decimals) for p in shares(counts, decimals)]
-    return {
-        "levels": {
-            level.name: {"count": figures.levels[level], "percent": printed[i]}
-            for i, level in enumerate(Level)
-        },
-        "labels": [
-            {"label": label, "ordinal": ordinal, "count": n, "percent": printed[len(Level) + i]}
-            for i, ((label, ordinal), n) in enumerate(labels)
-        ],
+    levels: dict[str, dict[str, Any]] = {
+        level.name: {"count": figures.levels[level], "percent": printed[i]}
+        for i, level in enumerate(Level)
     }
+    rows: list[dict[str, Any]] = [
+        {"label": label, "ordinal": ordinal, "count": n, "percent": printed[len(Level) + i]}
+        for i, ((label, ordinal), n) in enumerate(labels)
+    ]
+    if exemplary is not None:
+        for level in Level:
+            levels[level.name]["exemplary"] = figures.exemplary_levels[level]
+        for row in rows:
+            row["exemplary"] = exemplary[(row["label"], row["ordinal"])]
+    return {"levels": levels, "labels": rows}
+
+
+def plain_labels(populations: Iterable[Figures]) -> dict[int, str]:
+    """For each rank, the words its exemplary organisations are counted under: the label of
+    that rank most often given to results not marked exemplary (ties to the first in
+    alphabetical order). The flag says which results are exemplary, never their words; a rank
+    with no such label keeps the exemplary results' own words (R34)."""
+    given: Labels = Counter()
+    for figures in populations:
+        given.update(figures.labels - figures.exemplary_labels)
+    found: dict[int, str] = {}
+    for (label, ordinal), _n in sorted(given.items(), key=lambda item: (-item[1], item[0][0])):
+        found.setdefault(ordinal, label)
+    return found
+
+
+def _grouped(figures: Figures, plain: Mapping[int, str]) -> tuple[Labels, Labels]:
+    """The labels with each exemplary result counted under the plain label of its rank, and
+    how many of each label are exemplary."""
+    labels: Labels = Counter()
+    exemplary: Labels = Counter()
+    for (label, ordinal), n in figures.labels.items():
+        marked = figures.exemplary_labels[(label, ordinal)]
+        if n > marked:
+            labels[(label, ordinal)] += n - marked
+        if marked:
+            key = (plain.get(ordinal, label), ordinal)
+            labels[key] += marked
+            exemplary[key] += marked
+    return labels, exemplary
 
 
 def quota_groups(stats: Statistics) -> list[dict[str, Any]]:
-    """Every quota group under the unit (R26), breaches first."""
+    """Every quota group under the unit (R26), breaches first: the members of each grassroots
+    unit, then the organisations and the collectives each committee decides, by type of field."""
     if stats.cycle.regime == Regime.LEGACY:
         return []
     standings = quota_standings(stats.unit, stats.cycle)
-    exceptions: dict[int, list[str]] = {}
-    for e in QuotaException.objects.filter(cycle=stats.cycle, group__in=[g for g, _r in standings]):
-        exceptions.setdefault(e.group_id, []).append(e.decision_number)
+    unit_standings = unit_quota_standings(stats.unit, stats.cycle)
+    groups = {g.pk for g, _r in standings} | {d.pk for d, _k, _r in unit_standings}
+    exceptions: dict[tuple[int, str, str], list[str]] = {}
+    for e in QuotaException.objects.filter(cycle=stats.cycle, group__in=groups):
+        exceptions.setdefault((e.group_id, e.subject, e.field_type), []).append(e.decision_number)
     rows = [
         {
+            "subject": "members",
             "group": group.code,
             "name": group.name,
             "good": result.good,
             "excellent": result.excellent,
             "allowed": result.allowed,
             "breach": result.breach,
-            "exceptions": exceptions.get(group.pk, []),
+            "exceptions": exceptions.get((group.pk, "members", ""), []),
         }
         for group, result in standings
+    ]
+    rows += [
+        {
+            "subject": "units",
+            "group": decider.code,
+            "name": _("{unit}: {kind}, {field}").format(
+                unit=decider.name,
+                kind=UnitEvaluationKind(kind).label,
+                field=FieldType(field).label,
+            ),
+            "kind": kind,
+            "field_type": field,
+            "good": result.good,
+            "excellent": result.excellent,
+            "allowed": result.allowed,
+            "breach": result.breach,
+            "exceptions": exceptions.get((decider.pk, kind, field), []),
+        }
+        for decider, (kind, field), result in unit_standings
     ]
     return sorted(rows, key=lambda r: -r["breach"])

@@ -22,6 +22,7 @@ class Tally(models.Model):
     level = models.PositiveSmallIntegerField(null=True)
     label = models.CharField(max_length=128)
     ordinal = models.PositiveSmallIntegerField(null=True)
+    exemplary = models.BooleanField(default=False)  # "tiêu biểu" (R34, R38)
     probationary = models.BooleanField(default=False)
     leader = models.BooleanField(default=False)
     n = models.PositiveIntegerField()

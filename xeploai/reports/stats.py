@@ -28,10 +28,14 @@ from xeploai.cycles.models import (
     UnitEvaluation,
     UnitEvaluationKind,
 )
-from xeploai.units.models import SEGMENT, Unit, UnitKind
+from xeploai.units.models import GRASSROOTS_KINDS, SEGMENT, Unit, UnitKind
 
 from .models import MEMBERS, Tally
 from .tally import LEVEL, ORGANISATION_KINDS
+
+# The grassroots organisations of both kinds together, beside the kinds in a report's `units`.
+GRASSROOTS = "GRASSROOTS"
+GRASSROOTS_LABEL = gettext_lazy("Tổ chức cơ sở đảng")
 
 
 @dataclasses.dataclass
@@ -46,10 +50,15 @@ class Figures:
     levels: Counter[int] = dataclasses.field(default_factory=Counter)  # by current level
     # Imported results of earlier regimes: their own label and rank, never a level (R34).
     labels: Counter[tuple[str, int]] = dataclasses.field(default_factory=Counter)
+    # Of these, the results marked "tiêu biểu": an imported "trong sạch vững mạnh tiêu biểu"
+    # (R34), an EXCELLENT organisation proposed as exemplary (R38).
+    exemplary_levels: Counter[int] = dataclasses.field(default_factory=Counter)
+    exemplary_labels: Counter[tuple[str, int]] = dataclasses.field(default_factory=Counter)
 
-    def add_row(
-        self, status: str, reason: str, level: int | None, label: str, ordinal: int | None, n: int
-    ) -> None:
+    def add(self, row: Mapping[str, Any]) -> None:
+        """Count a row of the tally (or of its sums)."""
+        n, status, reason = row["n"], row["status"], row["status_reason"]
+        level, label, ordinal = row["level"], row["label"], row["ordinal"]
         self.total += n
         if status == Status.EXEMPT:
             self.exempt[reason] += n
@@ -61,8 +70,12 @@ class Figures:
             self.classified += n
             if level is not None:
                 self.levels[level] += n
+                if row["exemplary"]:
+                    self.exemplary_levels[level] += n
             elif ordinal is not None:
                 self.labels[(label, ordinal)] += n
+                if row["exemplary"]:
+                    self.exemplary_labels[(label, ordinal)] += n
 
     def __iadd__(self, other: Self) -> Self:
         for field in dataclasses.fields(self):
@@ -72,6 +85,10 @@ class Figures:
     @property
     def good_or_better(self) -> int:
         return self.levels[Level.EXCELLENT] + self.levels[Level.GOOD]
+
+    @property
+    def exemplary(self) -> int:
+        return sum(self.exemplary_levels.values()) + sum(self.exemplary_labels.values())
 
     def problems(self, where: str) -> list[str]:
         """Where this population's own sums fail (R36)."""
@@ -169,7 +186,7 @@ def trend(unit: Unit) -> list[Year]:
     members = Tally.objects.filter(
         cycle__in=years, subject=MEMBERS, unit_path__startswith=unit.path
     )
-    group = ["cycle_id", "status", "status_reason", "level", "label", "ordinal"]
+    group = ["cycle_id", "status", "status_reason", "level", "label", "ordinal", "exemplary"]
     for r in _summed(members, [*group, "probationary", "leader"], None):
         year = years[r["cycle_id"]]
         _count_members(year.members, year.leaders, [r])
@@ -177,10 +194,7 @@ def trend(unit: Unit) -> list[Year]:
         cycle__in=years, subject__in=ORGANISATION_KINDS, unit_path__startswith=unit.path
     )
     for r in _summed(units, [*group, "subject"], None):
-        year = years[r["cycle_id"]]
-        year.organisations[r["subject"]].add_row(
-            r["status"], r["status_reason"], r["level"], r["label"], r["ordinal"], r["n"]
-        )
+        years[r["cycle_id"]].organisations[r["subject"]].add(r)
     return [
         y
         for y in years.values()
@@ -190,15 +204,15 @@ def trend(unit: Unit) -> list[Year]:
 
 def _member_rows(unit: Unit, cycle: Cycle, *, by_child: bool) -> QuerySet[Any, dict[str, Any]]:
     rows = Tally.objects.filter(cycle=cycle, subject=MEMBERS, unit_path__startswith=unit.path)
-    group = ["status", "status_reason", "level", "label", "ordinal", "probationary", "leader"]
-    return _summed(rows, group, unit if by_child else None)
+    group = ["status", "status_reason", "level", "label", "ordinal", "exemplary"]
+    return _summed(rows, [*group, "probationary", "leader"], unit if by_child else None)
 
 
 def _unit_rows(unit: Unit, cycle: Cycle, *, by_child: bool) -> QuerySet[Any, dict[str, Any]]:
     rows = Tally.objects.filter(
         cycle=cycle, subject__in=ORGANISATION_KINDS, unit_path__startswith=unit.path
     )
-    group = ["subject", "status", "status_reason", "level", "label", "ordinal"]
+    group = ["subject", "status", "status_reason", "level", "label", "ordinal", "exemplary"]
     return _summed(rows, group, unit if by_child else None)
 
 
@@ -216,10 +230,9 @@ def _count_members(
     figures: MemberFigures, leaders: Figures, rows: Iterable[Mapping[str, Any]]
 ) -> None:
     for r in rows:
-        row = (r["status"], r["status_reason"], r["level"], r["label"], r["ordinal"], r["n"])
-        figures.add_row(*row)
+        figures.add(r)
         if r["leader"]:
-            leaders.add_row(*row)
+            leaders.add(r)
         if r["probationary"]:
             figures.probationary += r["n"]
         else:
@@ -229,10 +242,28 @@ def _count_members(
 def _organisation_figures(rows: Iterable[Mapping[str, Any]]) -> dict[str, Figures]:
     figures = {str(kind): Figures() for kind in ORGANISATION_KINDS}
     for r in rows:
-        figures[r["subject"]].add_row(
-            r["status"], r["status_reason"], r["level"], r["label"], r["ordinal"], r["n"]
-        )
+        figures[r["subject"]].add(r)
     return figures
+
+
+def by_kind(organisations: Mapping[str, Figures]) -> dict[str, Figures]:
+    """The organisations of each kind and, right after its two kinds, the grassroots
+    organisations (TCCSĐ: đảng bộ cơ sở and chi bộ cơ sở) as one population, as offices report
+    them. Their sum is made for printing only: no check or total here ever adds it again."""
+    shown: dict[str, Figures] = {}
+    for kind, figures in organisations.items():
+        shown[kind] = figures
+        if kind == UnitKind.GRASSROOTS_CELL:
+            grassroots = Figures()
+            for grassroots_kind in GRASSROOTS_KINDS:
+                grassroots += organisations[grassroots_kind]
+            shown[GRASSROOTS] = grassroots
+    return shown
+
+
+def kind_label(kind: str) -> str:
+    """What a report calls the organisations of a kind of `by_kind`."""
+    return str(GRASSROOTS_LABEL if kind == GRASSROOTS else UnitKind(kind).label)
 
 
 def _parts(unit: Unit, cycle: Cycle) -> list[Part]:
@@ -268,35 +299,44 @@ _MEASURES = {
     "total": gettext_lazy("tổng hợp {tallied} phiếu, thực có {live}"),
     "classified": gettext_lazy("tổng hợp {tallied} đã xếp loại, thực có {live}"),
     "levels": gettext_lazy("các mức đã thay đổi"),
+    "exemplary": gettext_lazy("tổng hợp {tallied} tiêu biểu, thực có {live}"),
 }
 
 
 def _stale(
     unit: Unit, cycle: Cycle, members: MemberFigures, organisations: dict[str, Figures]
 ) -> list[str]:
-    """The tally against the evaluations themselves: how many, how many classified, and the
-    sum of their levels, so that a write that bypassed the tally is reported."""
+    """The tally against the evaluations themselves: how many, how many classified, the sum
+    of their levels and, for organisations, how many exemplary, so that a write that bypassed
+    the tally (or a tally counted before it kept one of these) is reported."""
     found = []
+    measures: dict[str, Any] = {
+        "total": Count("id"),
+        "classified": Count("id", filter=Q(status=Status.CLASSIFIED)),
+        "levels": Coalesce(Sum(LEVEL), 0),
+    }
+    # As `Figures.add` counts them: classified, with a level or a rank.
+    ranked = Q(level_final__isnull=False) | Q(level_decided__isnull=False)
+    ranked |= Q(ordinal__isnull=False)
+    exemplary = Q(status=Status.CLASSIFIED, exemplary=True) & ranked
     checks = (
-        (MemberEvaluation.objects.all(), [members], _("đảng viên")),
+        (MemberEvaluation.objects.all(), [members], _("đảng viên"), measures),
         (
             UnitEvaluation.objects.filter(
                 kind=UnitEvaluationKind.ORGANISATION, unit__kind__in=ORGANISATION_KINDS
             ),
             list(organisations.values()),
             _("tổ chức đảng"),
+            {**measures, "exemplary": Count("id", filter=exemplary)},
         ),
     )
-    for rows, populations, what in checks:
-        live = rows.filter(cycle=cycle, unit_path__startswith=unit.path).aggregate(
-            total=Count("id"),
-            classified=Count("id", filter=Q(status=Status.CLASSIFIED)),
-            levels=Coalesce(Sum(LEVEL), 0),
-        )
+    for rows, populations, what, aggregates in checks:
+        live = rows.filter(cycle=cycle, unit_path__startswith=unit.path).aggregate(**aggregates)
         tallied = {
             "total": sum(f.total for f in populations),
             "classified": sum(f.classified for f in populations),
             "levels": sum(level * n for f in populations for level, n in f.levels.items()),
+            "exemplary": sum(f.exemplary for f in populations),
         }
         differ = [
             _MEASURES[k].format(tallied=tallied[k], live=live[k])
@@ -346,14 +386,44 @@ def _unreconciled(
                     sum=summed.levels[level],
                 )
             )
-    for kind, figures in organisations.items():
-        parts_sum = sum(part.organisations[kind].total for part in parts)
-        if figures.total != parts_sum:
-            found.append(
+    return found + _unreconciled_organisations(unit, organisations, parts)
+
+
+def _unreconciled_organisations(
+    unit: Unit, organisations: dict[str, Figures], parts: list[Part]
+) -> list[str]:
+    """The organisations of each kind against the sum of the parts' (R36). Only the kinds
+    themselves: the grassroots organisations together (`by_kind`) are their sum."""
+    found = []
+    for kind, whole in organisations.items():
+        summed = Figures()
+        for part in parts:
+            summed += part.organisations[kind]
+        for name, message in (
+            (
+                "total",
+                _("{unit}: {kind}: {whole} tổ chức nhưng các đơn vị trực thuộc cộng lại {sum}."),
+            ),
+            (
+                "classified",
                 _(
-                    "{unit}: {kind}: {whole} tổ chức nhưng các đơn vị trực thuộc cộng lại {sum}."
-                ).format(
-                    unit=unit.name, kind=UnitKind(kind).label, whole=figures.total, sum=parts_sum
+                    "{unit}: {kind}: {whole} tổ chức đã xếp loại nhưng các đơn vị trực thuộc"
+                    " cộng lại {sum}."
+                ),
+            ),
+            (
+                "exemplary",
+                _(
+                    "{unit}: {kind}: {whole} tổ chức tiêu biểu nhưng các đơn vị trực thuộc cộng"
+                    " lại {sum}."
+                ),
+            ),
+        ):
+            figure, parts_sum = getattr(whole, name), getattr(summed, name)
+            if figure != parts_sum:
+                found.append(
+                    message.format(
+                        unit=unit.name, kind=UnitKind(kind).label, whole=figure, sum=parts_sum
+                    )
                 )
-            )
     return found

@@ -14,9 +14,9 @@ from django.utils.translation import gettext as _
 from xeploai.cycles.models import RegimeChoice, Status
 from xeploai.reviews.models import Action
 from xeploai.rules import Level
-from xeploai.units.models import UnitKind
 
 from .percent import parse, shares, vietnamese
+from .stats import GRASSROOTS
 
 
 @dataclasses.dataclass(frozen=True)
@@ -44,12 +44,16 @@ class Table:
     headers: list[str]
     rows: list[list[Cell]]
     total_rows: int = 1  # the first rows are the whole subtree's, printed in bold
+    sums: frozenset[int] = frozenset()  # further rows that add up others, in bold too
 
     def printed(self) -> list[tuple[bool, list[tuple[str, bool]]]]:
         """Each row as printed: whether it is a total, then each cell's text and whether it
         is a figure (set to the right)."""
         return [
-            (i < self.total_rows, [(printed(cell), not isinstance(cell, str)) for cell in row])
+            (
+                i < self.total_rows or i in self.sums,
+                [(printed(cell), not isinstance(cell, str)) for cell in row],
+            )
             for i, row in enumerate(self.rows)
         ]
 
@@ -63,29 +67,35 @@ _STATUS_HEADERS = ("total", "exempt", "pending", "not_classified_new", "classifi
 
 
 def tables(data: dict[str, Any]) -> list[Table]:
-    found = [_members(data), _labels(data), _reasons(data)]
+    found = [_members(data), _labels(data), _reasons(data), _kinds(data)]
     found += [t for t in (_organisations(data, kind) for kind in data["units"]) if t is not None]
-    found += [_leaders(data), _quota(data), _changes(data), *_trends(data)]
+    found += [_unit_labels(data), _leaders(data), _quota(data), _changes(data), *_trends(data)]
     return [t for t in found if t.rows]
 
 
-def _status_headers() -> list[str]:
+def _status_headers(organisations: bool = False) -> list[str]:
+    """A member is too new to classify when admitted lately (R4), an organisation when
+    founded lately (R5)."""
     return [
         _("Tổng số"),
         _("Miễn đánh giá"),
         _("Chưa đánh giá"),
-        _("Không xếp loại (mới kết nạp)"),
+        _("Không xếp loại (mới thành lập)") if organisations else _("Không xếp loại (mới kết nạp)"),
         _("Đã xếp loại"),
     ]
 
 
-def _level_headers() -> list[str]:
+def _level_headers(exemplary: bool = False) -> list[str]:
+    """Each level's count and share; with `exemplary`, how many EXCELLENT organisations are
+    "tiêu biểu" (R38) beside them."""
     headers = []
     for level in Level:
         headers += [
             _("{level}: số lượng").format(level=level.short),
             _("{level}: %").format(level=level.short),
         ]
+        if exemplary and level == Level.EXCELLENT:
+            headers.append(_("{level}: trong đó tiêu biểu").format(level=level.short))
     return headers
 
 
@@ -93,12 +103,20 @@ def _statuses(counts: dict[str, Any]) -> list[Cell]:
     return [counts[k] for k in _STATUS_HEADERS]
 
 
-def _levels(block: dict[str, Any]) -> list[Cell]:
+def _levels(block: dict[str, Any], exemplary: bool = False) -> list[Cell]:
     cells: list[Cell] = []
     for level in Level:
         figure = block["levels"][level.name]
         cells += [figure["count"], Percent(figure["percent"])]
+        if exemplary and level == Level.EXCELLENT:
+            cells.append(figure["exemplary"])
     return cells
+
+
+def _any_exemplary(blocks: Iterable[dict[str, Any]]) -> bool:
+    """Whether any of these organisations' blocks has an exemplary EXCELLENT result: only
+    then do its tables print the column."""
+    return any(b["levels"][Level.EXCELLENT.name].get("exemplary", 0) for b in blocks)
 
 
 def _rows(data: dict[str, Any], own: str) -> Iterable[tuple[str, dict[str, Any]]]:
@@ -169,17 +187,70 @@ def _reasons(data: dict[str, Any]) -> Table:
     return Table("reasons", _("Miễn, chưa đánh giá"), title, headers, rows, total_rows=0)
 
 
-def _organisations(data: dict[str, Any], kind: str) -> Table | None:
+def _kinds(data: dict[str, Any]) -> Table:
+    """The subtree's organisations, a row per kind that has any; the grassroots organisations
+    together (TCCSĐ) right after their two kinds, in bold: the figure offices report."""
+    shown = [(kind, block) for kind, block in data["units"].items() if block["total"]]
+    exemplary = _any_exemplary(block for _kind, block in shown)
     rows = [
-        [name, *_statuses(block["units"][kind]), *_levels(block["units"][kind])]
+        [block["label"], *_statuses(block), *_levels(block, exemplary)] for _kind, block in shown
+    ]
+    sums = frozenset(i for i, (kind, _block) in enumerate(shown) if kind == GRASSROOTS)
+    headers = [_("Loại tổ chức"), *_status_headers(True), *_level_headers(exemplary)]
+    title = _("Xếp loại tổ chức đảng theo loại tổ chức")
+    return Table("units", _("Tổ chức đảng"), title, headers, rows, total_rows=0, sums=sums)
+
+
+def _organisations(data: dict[str, Any], kind: str) -> Table | None:
+    whole = data["units"][kind]
+    if not whole["total"]:
+        return None
+    exemplary = _any_exemplary([whole])
+    rows = [
+        [name, *_statuses(block["units"][kind]), *_levels(block["units"][kind], exemplary)]
         for i, (name, block) in enumerate(_rows(data, data["unit"]["name"]))
         if i == 0 or block["units"][kind]["total"]  # children that have units of this kind
     ]
-    if not data["units"][kind]["total"]:
-        return None
-    headers = [_("Đơn vị"), *_status_headers(), *_level_headers()]
-    title = _("Xếp loại tổ chức đảng: {kind}").format(kind=UnitKind(kind).label)
-    return Table(f"units-{kind}", str(UnitKind(kind).label), title, headers, rows)
+    headers = [_("Đơn vị"), *_status_headers(True), *_level_headers(exemplary)]
+    title = _("Xếp loại tổ chức đảng: {kind}").format(kind=whole["label"])
+    return Table(f"units-{kind}", whole["label"][:31], title, headers, rows)
+
+
+def _unit_labels(data: dict[str, Any]) -> Table:
+    """Organisations' results imported under earlier rules, by kind: their own words and rank
+    (R34), the exemplary ones counted inside their rank's plain label and told apart."""
+    rows: list[list[Cell]] = []
+    sums = set()
+    for kind, whole in data["units"].items():
+        if not whole["labels"]:
+            continue
+        for i, (name, block) in enumerate(_rows(data, data["unit"]["name"])):
+            for label in block["units"][kind]["labels"]:
+                if i == 0:
+                    sums.add(len(rows))
+                rows.append(
+                    [
+                        name,
+                        whole["label"],
+                        label["label"],
+                        label["ordinal"],
+                        label["count"],
+                        Percent(label["percent"]),
+                        label["exemplary"],
+                    ]
+                )
+    headers = [
+        _("Đơn vị"),
+        _("Loại tổ chức"),
+        _("Kết quả (tên gọi gốc)"),
+        _("Hạng"),
+        _("Số lượng"),
+        _("Tỷ lệ"),
+        _("Trong đó tiêu biểu"),
+    ]
+    title = _("Kết quả xếp loại tổ chức đảng theo quy định trước đây (giữ nguyên tên gọi)")
+    sheet = _("Tổ chức đảng theo quy định cũ")
+    return Table("unit-labels", sheet, title, headers, rows, total_rows=0, sums=frozenset(sums))
 
 
 def _leaders(data: dict[str, Any]) -> Table:
@@ -197,7 +268,8 @@ def _leaders(data: dict[str, Any]) -> Table:
 def _quota(data: dict[str, Any]) -> Table:
     headers = [
         _("Mã"),
-        _("Tổ chức cơ sở đảng"),
+        _("Đối tượng"),
+        _("Nhóm"),
         _("HTTNV"),
         _("HTXSNV"),
         _("HTXSNV được tối đa"),
@@ -207,6 +279,7 @@ def _quota(data: dict[str, Any]) -> Table:
     rows: list[list[Cell]] = [
         [
             g["group"],
+            _("Đảng viên") if g["subject"] == "members" else _("Tổ chức, tập thể"),
             g["name"],
             g["good"],
             g["excellent"],
@@ -216,7 +289,7 @@ def _quota(data: dict[str, Any]) -> Table:
         ]
         for g in data["quota_groups"]
     ]
-    title = _("Tỷ lệ đảng viên hoàn thành xuất sắc nhiệm vụ theo nhóm (vượt tỷ lệ trước)")
+    title = _("Tỷ lệ hoàn thành xuất sắc nhiệm vụ theo nhóm (vượt tỷ lệ trước)")
     return Table("quota", _("Tỷ lệ xuất sắc"), title, headers, rows, total_rows=0)
 
 
@@ -285,15 +358,24 @@ def _trends(data: dict[str, Any]) -> list[Table]:
 
 def ranks(block: dict[str, Any], decimals: int) -> list[dict[str, Any]]:
     """The four ranks of a distribution: the level's name under current rules, the labels'
-    own words under earlier ones, and each rank's share (adding up to exactly 100)."""
+    own words under earlier ones, and each rank's share (adding up to exactly 100). Where
+    organisations are "tiêu biểu", each name says how many."""
     names, counts = [], []
     for ordinal in range(1, 5):
-        level = Level(ordinal)
+        level = block["levels"][Level(ordinal).name]
         labels = [x for x in block["labels"] if x["ordinal"] == ordinal]
-        count = block["levels"][level.name]["count"]
-        names.append([str(level.label)] * bool(count) + [x["label"] for x in labels])
-        counts.append(count + sum(x["count"] for x in labels))
+        named = [(str(Level(ordinal).label), level)] * bool(level["count"])
+        named += [(x["label"], x) for x in labels]
+        names.append([_exemplary(name, figure) for name, figure in named])
+        counts.append(level["count"] + sum(x["count"] for x in labels))
     return [
         {"label": "; ".join(n), "count": c, "percent": vietnamese(share, decimals)}
         for n, c, share in zip(names, counts, shares(counts, decimals), strict=True)
     ]
+
+
+def _exemplary(name: str, figure: dict[str, Any]) -> str:
+    """A rank's name, with how many of it are exemplary when any are."""
+    if not figure.get("exemplary"):
+        return name
+    return _("{name} (trong đó {n} tiêu biểu)").format(name=name, n=printed(figure["exemplary"]))

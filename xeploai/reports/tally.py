@@ -34,7 +34,13 @@ from xeploai.units.models import Unit, UnitKind
 
 from .models import MEMBERS, Tally
 
+# The kinds of organisations the reports count, from the top of the tree down: the committees
+# above grassroots level (đảng bộ tỉnh, huyện, đảng ủy khối and đảng bộ trực thuộc), then the
+# grassroots organisations and their sub-units. The centre is not counted.
 ORGANISATION_KINDS = (
+    UnitKind.PROVINCE,
+    UnitKind.DISTRICT,
+    UnitKind.BLOC,
     UnitKind.GRASSROOTS_COMMITTEE,
     UnitKind.GRASSROOTS_CELL,
     UnitKind.PARTIAL_COMMITTEE,
@@ -179,6 +185,7 @@ _GROUP = (
     "level",
     "label",
     "ordinal",
+    "exemplary",
     "probationary",
     "leader",
 )

@@ -17,7 +17,8 @@ from xeploai.rules.facts import StateLevel
 from xeploai.rules.regimes import CRITERION_LABELS
 
 from .actions import Decision, MeetingData, ProposalData, QuotaExemption, SelfReviewData
-from .models import SECTIONS, FollowUp, InputKind
+from .actions.units import UnitReviewData
+from .models import SECTIONS, ConclusionKind, FollowUp, InputKind, PeerKind
 from .sheets import Form
 
 
@@ -65,10 +66,70 @@ def percent(label: StrOrPromise) -> forms.DecimalField:
     return OneDecimalField(label=label, max_value=Decimal(100))
 
 
-class SelfReviewForm(forms.Form):
-    """Every part of the self-review; all optional while it is a draft (submission checks)."""
+class ReportForm(forms.Form):
+    """What every self-review form has: its sections, and its score sheet or criterion
+    grades; all optional while it is a draft (submission checks)."""
 
     version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, sheet: Form, criteria: tuple[str, ...], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.sheet, self.criteria = sheet, criteria
+        for key, label in SECTIONS.items():
+            self.fields[f"section_{key}"] = forms.CharField(
+                label=label, required=False, widget=forms.Textarea(attrs={"rows": 3})
+            )
+        for item in sheet.items():
+            self.fields[f"score_{item.code}"] = OneDecimalField(
+                label=item.text,
+                max_value=item.max,
+                help_text=_("tối đa %(max)s điểm") % {"max": number_format(item.max)},
+            )
+        for code in criteria:
+            self.fields[f"grade_{code}"] = forms.ChoiceField(
+                label=_(CRITERION_LABELS.get(code, code)),
+                choices=[("", "—")] + [(g.name, g.label) for g in Grade],
+                required=False,
+            )
+
+    def section_fields(self) -> list[forms.BoundField]:
+        return [self[f"section_{key}"] for key in SECTIONS]
+
+    def general_score_fields(self) -> list[forms.BoundField]:
+        return [self[f"score_{item.code}"] for item in self.sheet.general]
+
+    def task_score_fields(self) -> list[forms.BoundField]:
+        return [self[f"score_{item.code}"] for item in self.sheet.task_results]
+
+    def grade_fields(self) -> list[forms.BoundField]:
+        return [self[f"grade_{code}"] for code in self.criteria]
+
+    def differences(self) -> list[Difference]:
+        """The fields where the posted copy differs from the saved one, both shown as the
+        user reads them: what to choose between when the two copies conflict."""
+        return [
+            Difference(str(self[name].label), _shown(self[name], saved=True), _shown(self[name]))
+            for name in self.changed_data
+            if name != "version"
+        ]
+
+    def report_data(self) -> dict[str, Any]:
+        """The sections, scores and grades, as the actions take them."""
+        c = self.cleaned_data
+        return {
+            "sections": {key: c[f"section_{key}"] for key in SECTIONS},
+            "scores": {
+                item.code: c[f"score_{item.code}"]
+                for item in self.sheet.items()
+                if c[f"score_{item.code}"] is not None
+            },
+            "grades": {code: c[f"grade_{code}"] for code in self.criteria},
+        }
+
+
+class SelfReviewForm(ReportForm):
+    """A member's self-review: the report, tasks, follow-ups, manifestations, self-level."""
+
     tasks_done = percent(_("% nhiệm vụ hoàn thành"))
     tasks_late = percent(_("% nhiệm vụ chậm tiến độ"))
     tasks_exceeded = percent(_("% nhiệm vụ vượt mức"))
@@ -87,32 +148,10 @@ class SelfReviewForm(forms.Form):
     )
 
     def __init__(
-        self,
-        *args: Any,
-        sheet: Form,
-        criteria: tuple[str, ...],
-        follow_ups: list[FollowUp],
-        civil_servant: bool,
-        **kwargs: Any,
+        self, *args: Any, follow_ups: list[FollowUp], civil_servant: bool, **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.sheet, self.criteria, self.follow_ups = sheet, criteria, follow_ups
-        for key, label in SECTIONS.items():
-            self.fields[f"section_{key}"] = forms.CharField(
-                label=label, required=False, widget=forms.Textarea(attrs={"rows": 3})
-            )
-        for item in sheet.items():
-            self.fields[f"score_{item.code}"] = OneDecimalField(
-                label=item.text,
-                max_value=item.max,
-                help_text=_("tối đa %(max)s điểm") % {"max": number_format(item.max)},
-            )
-        for code in criteria:
-            self.fields[f"grade_{code}"] = forms.ChoiceField(
-                label=_(CRITERION_LABELS.get(code, code)),
-                choices=[("", "—")] + [(g.name, g.label) for g in Grade],
-                required=False,
-            )
+        self.follow_ups = follow_ups
         for follow_up in follow_ups:
             self.fields[f"follow_up_{follow_up.pk}"] = forms.CharField(
                 label=follow_up.text, required=False, widget=forms.Textarea(attrs={"rows": 2})
@@ -127,40 +166,13 @@ class SelfReviewForm(forms.Form):
                 required=False,
             )
 
-    def section_fields(self) -> list[forms.BoundField]:
-        return [self[f"section_{key}"] for key in SECTIONS]
-
-    def general_score_fields(self) -> list[forms.BoundField]:
-        return [self[f"score_{item.code}"] for item in self.sheet.general]
-
-    def task_score_fields(self) -> list[forms.BoundField]:
-        return [self[f"score_{item.code}"] for item in self.sheet.task_results]
-
-    def grade_fields(self) -> list[forms.BoundField]:
-        return [self[f"grade_{code}"] for code in self.criteria]
-
     def follow_up_fields(self) -> list[tuple[forms.BoundField, forms.BoundField]]:
         return [(self[f"follow_up_{f.pk}"], self[f"fixed_{f.pk}"]) for f in self.follow_ups]
-
-    def differences(self) -> list[Difference]:
-        """The fields where the posted copy differs from the saved one, both shown as the
-        user reads them: what to choose between when the two copies conflict."""
-        return [
-            Difference(str(self[name].label), _shown(self[name], saved=True), _shown(self[name]))
-            for name in self.changed_data
-            if name != "version"
-        ]
 
     def data_for_action(self) -> SelfReviewData:
         c = self.cleaned_data
         return SelfReviewData(
-            sections={key: c[f"section_{key}"] for key in SECTIONS},
-            scores={
-                item.code: c[f"score_{item.code}"]
-                for item in self.sheet.items()
-                if c[f"score_{item.code}"] is not None
-            },
-            grades={code: c[f"grade_{code}"] for code in self.criteria},
+            **self.report_data(),
             tasks_done=c["tasks_done"],
             tasks_late=c["tasks_late"] or Decimal(0),
             tasks_exceeded=c["tasks_exceeded"] or Decimal(0),
@@ -307,3 +319,85 @@ class AppraisalForm(forms.Form):
         label=_("Mức điều chỉnh"), choices=Level.choices, coerce=int, required=False
     )
     reason = forms.CharField(label=_("Lý do, ý kiến"), required=False, max_length=2000)
+
+
+class UnitReviewForm(ReportForm):
+    """The report of an organisation's or a collective's committee (Mẫu 01); all optional
+    while it is a draft (submission checks). What lies below the unit is computed, not here."""
+
+    tasks_done = percent(_("% chỉ tiêu, nhiệm vụ hoàn thành"))
+    tasks_late = percent(_("% chỉ tiêu, nhiệm vụ chậm tiến độ"))
+    tasks_exceeded = percent(_("% chỉ tiêu, nhiệm vụ vượt mức"))
+    key_targets_missed = forms.TypedChoiceField(
+        label=_("Chỉ tiêu chủ yếu"),
+        choices=[("", _("Chưa ghi nhận")), ("no", _("Đạt")), ("yes", _("Không đạt"))],
+        coerce=lambda v: {"yes": True, "no": False}.get(v),
+        empty_value=None,
+        required=False,
+    )
+    force_majeure = forms.BooleanField(
+        label=_("Không hoàn thành do nguyên nhân bất khả kháng"), required=False
+    )
+    weaknesses_total = forms.IntegerField(
+        label=_("Số hạn chế đã được chỉ ra phải khắc phục"), min_value=0, initial=0, required=False
+    )
+    weaknesses_fixed = forms.IntegerField(
+        label=_("Số hạn chế đã khắc phục"), min_value=0, initial=0, required=False
+    )
+    level_self = forms.TypedChoiceField(
+        label=_("Tập thể tự xếp loại"),
+        choices=[("", "—"), *Level.choices],
+        coerce=int,
+        empty_value=None,
+        required=False,
+    )
+
+    def task_fields(self) -> list[forms.BoundField]:
+        names = ("tasks_done", "tasks_late", "tasks_exceeded", "key_targets_missed")
+        return [self[name] for name in names]
+
+    def data_for_action(self) -> UnitReviewData:
+        c = self.cleaned_data
+        return UnitReviewData(
+            **self.report_data(),
+            tasks_done=c["tasks_done"],
+            tasks_late=c["tasks_late"] or Decimal(0),
+            tasks_exceeded=c["tasks_exceeded"] or Decimal(0),
+            key_targets_missed=c["key_targets_missed"],
+            force_majeure=c["force_majeure"],
+            weaknesses_total=c["weaknesses_total"] or 0,
+            weaknesses_fixed=c["weaknesses_fixed"] or 0,
+            level_self=Level(c["level_self"]) if c["level_self"] else None,
+        )
+
+
+class UnitProposalForm(forms.Form):
+    """The advisory body's examination and proposed level."""
+
+    level = forms.TypedChoiceField(label=_("Mức đề xuất"), choices=Level.choices, coerce=int)
+    note = forms.CharField(
+        label=_("Ý kiến thẩm định"), max_length=4000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class PeerResultForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Loại tổ chức"), choices=PeerKind.choices)
+    name = forms.CharField(label=_("Tên tổ chức"), max_length=255)
+    level = forms.TypedChoiceField(label=_("Mức xếp loại"), choices=Level.choices, coerce=int)
+    source = forms.CharField(label=_("Văn bản, quyết định xếp loại"), max_length=255)
+
+
+class UnitInputForm(forms.Form):
+    source = forms.CharField(label=_("Cơ quan, tổ chức nhận xét"), max_length=255)
+    text = forms.CharField(
+        label=_("Nội dung nhận xét"), max_length=8000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class ConclusionForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kết luận"), choices=ConclusionKind.choices)
+    document_number = forms.CharField(label=_("Số văn bản"), max_length=64)
+    document_date = forms.DateField(label=_("Ngày văn bản"), widget=DateInput())
+    reason = forms.CharField(
+        label=_("Nội dung kết luận"), max_length=4000, widget=forms.Textarea(attrs={"rows": 2})
+    )

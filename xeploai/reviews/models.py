@@ -25,26 +25,15 @@ from xeploai.members.models import Member
 from xeploai.units.models import Unit
 
 
-class SelfReview(models.Model):
-    """The member's self-review form (bản kiểm điểm): its sections, scores and ticks.
+class Report(models.Model):
+    """A self-review form: its free-text sections and its score sheet, saved as a draft as it
+    is typed, then submitted, which locks it (step SUBMITTED)."""
 
-    Drafts are saved as the member types; submission locks the form (step SUBMITTED).
-    """
-
-    evaluation = models.OneToOneField(
-        MemberEvaluation,
-        on_delete=models.CASCADE,
-        related_name="self_review",
-        verbose_name=_("đánh giá"),
-    )
     form = models.CharField(_("mẫu"), max_length=8)
     # Free-text sections, keyed by `SECTIONS`.
     sections = models.JSONField(_("nội dung"), default=dict, blank=True)
     # QD366: points per score item code; HD21/QD124: a grade per criterion (on the evaluation).
     scores = models.JSONField(_("điểm tự chấm"), default=dict, blank=True)
-    manifestations = models.ManyToManyField(
-        Manifestation, blank=True, verbose_name=_("biểu hiện tự nhận thấy")
-    )
     updated = models.DateTimeField(_("lưu lần cuối"), auto_now=True)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -63,14 +52,31 @@ class SelfReview(models.Model):
         related_name="+",
         verbose_name=_("người nộp"),
     )
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"{self.form} — {self.evaluation}"  # type: ignore[attr-defined]
+
+
+class SelfReview(Report):
+    """The member's self-review form (bản kiểm điểm), with the manifestations they tick."""
+
+    evaluation = models.OneToOneField(
+        MemberEvaluation,
+        on_delete=models.CASCADE,
+        related_name="self_review",
+        verbose_name=_("đánh giá"),
+    )
+    manifestations = models.ManyToManyField(
+        Manifestation, blank=True, verbose_name=_("biểu hiện tự nhận thấy")
+    )
     assisted = models.BooleanField(_("bí thư chi bộ nhập thay"), default=False)
 
     class Meta:
         verbose_name = _("bản tự kiểm điểm")
         verbose_name_plural = _("bản tự kiểm điểm")
-
-    def __str__(self) -> str:
-        return f"{self.form} — {self.evaluation}"
 
 
 SECTIONS = {
@@ -271,10 +277,10 @@ class QuotaException(models.Model):
         return f"{self.group} — {self.decision_number}"
 
 
-class UnitSelfReview(models.Model):
+class UnitSelfReview(Report):
     """The report an organisation's or a leadership collective's committee drafts (Mẫu 01):
     the same sections as a member's, and the collective score sheet or criterion grades
-    (on the evaluation). Submission locks it (step SUBMITTED)."""
+    (on the evaluation)."""
 
     evaluation = models.OneToOneField(
         UnitEvaluation,
@@ -282,34 +288,10 @@ class UnitSelfReview(models.Model):
         related_name="self_review",
         verbose_name=_("đánh giá"),
     )
-    form = models.CharField(_("mẫu"), max_length=8)
-    sections = models.JSONField(_("nội dung"), default=dict, blank=True)
-    scores = models.JSONField(_("điểm tự chấm"), default=dict, blank=True)
-    updated = models.DateTimeField(_("lưu lần cuối"), auto_now=True)
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("người lưu lần cuối"),
-    )
-    submitted = models.DateTimeField(_("ngày nộp"), null=True, blank=True)
-    submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("người nộp"),
-    )
 
     class Meta:
         verbose_name = _("báo cáo kiểm điểm tập thể")
         verbose_name_plural = _("báo cáo kiểm điểm tập thể")
-
-    def __str__(self) -> str:
-        return f"{self.form} — {self.evaluation}"
 
 
 class PeerKind(models.TextChoices):
@@ -605,6 +587,16 @@ class UnitLevelChange(ChainedChange):
 
     def __str__(self) -> str:
         return f"{self.evaluation} #{self.seq}: {self.action}"
+
+    def action_label(self) -> str:
+        """The action in the words of an organisation's review."""
+        return str(UNIT_ACTION_LABELS.get(Action(self.action), Action(self.action).label))
+
+
+UNIT_ACTION_LABELS = {
+    Action.SUBMIT: _("Nộp báo cáo kiểm điểm"),
+    Action.PROPOSE: _("Thẩm định, đề xuất"),
+}
 
 
 class HistorySeal(models.Model):

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections import Counter
+from collections.abc import Iterable
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.db.models.functions import Coalesce
@@ -206,10 +208,12 @@ def deciding_unit(unit: Unit) -> Unit | None:
     )
 
 
-def unit_verdict(evaluation: UnitEvaluation) -> Verdict:
-    """What the engine allows for an organisation or a collective, and why."""
+def unit_verdict(evaluation: UnitEvaluation, facts: UnitFacts | None = None) -> Verdict:
+    """What the engine allows for an organisation or a collective, and why; from `facts`
+    when the caller has already read them."""
     cycle = evaluation.cycle
-    return classify_unit(computed_unit_facts(evaluation), cycle.period, cycle.settings)
+    facts = facts or computed_unit_facts(evaluation)
+    return classify_unit(facts, cycle.period, cycle.settings)
 
 
 def computed_unit_facts(evaluation: UnitEvaluation) -> UnitFacts:
@@ -254,15 +258,16 @@ class Waiting:
     """A result below an organisation that must be decided before it (R30)."""
 
     name: str
-    step: Step
+    step: str  # where it stands, in words
     unit: Unit  # the cell of a member, or the organisation itself
+    member_code: str = ""  # a member's, to link to their review
 
 
-def waiting_below(evaluation: UnitEvaluation, *, limit: int = 50) -> tuple[list[Waiting], int]:
-    """The results under the organisation's unit not yet decided, members and organisations
-    (R30: lower levels before higher ones): the first `limit` of them, and how many in all.
-    A collective waits on the same."""
-    path, cycle = evaluation.unit.path, evaluation.cycle
+def _undecided(
+    cycle: Cycle, path: str
+) -> tuple[QuerySet[MemberEvaluation], QuerySet[UnitEvaluation]]:
+    """The members' and organisations' results under `path` not decided yet, that must be
+    before the unit at `path` is (R30)."""
     members = (
         MemberEvaluation.objects.filter(cycle=cycle, unit_path__startswith=path)
         .exclude(step__in=(Step.NOT_REVIEWED, *DECIDED_STEPS))
@@ -276,15 +281,39 @@ def waiting_below(evaluation: UnitEvaluation, *, limit: int = 50) -> tuple[list[
         .exclude(step__in=(Step.NOT_REVIEWED, *DECIDED_STEPS))
         .exclude(status__in=_NO_LEVEL)
     )
+    return members, units
+
+
+def waiting_below(evaluation: UnitEvaluation, *, limit: int = 50) -> tuple[list[Waiting], int]:
+    """The results under the organisation's unit not yet decided, members and organisations
+    (R30: lower levels before higher ones): the first `limit` of them, and how many in all.
+    A collective waits on the same."""
+    members, units = _undecided(evaluation.cycle, evaluation.unit.path)
     total = units.count() + members.count()
     found = [
-        Waiting(e.unit.name, Step(e.step), e.unit)
+        Waiting(e.unit.name, e.step_label(), e.unit)
         for e in units.select_related("unit").order_by("unit_path")[:limit]
     ]
     found += [
-        Waiting(e.member.full_name, Step(e.step), e.cell)
+        Waiting(e.member.full_name, str(Step(e.step).label), e.cell, e.member.code)
         for e in members.select_related("member", "cell").order_by("unit_path", "member__code")[
             : max(0, limit - len(found))
         ]
     ]
     return found, total
+
+
+def waiting_counts(unit: Unit, cycle: Cycle, paths: Iterable[str]) -> dict[str, int]:
+    """For each of these paths under `unit`, how many results below it are not decided yet
+    (R30), counted in two grouped queries whatever the number of paths."""
+    members, units = _undecided(cycle, unit.path)
+    by_path = [
+        Counter(dict(rows.values_list("unit_path").annotate(n=Count("pk")).order_by()))
+        for rows in (members, units)
+    ]
+    # A cell's members are at its own path; an organisation's own result is not below it.
+    return {
+        p: sum(n for below, n in by_path[0].items() if below.startswith(p))
+        + sum(n for below, n in by_path[1].items() if below.startswith(p) and below != p)
+        for p in paths
+    }

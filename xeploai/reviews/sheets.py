@@ -86,6 +86,15 @@ def spread(total: Decimal, items: tuple[Item, ...]) -> dict[str, Decimal]:
         else:
             share = min(item.max, left, (total * item.max / most * 2).to_integral_value() / 2)
         scores[item.code], left = share, left - share
+    # Each share rounded to the half point can leave the last item over its maximum (68 over
+    # 45, 10, 10 and 5 gives it 5.5): the items before it with room take the rest.
+    for item in items[:-1]:
+        over = scores[items[-1].code] - items[-1].max
+        if over <= 0:
+            break
+        moved = min(over, item.max - scores[item.code])
+        scores[item.code] += moved
+        scores[items[-1].code] -= moved
     return scores
 
 

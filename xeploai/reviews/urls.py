@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from .views import cells, groups, progress, self_review
+from .views import cells, groups, progress, self_review, units
 
 app_name = "reviews"
 urlpatterns = [
@@ -17,4 +17,14 @@ urlpatterns = [
     path("tham-dinh/<str:code>/", groups.appraise, name="appraise"),
     path("tien-do/<str:code>/", progress.pending, name="pending"),
     path("mo-ky/<str:code>/", progress.open_cycle, name="open_cycle"),
+    path(
+        "to-chuc/<int:year>/<str:code>/", units.unit_review, {"kind": "to-chuc"}, name="unit_review"
+    ),
+    path(
+        "tap-the/<int:year>/<str:code>/",
+        units.unit_review,
+        {"kind": "tap-the"},
+        name="collective_review",
+    ),
+    path("to-chuc/quyet-dinh/<str:code>/", units.unit_decide, name="unit_decide"),
 ]

@@ -16,7 +16,9 @@ from xeploai.accounts.models import User
 from xeploai.accounts.policy import sees_members_of
 from xeploai.core.db import vietnamese
 from xeploai.core.text import printable
+from xeploai.cycles.models import Cycle
 from xeploai.members.models import Member
+from xeploai.reviews.actions.units import COLLECTIVE_KINDS
 from xeploai.reviews.work import Work, work_of
 
 from .models import Unit
@@ -66,6 +68,9 @@ def unit_detail(request: HttpRequest, code: str) -> HttpResponse:
     children = with_counts(unit.children.visible_to(request.user))
     context = {"unit": unit, "ancestors": ancestors, "children": children, "page": None}
     context["sees_members"] = sees_members_of(request.user, unit.path)
+    if context["sees_members"]:  # the open cycle's reviews of the unit and of those below it
+        context["cycle"] = Cycle.objects.current()
+        context["has_collective"] = unit.kind in COLLECTIVE_KINDS
     query = printable(request.GET.get("q", ""))  # a NUL alone is no query
     # A cell lists its members; above a cell the subtree is searched, never listed whole.
     if context["sees_members"] and (unit.is_cell or query):

@@ -194,6 +194,11 @@ class AccessLogPathsTestCase(TestCase):
             Door("/kiem-diem/quyet-dinh/DB-XA/?nam=2026", "chi", view, None, "3 dòng"),
             Door("/kiem-diem/tham-dinh/DB-XA/?nam=2026", "dung", view, None, "thẩm định DB-XA"),
             Door("/kiem-diem/tien-do/CB-A/?nam=2026", "binh", view, None, "tiến độ kiểm điểm"),
+            Door("/kiem-diem/to-chuc/2026/CB-A/", "chi", view, None, "tổ chức đảng CB-A năm 2026"),
+            Door("/kiem-diem/tap-the/2026/DB-XA/", "dung", view, None, "tập thể lãnh đạo DB-XA"),
+            Door(
+                "/kiem-diem/to-chuc/quyet-dinh/DB-XA/?nam=2026", "chi", view, None, "tổ chức DB-XA"
+            ),
             Door("/bao-cao/DB-XA/2026/tai-ve.xlsx", "chi", export, None, "báo cáo DB-XA 2026"),
             *self.admin_doors(),
             Door(

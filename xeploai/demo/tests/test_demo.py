@@ -6,14 +6,25 @@ from decimal import Decimal
 from django.core.management import call_command
 from django.test import Client, TransactionTestCase
 
-from xeploai.accounts.models import User
-from xeploai.cycles.models import Cycle, MemberEvaluation, Status, Step
+from xeploai.accounts.models import RoleKind, User
+from xeploai.cycles.models import (
+    Cycle,
+    MemberEvaluation,
+    Status,
+    Step,
+    UnitEvaluation,
+    UnitEvaluationKind,
+)
 from xeploai.demo.load import PASSWORD
 from xeploai.members.models import Member
 from xeploai.reviews import history
-from xeploai.reviews.models import SelfReview
+from xeploai.reviews.actions.units import unit_quota_standings
+from xeploai.reviews.models import Action, SelfReview
+from xeploai.reviews.rules import unit_verdict, waiting_below
 from xeploai.rules import Level, check_quota
 from xeploai.units.models import Unit, UnitKind
+
+GRASSROOTS = (UnitKind.GRASSROOTS_COMMITTEE, UnitKind.GRASSROOTS_CELL)
 
 
 class DemoTestCase(TransactionTestCase):
@@ -23,10 +34,13 @@ class DemoTestCase(TransactionTestCase):
         out = io.StringIO()
         call_command("demo", "--no-serve", stdout=out)
         self.assertIn("an ", out.getvalue())
+        # Those who decide sign in with a second factor: the standing committee too.
+        self.assertIn("Tài khoản chi, dung, thuong, quantri nhập thêm mã", out.getvalue())
         self.assert_district_shape()
         self.assert_cycles_and_quota()
         self.assert_personas_see_their_scope()
         self.assert_current_cycle_part_way()
+        self.assert_organisations_at_every_step()
         counts = (Unit.objects.count(), Member.objects.count(), MemberEvaluation.objects.count())
         again = io.StringIO()
         call_command("demo", "--no-serve", stdout=again)
@@ -101,3 +115,36 @@ class DemoTestCase(TransactionTestCase):
             sum(Decimal(v) for v in scores.values()),
             draft.score_general + draft.score_task_results,  # type: ignore[operator]
         )
+
+    def assert_organisations_at_every_step(self) -> None:
+        cycle = Cycle.objects.get(year=2026)
+        thuong = User.objects.get(username="thuong")
+        role = thuong.roles.get()
+        self.assertEqual((role.kind, role.unit.kind), (RoleKind.STANDING_COMMITTEE, "DISTRICT"))
+        rows = UnitEvaluation.objects.filter(cycle=cycle).select_related("unit", "cycle")
+        steps = set(rows.values_list("step", flat=True))
+        self.assertLessEqual(
+            {Step.SELF_REVIEW, Step.SUBMITTED, Step.PROPOSED, Step.DECIDED, Step.APPRAISED}, steps
+        )
+        # A group of organisations with as many excellent as its quota allows, and no more.
+        standings = unit_quota_standings(role.unit, cycle)
+        self.assertTrue(all(r.within for _d, _k, r in standings), standings)
+        self.assertTrue(any(r.allowed and r.excellent == r.allowed for _d, _k, r in standings))
+        # One grassroots organisation decided by the standing committee, after all below it.
+        grassroots = rows.filter(kind=UnitEvaluationKind.ORGANISATION, unit__kind__in=GRASSROOTS)
+        decided = grassroots.get(step=Step.DECIDED)
+        self.assertEqual(waiting_below(decided)[1], 0)
+        decision = decided.history.get(action=Action.DECIDE)
+        self.assertEqual(decision.by, thuong)
+        # One proposed while results below it still wait: its decision shows what it waits on.
+        proposed = [e for e in grassroots.filter(step=Step.PROPOSED) if waiting_below(e)[1]]
+        self.assertTrue(proposed)
+        # Conclusions recorded with their document show in the reasons of the verdict.
+        concluded = rows.filter(conclusions__isnull=False).distinct()
+        rules = {r.rule for e in concluded for r in unit_verdict(e).reasons}
+        self.assertLessEqual({"R24", "R25"}, rules)
+        collectives = concluded.filter(kind=UnitEvaluationKind.COLLECTIVE)
+        self.assertTrue(collectives.filter(level_proposed=Level.NOT_COMPLETED).exists())
+        # Past years' organisations are published, as their members are.
+        past = UnitEvaluation.objects.filter(cycle__year=2025)
+        self.assertEqual(set(past.values_list("step", flat=True)), {Step.PUBLISHED})

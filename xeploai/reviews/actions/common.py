@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
 from typing import Any, TypeVar
 
 from django.core.exceptions import PermissionDenied
@@ -12,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from xeploai.accounts.models import User
 from xeploai.accounts.policy import Power, acting_role
-from xeploai.cycles.models import Level, MemberEvaluation, Step, UnitEvaluation
+from xeploai.cycles.models import Cycle, Level, MemberEvaluation, Step, UnitEvaluation
 from xeploai.cycles.rules import member_verdict
 from xeploai.rules import QuotaResult, Reason
 from xeploai.rules import Status as EngineStatus
@@ -20,7 +21,8 @@ from xeploai.units.models import Unit
 
 from .. import history, machine
 from ..history import Actor
-from ..models import ActingRole, Action, ChainedChange
+from ..models import ActingRole, Action, ChainedChange, QuotaException
+from ..sheets import Form
 
 NAMES_SHOWN = 5  # a refusal names this many of the people it concerns, then counts the rest
 
@@ -169,3 +171,57 @@ def check_allowed(evaluation: MemberEvaluation, level: Level | int) -> None:
             ),
             reasons=verdict.reasons,
         )
+
+
+def settle_breach(
+    result: QuotaResult,
+    names: Sequence[str],
+    exemption: QuotaExemption | None,
+    *,
+    cycle: Cycle,
+    group: Unit,
+    by: User,
+    subject: str = "members",
+    field_type: str = "",
+) -> None:
+    """A group over its quota (R27): refused, naming who would have to drop, unless the
+    deciding body's exemption is given, which is then recorded with its reason and decision."""
+    if exemption is None:
+        raise QuotaBreach(
+            _(
+                "Vượt tỷ lệ hoàn thành xuất sắc nhiệm vụ: {excellent} xuất sắc, tối đa"
+                " {allowed} (trên {good} hoàn thành tốt). Cần hạ {drop} đề xuất xuống"
+                " “Hoàn thành tốt nhiệm vụ” hoặc ghi nhận ngoại lệ có lý do và số quyết định."
+            ).format(
+                excellent=result.excellent,
+                allowed=result.allowed,
+                good=result.good,
+                drop=result.must_drop,
+            ),
+            result=result,
+            names=names,
+        )
+    if not exemption.reason.strip():
+        raise ReviewError(_("Ngoại lệ về tỷ lệ cần ghi rõ lý do."))
+    QuotaException.objects.create(
+        cycle=cycle,
+        group=group,
+        subject=subject,
+        field_type=field_type,
+        excellent=result.excellent,
+        allowed=result.allowed,
+        reason=exemption.reason.strip(),
+        decision_number=exemption.decision.number,
+        decision_date=exemption.decision.date,
+        recorded_by=by,
+    )
+
+
+def check_scores(sheet: Form, scores: Mapping[str, Decimal]) -> None:
+    """Refuse a score outside its item's range."""
+    for item in sheet.items():
+        value = scores.get(item.code)
+        if value is not None and not Decimal(0) <= value <= item.max:
+            raise ReviewError(
+                _("Điểm “{item}” phải từ 0 đến {max}.").format(item=item.text, max=item.max)
+            )

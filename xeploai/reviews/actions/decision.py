@@ -25,12 +25,12 @@ from .. import machine
 from ..models import Action, QuotaException
 from .common import (
     Decision,
-    QuotaBreach,
     QuotaExemption,
     ReviewError,
     actor_for,
     advance,
     check_allowed,
+    settle_breach,
 )
 
 
@@ -72,33 +72,7 @@ def decide(
     result, names = _quota(group, cycle, in_group, levels)
     covered = QuotaException.objects.covering(cycle, group, result.excellent).exists()
     if not result.within and not covered:
-        if exemption is None:
-            raise QuotaBreach(
-                _(
-                    "Vượt tỷ lệ hoàn thành xuất sắc nhiệm vụ: {excellent} xuất sắc, tối đa"
-                    " {allowed} (trên {good} hoàn thành tốt). Cần hạ {drop} đề xuất xuống"
-                    " “Hoàn thành tốt nhiệm vụ” hoặc ghi nhận ngoại lệ có lý do và số quyết định."
-                ).format(
-                    excellent=result.excellent,
-                    allowed=result.allowed,
-                    good=result.good,
-                    drop=result.must_drop,
-                ),
-                result=result,
-                names=names,
-            )
-        if not exemption.reason.strip():
-            raise ReviewError(_("Ngoại lệ về tỷ lệ cần ghi rõ lý do."))
-        QuotaException.objects.create(
-            cycle=cycle,
-            group=group,
-            excellent=result.excellent,
-            allowed=result.allowed,
-            reason=exemption.reason.strip(),
-            decision_number=exemption.decision.number,
-            decision_date=exemption.decision.date,
-            recorded_by=by,
-        )
+        settle_breach(result, names, exemption, cycle=cycle, group=group, by=by)
     for evaluation in chosen.values():
         advance(
             evaluation,

@@ -23,7 +23,7 @@ from ..history import Actor
 from ..models import REQUIRED_SECTIONS, SECTIONS, ActingRole, Action, FollowUp, SelfReview
 from ..rules import member_form
 from ..sheets import Item, form_by_code
-from .common import ReviewError, actor_for, advance, locked, save
+from .common import ReviewError, actor_for, advance, check_scores, locked, save
 
 
 class DraftConflict(ReviewError):
@@ -104,12 +104,7 @@ def save_self_review(
     review.scores = {
         item.code: str(data.scores[item.code]) for item in form.items() if item.code in data.scores
     }
-    for item in form.items():
-        value = data.scores.get(item.code)
-        if value is not None and not Decimal(0) <= value <= item.max:
-            raise ReviewError(
-                _("Điểm “{item}” phải từ 0 đến {max}.").format(item=item.text, max=item.max)
-            )
+    check_scores(form, data.scores)
     review.save()
     review.manifestations.set(data.manifestations)
     follow_ups = open_follow_ups(evaluation)

@@ -51,13 +51,14 @@ from ..rules import deciding_unit, unit_verdict, waiting_below
 from ..sheets import collective_form
 from .common import (
     Decision,
-    QuotaBreach,
     QuotaExemption,
     ReviewError,
     actor_for,
     advance,
+    check_scores,
     locked,
     save,
+    settle_breach,
 )
 from .self_review import DraftConflict, score_total
 
@@ -158,12 +159,7 @@ def save_unit_review(
     review, _created = UnitSelfReview.objects.get_or_create(
         evaluation=e, defaults={"form": form.code}
     )
-    for item in form.items():
-        value = data.scores.get(item.code)
-        if value is not None and not Decimal(0) <= value <= item.max:
-            raise ReviewError(
-                _("Điểm “{item}” phải từ 0 đến {max}.").format(item=item.text, max=item.max)
-            )
+    check_scores(form, data.scores)
     for value in (data.tasks_done, data.tasks_late, data.tasks_exceeded):
         if value is not None and not Decimal(0) <= value <= Decimal(1000):
             raise ReviewError(_("Tỷ lệ nhiệm vụ phải từ 0 đến 1.000 %."))
@@ -340,7 +336,22 @@ def propose_unit(
 
 
 def check_ordered(evaluation: UnitEvaluation) -> None:
-    """R30: an organisation is decided after everything below it, members and organisations."""
+    """R30: an organisation is decided after everything below it, members and organisations,
+    and, where their levels bind it (R22), after the government and mass organisations of
+    the same unit."""
+    peers_bind = evaluation.cycle.settings.peer_organisations_rule
+    if (
+        peers_bind
+        and evaluation.kind == UnitEvaluationKind.ORGANISATION
+        and evaluation.unit.is_grassroots
+        and not evaluation.peer_results.exists()
+    ):
+        raise ReviewError(
+            _(
+                "Chưa quyết định được {who}: chưa ghi nhận kết quả xếp loại của chính quyền,"
+                " Mặt trận Tổ quốc và các đoàn thể cùng cấp."
+            ).format(who=evaluation.who())
+        )
     waiting, total = waiting_below(evaluation, limit=5)
     if total:
         raise ReviewError(
@@ -442,34 +453,15 @@ def decide_units(
             continue
         if not any(group_key(e) == key and e.pk in levels for e in chosen):
             continue  # a group this decision does not touch
-        if exemption is None:
-            raise QuotaBreach(
-                _(
-                    "Vượt tỷ lệ hoàn thành xuất sắc nhiệm vụ: {excellent} xuất sắc, tối đa"
-                    " {allowed} (trên {good} hoàn thành tốt). Cần hạ {drop} đề xuất xuống"
-                    " “Hoàn thành tốt nhiệm vụ” hoặc ghi nhận ngoại lệ có lý do và số quyết định."
-                ).format(
-                    excellent=result.excellent,
-                    allowed=result.allowed,
-                    good=result.good,
-                    drop=result.must_drop,
-                ),
-                result=result,
-                names=names,
-            )
-        if not exemption.reason.strip():
-            raise ReviewError(_("Ngoại lệ về tỷ lệ cần ghi rõ lý do."))
-        QuotaException.objects.create(
+        settle_breach(
+            result,
+            names,
+            exemption,
             cycle=cycle,
             group=decider,
+            by=by,
             subject=key[0],
             field_type=key[1],
-            excellent=result.excellent,
-            allowed=result.allowed,
-            reason=exemption.reason.strip(),
-            decision_number=exemption.decision.number,
-            decision_date=exemption.decision.date,
-            recorded_by=by,
         )
     for e in chosen:
         advance(

@@ -26,6 +26,13 @@ PAGES = [
     ("post", "/kiem-diem/tham-dinh/DB-XA/"),
     ("get", "/kiem-diem/tien-do/DB-XA/"),
     ("post", "/kiem-diem/mo-ky/DB-XA/"),
+    ("get", "/kiem-diem/to-chuc/2026/CB-A/"),
+    ("post", "/kiem-diem/to-chuc/2026/CB-A/"),
+    ("get", "/kiem-diem/to-chuc/2026/DB-XA/"),
+    ("post", "/kiem-diem/tap-the/2026/DB-XA/"),
+    ("get", "/kiem-diem/tap-the/2026/DB-XA/"),
+    ("get", "/kiem-diem/to-chuc/quyet-dinh/DB-XA/?nam=2026"),
+    ("post", "/kiem-diem/to-chuc/quyet-dinh/DB-XA/?nam=2026"),
 ]
 # What An, the member, may open: her own form (already proposed, so a save is refused with a
 # message) and her cell's published results.

@@ -13,6 +13,7 @@ from playwright.sync_api import Page, expect
 
 from xeploai.accounts.models import User
 from xeploai.core.testing_browser import assert_accessible, assert_fit_for_fingers
+from xeploai.core.testing_browser import sign_in as browser_sign_in
 from xeploai.cycles.models import Cycle, Level, MemberEvaluation, Step
 from xeploai.demo.load import PASSWORD
 from xeploai.demo.progress import advance_group
@@ -24,19 +25,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def sign_in(page: Page, base: str, username: str) -> None:
-    """Through the login page, and the code step for a user asked for a code."""
-    from xeploai.core.testing import second_factor_code
-
-    code = second_factor_code(username)
-    page.context.clear_cookies()
-    page.goto(f"{base}/tai-khoan/dang-nhap/")
-    page.get_by_label("Tên đăng nhập").fill(username)
-    page.get_by_label("Mật khẩu").fill(PASSWORD)
-    page.get_by_role("button", name="Đăng nhập").click()
-    if code is not None:
-        page.get_by_label("Mã xác thực").fill(code)
-        page.get_by_role("button", name="Xác nhận").click()
-    expect(page.get_by_role("button", name="Đăng xuất")).to_be_visible()
+    browser_sign_in(page, base, username, PASSWORD)
 
 
 def prepare() -> tuple[Unit, Unit, MemberEvaluation, MemberEvaluation]:

@@ -6,7 +6,7 @@ from unittest import TestCase
 from hypothesis import given
 from hypothesis import strategies as st
 
-from xeploai.reviews.sheets import collective_form, forms, spread
+from xeploai.reviews.sheets import Item, collective_form, forms, spread
 from xeploai.rules import Regime
 
 
@@ -19,6 +19,20 @@ class SheetsTestCase(TestCase):
             self.assertEqual(sum(i.max for i in form.general), 30)
             self.assertEqual(sum(i.max for i in form.task_results), 70)
         self.assertFalse(any(f.scored for f in forms(Regime.HD21)))
+
+    @given(
+        st.sampled_from([p for f in forms(Regime.QD366) for p in (f.general, f.task_results)]),
+        st.data(),
+    )
+    def test_it_spreads_any_total_of_every_part_within_each_maximum(
+        self, items: tuple[Item, ...], data: st.DataObject
+    ) -> None:
+        most = int(sum(item.max for item in items) * 2)
+        total = Decimal(data.draw(st.integers(0, most))) / 2
+        scores = spread(total, items)
+        self.assertEqual(sum(scores.values()), total)
+        for item in items:
+            self.assertTrue(0 <= scores[item.code] <= item.max, (total, scores))
 
     @given(st.integers(0, 60).map(lambda n: Decimal(n) / 2), st.sampled_from(forms(Regime.QD366)))
     def test_it_spreads_a_total_within_each_maximum(self, total: Decimal, form: object) -> None:

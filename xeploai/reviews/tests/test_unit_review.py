@@ -25,6 +25,7 @@ from xeploai.cycles.models import (
     UnitEvaluationKind,
 )
 from xeploai.members.models import DisciplineForm, Post, PostKind
+from xeploai.reports import data as reports
 from xeploai.reviews import actions, history
 from xeploai.reviews.actions import units
 from xeploai.reviews.models import Action, ConclusionKind, PeerKind, QuotaException
@@ -190,6 +191,11 @@ class UnitReviewTestCase(TestCase):
         )
         # The members' quota of the commune is another group: its exception does not cover it.
         self.assertFalse(QuotaException.objects.covering(self.cycle, p.commune, 1).exists())
+        groups = reports.report(p.district, self.cycle)["quota_groups"]
+        self.assertEqual(
+            [(g["subject"], g["group"], g["excellent"], g["exceptions"]) for g in groups],
+            [("units", "DB-XA", 1, [DECISION.number]), ("members", "DB-XA", 0, [])],
+        )
         standings = units.unit_quota_standings(p.district, self.cycle)
         self.assertEqual(
             [(d.code, key, r.good, r.excellent, r.allowed) for d, key, r in standings],
@@ -333,6 +339,51 @@ class UnitFactsTestCase(TestCase):
         )
         self.assertIn("R22", rules_of(e))
         self.assertEqual(unit_verdict(e).level, Level.GOOD)
+
+    def test_it_forces_not_completed_on_a_leader_warned_under_hd21(self) -> None:  # R23
+        cycle = make_cycle(2018, Regime.HD21)
+        member = make_member(self.p.cell_a)
+        Post.objects.create(
+            member=member,
+            kind=PostKind.PARTY,
+            title="Bí thư Đảng ủy",
+            unit=self.p.commune,
+            start=dt.date(2015, 1, 1),
+            end=dt.date(2018, 3, 1),  # left the post in the year: still counts for it
+        )
+        make_discipline(member, dt.date(2018, 2, 1), DisciplineForm.WARNING)
+        e = UnitEvaluation.objects.create(
+            cycle=cycle,
+            unit=self.p.commune,
+            kind=COLLECTIVE,
+            unit_path=self.p.commune.path,
+            grades=dict.fromkeys(cycle.settings.unit_criteria, "EXCELLENT"),
+            tasks_done=Decimal(100),
+            tasks_exceeded=Decimal(40),
+        )
+        self.assertIn("R23", rules_of(e))
+        self.assertEqual(unit_verdict(e).level, Level.NOT_COMPLETED)
+
+    def test_it_decides_after_the_peer_organisations_where_they_bind(self) -> None:  # R30
+        cycle = make_cycle(2018, Regime.HD21)
+        e = UnitEvaluation.objects.create(
+            cycle=cycle, unit=self.p.commune, unit_path=self.p.commune.path
+        )
+        with self.assertRaises(actions.ReviewError) as refused:
+            units.check_ordered(e)
+        self.assertIn("Mặt trận Tổ quốc", refused.exception.message)
+        units.record_peer_result(
+            e,
+            by=self.p.chi,
+            kind=PeerKind.GOVERNMENT,
+            name="Ủy ban nhân dân xã",
+            level=Level.GOOD,
+            source="QĐ 12/QĐ-UBND",
+        )
+        units.check_ordered(e)  # nothing below it waits in 2018 either
+        with self.assertRaises(actions.ReviewError) as refused:  # QD366: R22 does not bind
+            units.check_ordered(unit_evaluation(self.p.commune, self.cycle))
+        self.assertIn("kết quả cấp dưới", refused.exception.message)
 
     def test_it_does_not_open_a_collective_for_a_cell_under_a_committee(self) -> None:
         kinds = set(

@@ -22,7 +22,7 @@ from xeploai.imports import files
 from xeploai.units.models import Unit
 
 DEFAULT_SEED = 2026
-PERSONAS = ("an", "binh", "chi", "dung", "em", "quantri")
+PERSONAS = load.USERNAMES
 STOP_TIMEOUT = 10.0  # seconds the web server and the worker have to stop before being killed
 STOPPING = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)  # Ctrl+C, kill, a closed terminal
 Handler = Callable[[int, FrameType | None], Any]
