@@ -9,14 +9,21 @@ import functools
 import operator
 from collections.abc import Iterable
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Case, Count, Exists, OuterRef, Q, When
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from xeploai.accounts.models import Role, User
 from xeploai.accounts.policy import POWERS, Power
 from xeploai.core.db import vietnamese
-from xeploai.cycles.models import Cycle, CycleKind, Level, MemberEvaluation, Step
+from xeploai.cycles.models import (
+    Cycle,
+    CycleKind,
+    Level,
+    MemberEvaluation,
+    Step,
+    UnitEvaluation,
+)
 from xeploai.members.models import Member
 from xeploai.units.models import GRASSROOTS_KINDS, SEGMENT, Unit
 
@@ -168,6 +175,21 @@ class SubtreeReview:
 
 
 @dataclasses.dataclass(frozen=True)
+class OrganisationWork:
+    """The review of organisations and collectives at a unit a role of the user is on: its
+    own reports still to write, and what waits below it on the user's powers."""
+
+    unit: Unit
+    to_report: int = 0  # its own organisation's and collective's reports, not submitted
+    to_propose: int = 0  # reports submitted below it, to examine and propose
+    to_decide: int = 0  # proposals below it, to decide
+    to_appraise: int = 0  # decisions below it, to appraise
+
+    def __bool__(self) -> bool:
+        return bool(self.to_report or self.to_propose or self.to_decide or self.to_appraise)
+
+
+@dataclasses.dataclass(frozen=True)
 class Work:
     """Everything that waits on a user, their own review first."""
 
@@ -175,9 +197,10 @@ class Work:
     own: OwnReview | None
     cells: list[CellReview]
     subtrees: list[SubtreeReview]
+    organisations: list[OrganisationWork] = dataclasses.field(default_factory=list)
 
     def __bool__(self) -> bool:
-        return bool(self.own or self.cells or self.subtrees)
+        return bool(self.own or self.cells or self.subtrees or self.organisations)
 
 
 def work_of(user: User, today: dt.date) -> Work:
@@ -197,6 +220,7 @@ def work_of(user: User, today: dt.date) -> Work:
         own,
         _cell_reviews(cells, cycle, today),
         _subtree_reviews(roles, committees, cycle, today),
+        _organisation_work(roles, cycle),
     )
 
 
@@ -218,6 +242,47 @@ def _tops(units: list[Unit]) -> list[Unit]:
 
 def _idle(units: list[Unit]) -> list[SubtreeReview]:
     return [SubtreeReview(u, [], []) for u in units]
+
+
+# --- Organisations and collectives ----------------------------------------------------------
+
+# What waits on each power in the review of organisations: at the role's own unit (its
+# report), or below it.
+UNIT_WAITS_ON: dict[Power, tuple[Step, str]] = {
+    Power.DRAFT: (Step.SELF_REVIEW, "to_report"),
+    Power.ASSESS: (Step.SUBMITTED, "to_propose"),
+    Power.DECIDE_UNITS: (Step.PROPOSED, "to_decide"),
+    Power.APPRAISE: (Step.DECIDED, "to_appraise"),
+}
+
+
+def _organisation_work(roles: list[Role], cycle: Cycle) -> list[OrganisationWork]:
+    """Per unit of the user's roles that take part in the review of organisations, one grouped
+    query over its subtree by its path range: counts by step, at the unit or below it."""
+    found = []
+    for role in sorted(roles, key=lambda r: r.unit.path):
+        powers = POWERS.get(role.kind, frozenset()) & UNIT_WAITS_ON.keys()
+        if not powers:
+            continue
+        unit = role.unit
+        rows = (
+            UnitEvaluation.objects.filter(cycle=cycle, unit_path__startswith=unit.path)
+            .filter(Q(unit_path=unit.path) | ~Q(step=Step.SELF_REVIEW))
+            .annotate(own=Case(When(unit_path=unit.path, then=True), default=False))
+            .values("own", "step")
+            .annotate(n=Count("id"))
+            .order_by()
+        )
+        counts = {(r["own"], r["step"]): r["n"] for r in rows}
+        fields = {
+            field: counts.get((power == Power.DRAFT, step), 0)
+            for power, (step, field) in UNIT_WAITS_ON.items()
+            if power in powers
+        }
+        work = OrganisationWork(unit, **fields)
+        if work:
+            found.append(work)
+    return found
 
 
 # --- The member's own review ----------------------------------------------------------------

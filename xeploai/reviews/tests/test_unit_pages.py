@@ -149,6 +149,15 @@ class UnitPagesTestCase(TestCase):
         self.assertContains(page, "Trần Thị An — Phó Bí thư Đảng ủy")
         self.assertNotContains(self.client_of(self.p.dung).get(COMMUNE), "Phó Bí thư Đảng ủy")
 
+    def test_it_shows_each_body_its_work_at_home(self) -> None:
+        home = self.client_of(self.p.binh).get("/")
+        self.assertContains(home, f'<a href="{CELL_A}">1 báo cáo kiểm điểm của đơn vị chưa nộp')
+        submit_unit(unit_evaluation(self.p.cell_a, self.cycle), self.p.binh)
+        home = self.client_of(self.p.chi).get("/")
+        self.assertContains(home, f'<a href="{COMMUNE}">2 báo cáo kiểm điểm của đơn vị chưa nộp')
+        self.assertContains(home, f'<a href="{DECIDE_CELLS}">1 báo cáo cấp dưới chờ thẩm định')
+        self.assertNotContains(self.client_of(self.p.binh).get("/"), "báo cáo kiểm điểm của đơn vị")
+
     def test_it_is_reached_from_the_units_page(self) -> None:
         page = self.client_of(self.p.chi).get("/don-vi/DB-XA/")
         for path in (COMMUNE, COLLECTIVE, DECIDE_CELLS):
