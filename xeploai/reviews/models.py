@@ -102,16 +102,10 @@ class InputKind(models.TextChoices):
     TEMPORARY_CELL = "TEMPORARY_CELL", _("Chi bộ sinh hoạt tạm thời")
 
 
-class Input(models.Model):
-    """One comment on a member's year (ý kiến tham gia), entered by its author or from paper."""
+class Comment(models.Model):
+    """A comment on a year's review (ý kiến tham gia): who gave it, what it says, who entered
+    it and when."""
 
-    evaluation = models.ForeignKey(
-        MemberEvaluation,
-        on_delete=models.CASCADE,
-        related_name="inputs",
-        verbose_name=_("đánh giá"),
-    )
-    kind = models.CharField(_("nguồn ý kiến"), max_length=24, choices=InputKind.choices)
     source = models.CharField(_("cơ quan, tổ chức"), max_length=255)
     text = models.TextField(_("nội dung nhận xét"))
     entered_by = models.ForeignKey(
@@ -120,8 +114,23 @@ class Input(models.Model):
         related_name="+",
         verbose_name=_("người nhập"),
     )
-    from_paper = models.BooleanField(_("nhập từ văn bản giấy"), default=False)
     entered = models.DateTimeField(_("ngày nhập"), auto_now_add=True)
+
+    class Meta:
+        abstract = True
+
+
+class Input(Comment):
+    """One comment on a member's year, entered by its author or from paper."""
+
+    evaluation = models.ForeignKey(
+        MemberEvaluation,
+        on_delete=models.CASCADE,
+        related_name="inputs",
+        verbose_name=_("đánh giá"),
+    )
+    kind = models.CharField(_("nguồn ý kiến"), max_length=24, choices=InputKind.choices)
+    from_paper = models.BooleanField(_("nhập từ văn bản giấy"), default=False)
 
     class Meta:
         verbose_name = _("ý kiến tham gia")
@@ -387,7 +396,7 @@ class Conclusion(models.Model):
         return f"{self.get_kind_display()} — {self.document_number}"
 
 
-class UnitInput(models.Model):
+class UnitInput(Comment):
     """A comment on an organisation's or collective's year by a body that gives one: the
     government and mass organisations of the unit, the superior's working group."""
 
@@ -397,15 +406,6 @@ class UnitInput(models.Model):
         related_name="inputs",
         verbose_name=_("đánh giá"),
     )
-    source = models.CharField(_("cơ quan, tổ chức"), max_length=255)
-    text = models.TextField(_("nội dung nhận xét"))
-    entered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("người nhập"),
-    )
-    entered = models.DateTimeField(_("ngày nhập"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("ý kiến tham gia về tập thể")

@@ -52,8 +52,9 @@ def _check_draft(evaluation: MemberEvaluation, version: int, by: User) -> None:
 
 
 @dataclasses.dataclass
-class SelfReviewData:
-    """What the self-review form carries; every field optional while it is a draft."""
+class ReportData:
+    """What every self-review form carries, a member's or a collective's; every field
+    optional while it is a draft."""
 
     sections: Mapping[str, str] = dataclasses.field(default_factory=dict)
     scores: Mapping[str, Decimal] = dataclasses.field(default_factory=dict)
@@ -61,10 +62,16 @@ class SelfReviewData:
     tasks_done: Decimal | None = None
     tasks_late: Decimal = Decimal(0)
     tasks_exceeded: Decimal = Decimal(0)
+    level_self: Level | None = None
+
+
+@dataclasses.dataclass
+class SelfReviewData(ReportData):
+    """A member's self-review: the report, and what only a member's form has."""
+
     state_level: str = ""
     manifestations: Sequence[int] = ()
     follow_ups: Mapping[int, tuple[str, bool]] = dataclasses.field(default_factory=dict)
-    level_self: Level | None = None
 
 
 def _self_actor(evaluation: MemberEvaluation, by: User) -> Actor:

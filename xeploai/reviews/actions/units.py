@@ -60,7 +60,7 @@ from .common import (
     save,
     settle_breach,
 )
-from .self_review import DraftConflict, score_total
+from .self_review import DraftConflict, ReportData, score_total
 
 # Units classified as organisations every year; the centre is not.
 ORGANISATION_KINDS = tuple(k for k in UnitKind if k != UnitKind.CENTRE)
@@ -121,20 +121,13 @@ def open_units(unit: Unit, *, cycle: Cycle) -> int:
 
 
 @dataclasses.dataclass
-class UnitReviewData:
-    """What the collective's report form carries; every field optional while it is a draft."""
+class UnitReviewData(ReportData):
+    """A collective's report: the report, and what only a collective's form has."""
 
-    sections: Mapping[str, str] = dataclasses.field(default_factory=dict)
-    scores: Mapping[str, Decimal] = dataclasses.field(default_factory=dict)
-    grades: Mapping[str, str] = dataclasses.field(default_factory=dict)
-    tasks_done: Decimal | None = None
-    tasks_late: Decimal = Decimal(0)
-    tasks_exceeded: Decimal = Decimal(0)
     key_targets_missed: bool | None = None
     force_majeure: bool = False
     weaknesses_total: int = 0
     weaknesses_fixed: int = 0
-    level_self: Level | None = None
 
 
 def _check_version(evaluation: UnitEvaluation, version: int) -> None:

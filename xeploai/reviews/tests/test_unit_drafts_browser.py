@@ -45,7 +45,7 @@ def test_the_cells_report_survives_a_dropped_line(
     state = page.locator("#draft-state")
 
     page.get_by_label("Ưu điểm, kết quả đạt được").fill("Lãnh đạo đạt các chỉ tiêu.")
-    expect(state).to_have_text(SAVED)
+    expect(state).to_have_text(SAVED, timeout=15000)  # a loaded test machine answers slowly
     assert saved_sections(p)["strengths"] == "Lãnh đạo đạt các chỉ tiêu."
 
     context.set_offline(True)

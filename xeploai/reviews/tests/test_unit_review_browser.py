@@ -139,14 +139,19 @@ def test_it_takes_a_grassroots_organisation_bottom_up(page: Page, live_server: o
 
     # 4. The district's standing committee decides the commune, everything below it decided.
     sign_in(page, base, "thuong")
+    page.set_viewport_size({"width": 390, "height": 844})  # the decision page on a phone
     page.goto(f"{base}/kiem-diem/to-chuc/quyet-dinh/DB-HUYEN/?nam=2026")
     assert_accessible(page)
+    assert_fit_for_fingers(page)
+    page.set_viewport_size({"width": 1280, "height": 900})
     decide(page, {"Đảng bộ xã Hoa Thành": Level.GOOD}, "45-QĐ/HU")
     expect(page.locator(".messages")).to_contain_text("Đã quyết định 1 kết quả")
 
     # 5. The board adjusts cell A, and re-opens the commune on a complaint (R31).
     sign_in(page, base, "dung")
+    page.set_viewport_size({"width": 390, "height": 844})  # the superior's steps on a phone
     page.goto(cell_a)
+    assert_fit_for_fingers(page)
     step(
         page,
         "Thẩm định của cấp trên",
