@@ -8,7 +8,7 @@ import re
 from typing import Any
 
 import pytest
-from playwright.sync_api import BrowserContext, Page, expect
+from playwright.sync_api import BrowserContext, Page, Route, expect
 
 from xeploai.core.testing import Personas, make_cycle, make_personas
 from xeploai.core.testing_browser import assert_accessible, assert_fit_for_fingers
@@ -181,3 +181,25 @@ def test_a_copy_kept_on_the_phone_never_writes_over_a_newer_one(
         "strengths": "Viết trên điện thoại.",
         "plan": "Thêm ý.",
     }
+
+
+def test_what_is_typed_before_the_script_arrives_is_kept(
+    page: Page, context: BrowserContext, live_server: object
+) -> None:
+    p = opened()
+    sign_in(page, str(live_server), "an")
+    # Over a slow line the page's script comes long after the form: she types meanwhile.
+    held: list[Route] = []
+
+    def hold(route: Route) -> None:
+        held.append(route)
+
+    script = re.compile(r"/draft(\.\w+)?\.js")
+    page.route(script, hold)
+    page.goto(f"{live_server}/kiem-diem/2026/DV-AN/", wait_until="commit")
+    page.get_by_label(STRENGTHS).fill("Gõ trước khi trang tải xong.")
+    expect(page.locator("#draft-state")).to_have_text("")
+    assert held
+    held[0].continue_()
+    expect(page.locator("#draft-state")).to_have_text(SAVED, timeout=15000)
+    assert saved_sections(p)["strengths"] == "Gõ trước khi trang tải xong."

@@ -24,7 +24,7 @@
   let tab = tabId();
   let key = prefix + tab;
   let base = Number(form.elements.version.value);
-  const initial = fields(); // the server's copy, as the page was given it
+  const initial = fields(true); // the server's copy, as the page was given it
   let timer = null;
   let retryIn = 0;
   let running = null;
@@ -61,16 +61,24 @@
     line.textContent = (texts[state] || "").replace("{time}", time || "");
   }
 
-  function fields() {
+  function fields(given) {
+    // The form's values: as they are now, or as the server wrote them into the page (given),
+    // which differ when the user typed before this script arrived over a slow line.
     const data = {};
     for (const el of form.elements) {
       if (!el.name || el.name === "csrfmiddlewaretoken" || el.name === "version") continue;
       if (el.type === "submit" || el.type === "button") continue;
-      if ((el.type === "checkbox" || el.type === "radio") && !el.checked) {
-        data[el.name] = data[el.name] || [];
-        continue;
+      const values = (data[el.name] = data[el.name] || []);
+      if (el.type === "checkbox" || el.type === "radio") {
+        if (given ? el.defaultChecked : el.checked) values.push(el.value);
+      } else if (el.tagName === "SELECT") {
+        const options = [...el.options];
+        const chosen = given ? options.filter((o) => o.defaultSelected) : [...el.selectedOptions];
+        if (!chosen.length && given && !el.multiple && options.length) chosen.push(options[0]);
+        for (const o of chosen) values.push(o.value);
+      } else {
+        values.push(given ? el.defaultValue : el.value);
       }
-      (data[el.name] = data[el.name] || []).push(el.value);
     }
     return data;
   }
@@ -392,6 +400,8 @@
   // This tab's own draft (a reload) at once; the newest one a closed tab left once the tabs
   // still open have answered.
   if (read(key)) restore(read(key));
+  // What was typed before this script ran is a change like any other.
+  if (!dirty && !same(fields(), initial)) changed();
 
   form.addEventListener("input", changed);
   form.addEventListener("change", changed);
