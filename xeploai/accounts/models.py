@@ -39,6 +39,7 @@ class RoleKind(models.TextChoices):
     GRASSROOTS_OFFICER = "GRASSROOTS_OFFICER", _("Cán bộ đảng ủy cơ sở")
     BOARD_OFFICER = "BOARD_OFFICER", _("Cán bộ ban tổ chức cấp trên")
     STANDING_COMMITTEE = "STANDING_COMMITTEE", _("Thường trực, Ban Thường vụ cấp ủy")
+    PERSONNEL_OFFICE = "PERSONNEL_OFFICE", _("Bộ phận tổ chức cán bộ của cơ quan, đơn vị")
     ADMINISTRATOR = "ADMINISTRATOR", _("Quản trị hệ thống")
 
 

@@ -81,6 +81,9 @@ class Power(enum.StrEnum):
     DRAFT = "DRAFT"  # draft and submit the report of a unit's collective (its committee)
     ASSESS = "ASSESS"  # examine and propose the levels of the organisations below
     DECIDE_UNITS = "DECIDE_UNITS"  # decide them within the quota, and publish them
+    # The superior's hand in the review (S2), and the state's side of it (R12, R17):
+    OVERSEE = "OVERSEE"  # issue review suggestions below; record the reviews attended, directed
+    RECORD_STATE = "RECORD_STATE"  # enter civil servants' levels in the state evaluation
 
 
 # Decided here and nowhere else (STYLE.md 9). Role kinds are the values of `RoleKind`.
@@ -90,8 +93,9 @@ POWERS: dict[str, frozenset[Power]] = {
     "GRASSROOTS_OFFICER": frozenset(
         {Power.DECIDE, Power.OPEN, Power.DRAFT, Power.ASSESS, Power.DECIDE_UNITS}
     ),
-    "BOARD_OFFICER": frozenset({Power.APPRAISE, Power.OPEN, Power.ASSESS}),
-    "STANDING_COMMITTEE": frozenset({Power.DRAFT, Power.DECIDE_UNITS, Power.OPEN}),
+    "BOARD_OFFICER": frozenset({Power.APPRAISE, Power.OPEN, Power.ASSESS, Power.OVERSEE}),
+    "STANDING_COMMITTEE": frozenset({Power.DRAFT, Power.DECIDE_UNITS, Power.OPEN, Power.OVERSEE}),
+    "PERSONNEL_OFFICE": frozenset({Power.RECORD_STATE}),
     "ADMINISTRATOR": frozenset({Power.OPEN}),
 }
 

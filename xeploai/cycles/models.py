@@ -83,6 +83,12 @@ class Cycle(models.Model):
     meeting_due = models.DateField(_("hạn họp kiểm điểm"), null=True, blank=True)
     decision_due = models.DateField(_("hạn quyết định xếp loại"), null=True, blank=True)
     appraisal_due = models.DateField(_("hạn thẩm định"), null=True, blank=True)
+    # The state evaluation is due before the party's decision (R12, R17): by default a civil
+    # servant without it is decided with a warning; a cycle may refuse the decision instead.
+    state_result_required = models.BooleanField(
+        _("chỉ quyết định xếp loại công chức, viên chức đã có kết quả đánh giá công chức"),
+        default=False,
+    )
     closed = models.BooleanField(_("đã kết thúc"), default=False)
 
     objects = CycleQuerySet.as_manager()
@@ -272,12 +278,6 @@ class MemberEvaluation(EvaluationFacts):
     )
     # The cell's path that year, so that history rolls up along the tree as it was.
     unit_path = models.CharField(max_length=255, db_index=True, editable=False)
-    state_level = models.CharField(
-        _("xếp loại công chức, viên chức"),
-        max_length=16,
-        choices=[(lvl.name, lvl.label) for lvl in Level],
-        blank=True,
-    )
     degraded = models.BooleanField(_("kết luận suy thoái, vi phạm"), default=False)
 
     objects = MemberEvaluationQuerySet.as_manager()

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 
 from xeploai.members.models import Discipline as MemberDiscipline
-from xeploai.members.models import Member, StatusKind, StatusPeriod
+from xeploai.members.models import Member, StateResult, StatusKind, StatusPeriod
 from xeploai.rules import (
     Discipline,
     Grade,
@@ -51,15 +51,18 @@ def member_facts(
     *,
     statuses: Iterable[StatusPeriod],
     disciplines: Iterable[MemberDiscipline],
+    state_results: Iterable[StateResult],
 ) -> MemberFacts:
     """What the engine needs to know of a member for a cycle, read from their records.
 
     Suspensions count as they stand at the cycle's reference date; exemptions are passed
     with their dates and the engine judges them by the regime's `exempt_basis` (R2); leave
     counts in calendar months of the period; discipline is passed whole and the engine picks
-    what falls in the period.
+    what falls in the period; the state evaluation is the one of the cycle's year, as the
+    personnel office recorded it (R12, R17).
     """
     periods = list(statuses)
+    state = next((r for r in state_results if r.year == cycle.year), None)
     day = cycle.reference_date
     suspended = _in_force(periods, StatusKind.SUSPENDED, day)
     committee_only = _in_force(periods, StatusKind.SUSPENDED_COMMITTEE, day)
@@ -87,7 +90,7 @@ def member_facts(
         score=_score(e),
         weaknesses=Weaknesses(e.weaknesses_total, e.weaknesses_fixed) if e else Weaknesses(),
         civil_servant=member.civil_servant,
-        state_level=StateLevel(e.state_level) if e and e.state_level else None,
+        state_level=StateLevel(state.level) if state else None,
         sick_leave_months=_months(periods, StatusKind.SICK_LEAVE, cycle),
         maternity_leave_months=_months(periods, StatusKind.MATERNITY_LEAVE, cycle),
         # This is the member's classification in their cell; a leader's second classification
@@ -159,5 +162,6 @@ def member_verdict(member: Member, evaluation: MemberEvaluation | None, cycle: C
         cycle,
         statuses=member.status_periods.all(),
         disciplines=member.disciplines.select_related("counted_in"),
+        state_results=member.state_results.filter(year=cycle.year),
     )
     return classify_member(facts, cycle.period, cycle.settings)

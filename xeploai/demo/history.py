@@ -15,8 +15,11 @@ from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any, TypeVar
 
+from django.utils import timezone
+
 from xeploai.cycles.models import Cycle, MemberEvaluation, Status, Step, UnitEvaluation
 from xeploai.cycles.rules import member_facts, unit_facts
+from xeploai.members.models import Member, StateLevel, StateResult
 from xeploai.rules import (
     Grade,
     Level,
@@ -120,9 +123,15 @@ def _member_row(
     if cycle.closed or rng.random() < SHEET_SHARE:
         for name, value in sheet(rng, cycle, strength, "member").items():
             setattr(row, name, value)
-        if s.member.civil_servant:
-            row.state_level = "EXCELLENT" if strength > 0.75 else "GOOD"
-    facts = member_facts(s.member, row, cycle, statuses=s.statuses, disciplines=s.disciplines)
+    state = state_level_of(s.member, cycle)
+    facts = member_facts(
+        s.member,
+        row,
+        cycle,
+        statuses=s.statuses,
+        disciplines=s.disciplines,
+        state_results=[StateResult(year=cycle.year, level=state)] if state else [],
+    )
     verdict = classify_member(facts, cycle.period, cycle.settings)
     # A result is classified once decided; until then the member is pending (R29).
     row.status = Status.PENDING if verdict.level is not None else verdict.status.value
@@ -138,6 +147,33 @@ def _member_row(
     row.level_self = verdict.level if rng.random() < 0.85 else Level(max(1, verdict.level - 1))
     proposed = verdict.level if rng.random() < 0.9 else Level(min(4, verdict.level + 1))
     return row, proposed
+
+
+def state_level_of(member: Member, cycle: Cycle) -> str | None:
+    """A civil servant's level in the state evaluation of the cycle's year, as their office
+    rates them (the strongest excellent); a few offices have not rated theirs yet this year."""
+    if not member.civil_servant or cycle.regime == "LEGACY":
+        return None
+    strength = strength_of(member.code)
+    if not cycle.closed and 0.40 <= strength < 0.46:
+        return None
+    return StateLevel.EXCELLENT if strength > 0.75 else StateLevel.GOOD
+
+
+def state_results_file(tree: Tree, cycles: list[Cycle]) -> Iterator[dict[str, object]]:
+    """The rows of the file the personnel offices send in: each civil servant's state level
+    of each year, with its decision."""
+    for cycle in cycles:
+        for n, s in enumerate(tree.members, start=1):
+            level = state_level_of(s.member, cycle)
+            if level is not None:
+                yield {
+                    "member_code": s.member.code,
+                    "year": cycle.year,
+                    "level": StateLevel(level).label,
+                    "decision_number": f"{n}/QĐ-UBND",
+                    "decision_date": min(dt.date(cycle.year, 12, 20), timezone.localdate()),
+                }
 
 
 def _decide_within_quota(decided: list[tuple[MemberEvaluation, Level]], cycle: Cycle) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import random
+import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import TypeVar
@@ -16,13 +17,16 @@ from django.utils.translation import gettext as _
 
 from xeploai.accounts.models import Role, RoleKind, User
 from xeploai.cycles.models import Cycle, MemberEvaluation, UnitEvaluation
+from xeploai.imports import files
+from xeploai.imports.base import Run, run_import
+from xeploai.imports.kinds import STATE_RESULTS
 from xeploai.members.models import Discipline, Member, Post, StatusPeriod, Transfer
 from xeploai.reports import tally
 from xeploai.reviews import history, seals
 from xeploai.reviews.models import HistorySeal
 from xeploai.units.models import Unit, UnitKind
 
-from .history import make_cycles, member_rows, unit_rows
+from .history import make_cycles, member_rows, state_results_file, unit_rows
 from .people import add_people
 from .progress import advance, fill_drafts
 from .tree import Seeded, Tree, TreeBuilder
@@ -90,6 +94,7 @@ def load(size: str, seed: int, progress: Callable[[str], None] = print) -> dict[
         if cycle.closed:  # past years' results, recorded as an office imports them
             history.append_imported([*members, *units], user=None, name=_("Dữ liệu mẫu"))
         progress(f"  {cycle.name}: xong")
+    counts["state_results"] = _import_state_results(tree, cycles)
     tally.rebuild(cycles)  # the steps below keep it in step as they go
     ensure_personas(tree)
     current = cycles[-1]
@@ -104,6 +109,18 @@ def load(size: str, seed: int, progress: Callable[[str], None] = print) -> dict[
     )
     _seal(progress)
     return counts
+
+
+def _import_state_results(tree: Tree, cycles: list[Cycle]) -> int:
+    """The civil servants' levels in the state evaluation, imported from the file their
+    personnel offices send in, as an office would."""
+    with tempfile.TemporaryDirectory() as directory:
+        path = Path(directory) / "danh-gia-cong-chuc.xlsx"
+        files.write_rows(STATE_RESULTS, state_results_file(tree, cycles), path)
+        report = run_import(STATE_RESULTS, path, run=Run(reason=_("Dữ liệu mẫu")))
+    if not report.ok:
+        raise RuntimeError(f"state results: {report.errors[:3]}")
+    return report.created
 
 
 def _seal(progress: Callable[[str], None]) -> None:

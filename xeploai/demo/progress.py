@@ -295,8 +295,6 @@ def _self_review(e: MemberEvaluation, user: User, rng: random.Random) -> None:
     form = form_by_code(Regime(e.cycle.regime), review.form)
     assert e.score_general is not None and e.score_task_results is not None
     scores = spread(e.score_general, form.general) | spread(e.score_task_results, form.task_results)
-    if e.member.civil_servant and not e.state_level:
-        e.state_level = "GOOD"
     level_self = e.level_self or member_verdict(e.member, e, e.cycle).level or Level.COMPLETED
     data = actions.SelfReviewData(
         sections=SECTIONS,
@@ -304,7 +302,6 @@ def _self_review(e: MemberEvaluation, user: User, rng: random.Random) -> None:
         tasks_done=e.tasks_done,
         tasks_late=e.tasks_late,
         tasks_exceeded=e.tasks_exceeded,
-        state_level=e.state_level,
         level_self=Level(level_self),
     )
     e = actions.save_self_review(e, by=user, version=e.version, data=data)

@@ -9,7 +9,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import Discipline, Member, Post, StatusPeriod, Transfer
+from .models import Discipline, Member, Post, StateResult, StatusPeriod, Transfer
 
 EARLIEST_BIRTH = dt.date(1900, 1, 1)  # before it, a birth date is a typing slip
 
@@ -160,4 +160,26 @@ class PostForm(forms.ModelForm[Post]):
         assert data is not None
         _not_future(self, data, "start")
         _ends_after_start(self, data)
+        return data
+
+
+class StateResultForm(forms.ModelForm[StateResult]):
+    """A civil servant's level in the state evaluation of a year, with its decision."""
+
+    member_code = forms.CharField(label=_("Mã đảng viên"), max_length=32)
+
+    class Meta:
+        model = StateResult
+        fields = ["year", "level", "decision_number", "decision_date"]
+        widgets = {"decision_date": forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})}
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        assert data is not None
+        _not_future(self, data, "decision_date")
+        year, date = data.get("year"), data.get("decision_date")
+        if year is not None and not 2015 <= year <= timezone.localdate().year:
+            self.add_error("year", _("Năm đánh giá không hợp lệ."))
+        elif year is not None and date is not None and date.year < year:
+            self.add_error("decision_date", _("Ngày quyết định trước năm được đánh giá."))
         return data

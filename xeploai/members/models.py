@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from xeploai.core.history import HistoricalRecords
 from xeploai.core.text import printable, search_key
+from xeploai.rules.facts import StateLevel as EngineStateLevel
 from xeploai.rules.levels import DisciplineForm as EngineDisciplineForm
 from xeploai.units.models import Unit
 
@@ -247,3 +248,49 @@ class Discipline(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_form_display()} ({self.decided:%d/%m/%Y})"
+
+
+class StateLevel(models.TextChoices):
+    """The levels of the state evaluation of civil servants and public employees."""
+
+    EXCELLENT = EngineStateLevel.EXCELLENT, _("Hoàn thành xuất sắc nhiệm vụ")
+    GOOD = EngineStateLevel.GOOD, _("Hoàn thành tốt nhiệm vụ")
+    COMPLETED = EngineStateLevel.COMPLETED, _("Hoàn thành nhiệm vụ")
+    NOT_COMPLETED = EngineStateLevel.NOT_COMPLETED, _("Không hoàn thành nhiệm vụ")
+
+
+# The decree under which civil servants are evaluated, from its first year.
+DECREES = (
+    (2026, _("Nghị định 335/2025/NĐ-CP")),
+    (2020, _("Nghị định 90/2020/NĐ-CP")),
+    (2015, _("Nghị định 56/2015/NĐ-CP")),
+)
+
+
+class StateResult(models.Model):
+    """A civil servant's or public employee's level in the state evaluation of a year, as
+    the personnel office of their workplace entered or imported it, with the decision it
+    comes from (R12, R17, R28). The member never types it; it is entered or imported
+    through `members.state` only."""
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="state_results")
+    year = models.PositiveSmallIntegerField(_("năm đánh giá"))
+    level = models.CharField(_("mức xếp loại"), max_length=16, choices=StateLevel.choices)
+    decision_number = models.CharField(_("số quyết định"), max_length=64)
+    decision_date = models.DateField(_("ngày quyết định"))
+
+    history = HistoricalRecords()  # who entered or imported each version, and when
+
+    class Meta:
+        verbose_name = _("kết quả đánh giá công chức, viên chức")
+        verbose_name_plural = _("kết quả đánh giá công chức, viên chức")
+        constraints = [
+            models.UniqueConstraint(fields=["member", "year"], name="one_state_result_a_year")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member.full_name}: {self.get_level_display()} ({self.year})"
+
+    @property
+    def decree(self) -> str:
+        return next((str(name) for first, name in DECREES if self.year >= first), "")

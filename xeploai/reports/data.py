@@ -14,6 +14,7 @@ from xeploai.cycles.models import Cycle, Level, UnitEvaluationKind
 from xeploai.reviews.actions import quota_standings
 from xeploai.reviews.actions.units import unit_quota_standings
 from xeploai.reviews.models import QuotaException
+from xeploai.reviews.state import state_standings
 from xeploai.rules import Regime
 from xeploai.units.models import FieldType, Unit
 
@@ -56,6 +57,7 @@ def report(unit: Unit, cycle: Cycle, *, decimals: int = 1) -> dict[str, Any]:
             for part in stats.parts
         ],
         "quota_groups": quota_groups(stats),
+        "state_shares": state_shares(stats, decimals),
         "changes": appraisal_changes(unit, cycle),
         "trend": [
             {
@@ -229,3 +231,31 @@ def quota_groups(stats: Statistics) -> list[dict[str, Any]]:
         for decider, (kind, field), result in unit_standings
     ]
     return sorted(rows, key=lambda r: -r["breach"])
+
+
+def state_shares(stats: Statistics, decimals: int) -> list[dict[str, Any]]:
+    """R28 for every grassroots unit under the unit that has civil servants in the review:
+    its share of civil servants rated excellent by the state against its share of party
+    members rated excellent (latest levels), the units where the first is higher first."""
+    if stats.cycle.regime == Regime.LEGACY:
+        return []
+    rows = []
+    for s in state_standings(stats.unit, stats.cycle):
+        if not s.servants:
+            continue
+        state_share, party_share = s.printed(decimals)
+        rows.append(
+            {
+                "group": s.unit.code,
+                "name": s.unit.name,
+                "civil_servants": s.servants,
+                "rated": s.rated,
+                "state_excellent": s.state_excellent,
+                "state_share": state_share,
+                "classified": s.classified,
+                "party_excellent": s.party_excellent,
+                "party_share": party_share,
+                "exceeds": s.exceeds,
+            }
+        )
+    return sorted(rows, key=lambda r: not r["exceeds"])

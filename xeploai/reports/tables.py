@@ -69,7 +69,8 @@ _STATUS_HEADERS = ("total", "exempt", "pending", "not_classified_new", "classifi
 def tables(data: dict[str, Any]) -> list[Table]:
     found = [_members(data), _labels(data), _reasons(data), _kinds(data)]
     found += [t for t in (_organisations(data, kind) for kind in data["units"]) if t is not None]
-    found += [_unit_labels(data), _leaders(data), _quota(data), _changes(data), *_trends(data)]
+    found += [_unit_labels(data), _leaders(data), _quota(data), _state(data), _changes(data)]
+    found += _trends(data)
     return [t for t in found if t.rows]
 
 
@@ -291,6 +292,45 @@ def _quota(data: dict[str, Any]) -> Table:
     ]
     title = _("Tỷ lệ hoàn thành xuất sắc nhiệm vụ theo nhóm (vượt tỷ lệ trước)")
     return Table("quota", _("Tỷ lệ xuất sắc"), title, headers, rows, total_rows=0)
+
+
+def _state(data: dict[str, Any]) -> Table:
+    headers = [
+        _("Mã"),
+        _("Đơn vị"),
+        _("Công chức, viên chức"),
+        _("Đã có kết quả đánh giá công chức"),
+        _("HTXSNV (đánh giá công chức)"),
+        _("Tỷ lệ"),
+        _("Đảng viên đã xếp loại"),
+        _("HTXSNV (xếp loại đảng viên)"),
+        _("Tỷ lệ"),
+        _("Tỷ lệ công chức cao hơn"),
+    ]
+    rows: list[list[Cell]] = [
+        [
+            r["group"],
+            r["name"],
+            r["civil_servants"],
+            r["rated"],
+            r["state_excellent"],
+            _percent(r["state_share"]),
+            r["classified"],
+            r["party_excellent"],
+            _percent(r["party_share"]),
+            _("Có") if r["exceeds"] else "",
+        ]
+        for r in data.get("state_shares", [])
+    ]
+    title = _(
+        "Tỷ lệ công chức, viên chức hoàn thành xuất sắc nhiệm vụ so với tỷ lệ đảng viên"
+        " hoàn thành xuất sắc nhiệm vụ, theo đơn vị (cao hơn trước)"
+    )
+    return Table("state", _("Công chức xuất sắc"), title, headers, rows, total_rows=0)
+
+
+def _percent(text: str) -> Cell:
+    return Percent(text) if text.endswith("%") else text
 
 
 def _changes(data: dict[str, Any]) -> Table:

@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from xeploai.accounts.access import get_member_for_user, get_unit_for_user
+from xeploai.accounts.access import get_scope_unit_for_user as get_scope_unit_for_user
 from xeploai.accounts.models import User
 from xeploai.accounts.policy import Power, can, sees_members_of
 from xeploai.cycles.models import CycleKind, MemberEvaluation
@@ -55,14 +56,6 @@ def get_grassroots_for_user(user: User, code: str) -> Unit:
     """A grassroots unit whose members the user's roles cover; 404 otherwise."""
     unit = get_unit_for_user(user, code)
     if not unit.is_grassroots or not sees_members_of(user, unit.path):
-        raise Http404
-    return unit
-
-
-def get_scope_unit_for_user(user: User, code: str) -> Unit:
-    """Any unit whose members the user's roles cover; 404 otherwise."""
-    unit = get_unit_for_user(user, code)
-    if not sees_members_of(user, unit.path):
         raise Http404
     return unit
 

@@ -13,7 +13,6 @@ from django_stubs_ext import StrOrPromise
 
 from xeploai.cycles.models import Level, Manifestation
 from xeploai.rules import Grade
-from xeploai.rules.facts import StateLevel
 from xeploai.rules.regimes import CRITERION_LABELS
 
 from .actions import Decision, MeetingData, ProposalData, QuotaExemption, SelfReviewData
@@ -147,9 +146,7 @@ class SelfReviewForm(ReportForm):
         required=False,
     )
 
-    def __init__(
-        self, *args: Any, follow_ups: list[FollowUp], civil_servant: bool, **kwargs: Any
-    ) -> None:
+    def __init__(self, *args: Any, follow_ups: list[FollowUp], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.follow_ups = follow_ups
         for follow_up in follow_ups:
@@ -158,12 +155,6 @@ class SelfReviewForm(ReportForm):
             )
             self.fields[f"fixed_{follow_up.pk}"] = forms.BooleanField(
                 label=_("Đã khắc phục"), required=False
-            )
-        if civil_servant:
-            self.fields["state_level"] = forms.ChoiceField(
-                label=_("Xếp loại công chức, viên chức năm nay"),
-                choices=[("", "—")] + [(s.value, Level[s.value].label) for s in StateLevel],
-                required=False,
             )
 
     def follow_up_fields(self) -> list[tuple[forms.BoundField, forms.BoundField]]:
@@ -176,7 +167,6 @@ class SelfReviewForm(ReportForm):
             tasks_done=c["tasks_done"],
             tasks_late=c["tasks_late"] or Decimal(0),
             tasks_exceeded=c["tasks_exceeded"] or Decimal(0),
-            state_level=c.get("state_level", ""),
             manifestations=[m.pk for m in c["manifestations"]],
             follow_ups={
                 f.pk: (c[f"follow_up_{f.pk}"], c[f"fixed_{f.pk}"]) for f in self.follow_ups

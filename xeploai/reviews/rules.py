@@ -166,6 +166,7 @@ def rows_for(evaluations: QuerySet[MemberEvaluation]) -> list[Row]:
     ).prefetch_related(
         "inputs",
         "member__posts",
+        "member__state_results",
         Prefetch("member__transfers", queryset=Transfer.objects.select_related("from_cell")),
         Prefetch(
             "member__status_periods",
@@ -181,6 +182,7 @@ def rows_for(evaluations: QuerySet[MemberEvaluation]) -> list[Row]:
             e.cycle,
             statuses=e.member.status_periods.all(),
             disciplines=e.member.disciplines.all(),
+            state_results=e.member.state_results.all(),
         )
         verdict = classify_member(facts, e.cycle.period, e.cycle.settings)
         missing = missing_inputs(e) if e.step in (Step.SELF_REVIEW, Step.SUBMITTED) else []

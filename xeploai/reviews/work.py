@@ -190,6 +190,14 @@ class OrganisationWork:
 
 
 @dataclasses.dataclass(frozen=True)
+class StateWork:
+    """A personnel office's civil servants still without a state level of the cycle's year."""
+
+    unit: Unit
+    missing: int
+
+
+@dataclasses.dataclass(frozen=True)
 class Work:
     """Everything that waits on a user, their own review first."""
 
@@ -198,9 +206,10 @@ class Work:
     cells: list[CellReview]
     subtrees: list[SubtreeReview]
     organisations: list[OrganisationWork] = dataclasses.field(default_factory=list)
+    state: list[StateWork] = dataclasses.field(default_factory=list)
 
     def __bool__(self) -> bool:
-        return bool(self.own or self.cells or self.subtrees or self.organisations)
+        return bool(self.own or self.cells or self.subtrees or self.organisations or self.state)
 
 
 def work_of(user: User, today: dt.date) -> Work:
@@ -221,7 +230,24 @@ def work_of(user: User, today: dt.date) -> Work:
         _cell_reviews(cells, cycle, today),
         _subtree_reviews(roles, committees, cycle, today),
         _organisation_work(roles, cycle),
+        _state_work(roles, cycle),
     )
+
+
+def _state_work(roles: list[Role], cycle: Cycle) -> list[StateWork]:
+    """Per unit of a personnel office's role, its current civil servants without a state
+    level of the cycle's year (one query each)."""
+    return [
+        StateWork(
+            unit,
+            Member.objects.current()
+            .in_subtree(unit)
+            .filter(civil_servant=True)
+            .exclude(state_results__year=cycle.year)
+            .count(),
+        )
+        for unit in _tops(_units_with(roles, Power.RECORD_STATE))
+    ]
 
 
 def _units_with(roles: Iterable[Role], power: Power, *, cells: bool = False) -> list[Unit]:

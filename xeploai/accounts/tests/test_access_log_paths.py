@@ -187,6 +187,13 @@ class AccessLogPathsTestCase(TestCase):
             Door("/don-vi/CB-A/", "binh", view, None, "danh sách đảng viên CB-A; 3 dòng"),
             Door("/don-vi/DB-XA/?q=an", "chi", view, None, "tìm đảng viên trong DB-XA; lọc: q=an"),
             Door("/dang-vien/DV-AN/", "binh", view, "DV-AN", ""),
+            Door(
+                "/dang-vien/danh-gia-cong-chuc/DB-XA/?nam=2026",
+                "chi",
+                view,
+                None,
+                "kết quả đánh giá công chức DB-XA năm 2026",
+            ),
             Door("/kiem-diem/2026/DV-AN/", "binh", view, "DV-AN", ""),
             Door("/kiem-diem/chi-bo/CB-A/?nam=2026", "binh", view, None, "chi bộ CB-A năm 2026"),
             Door("/kiem-diem/chi-bo/CB-A/bien-ban/?nam=2026", "binh", export, None, "biên bản"),

@@ -31,7 +31,12 @@ class MemberFactsTestCase(TestCase):
     def facts(self) -> MemberFacts:
         statuses = self.member.status_periods.all()
         return member_facts(
-            self.member, self.evaluation, self.cycle, statuses=statuses, disciplines=()
+            self.member,
+            self.evaluation,
+            self.cycle,
+            statuses=statuses,
+            disciplines=(),
+            state_results=(),
         )
 
     def months(self, kind: StatusKind) -> Decimal:

@@ -1,16 +1,28 @@
 """Every kind of import, in the order a new district loads them (discipline last: it may
-name the cycle it was counted in, which past results create)."""
+name the cycle it was counted in, which past results create; the state evaluation after the
+members it rates)."""
 
 from __future__ import annotations
 
 from ..base import Kind
 from .members import MEMBERS
-from .records import DISCIPLINE, POSTS, STATUSES, TRANSFERS
+from .records import DISCIPLINE, POSTS, STATE_RESULTS, STATUSES, TRANSFERS
 from .results import RESULTS
 from .units import UNITS
 
 KINDS: dict[str, Kind] = {
-    k.name: k for k in (UNITS, MEMBERS, STATUSES, TRANSFERS, POSTS, RESULTS, DISCIPLINE)
+    k.name: k
+    for k in (UNITS, MEMBERS, STATUSES, TRANSFERS, POSTS, RESULTS, DISCIPLINE, STATE_RESULTS)
 }
 
-__all__ = ["DISCIPLINE", "KINDS", "MEMBERS", "POSTS", "RESULTS", "STATUSES", "TRANSFERS", "UNITS"]
+__all__ = [
+    "DISCIPLINE",
+    "KINDS",
+    "MEMBERS",
+    "POSTS",
+    "RESULTS",
+    "STATE_RESULTS",
+    "STATUSES",
+    "TRANSFERS",
+    "UNITS",
+]

@@ -1,5 +1,6 @@
-"""The dated facts about members: status periods, transfers, discipline and posts. Each row
-names its member by code, and units by theirs; a record is known by its natural key."""
+"""The dated facts about members: status periods, transfers, discipline, posts and the state
+evaluation of civil servants. Each row names its member by code, and units by theirs; a record
+is known by its natural key."""
 
 from __future__ import annotations
 
@@ -12,13 +13,22 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from xeploai.cycles.models import Cycle
-from xeploai.members.forms import DisciplineRecordForm, PostForm, StatusPeriodForm, TransferForm
+from xeploai.members import state
+from xeploai.members.forms import (
+    DisciplineRecordForm,
+    PostForm,
+    StateResultForm,
+    StatusPeriodForm,
+    TransferForm,
+)
 from xeploai.members.models import (
     Discipline,
     DisciplineForm,
     Member,
     Post,
     PostKind,
+    StateLevel,
+    StateResult,
     StatusKind,
     StatusPeriod,
     Transfer,
@@ -355,4 +365,86 @@ POSTS = Kind(
         {c.field: c.header for c in POST_COLUMNS},
     ),
     _export_posts,
+)
+
+
+# --- The state evaluation of civil servants (R12, R17, R28) -------------------------------------
+
+STATE_COLUMNS = (
+    MEMBER,
+    Column(
+        "year",
+        "Năm đánh giá",
+        parse=values.year,
+        note=gettext_lazy("Năm được đánh giá, xếp loại công chức, viên chức."),
+        example="2026",
+    ),
+    Column(
+        "level",
+        "Mức xếp loại",
+        ("Xếp loại", "Kết quả xếp loại"),
+        parse=lambda v: values.choice(
+            v,
+            StateLevel.choices,
+            ("EXCELLENT", "HTXSNV"),
+            ("GOOD", "HTTNV"),
+            ("COMPLETED", "HTNV"),
+            ("NOT_COMPLETED", "KHTNV"),
+        ),
+        note=values.one_of(StateLevel.choices),
+        example="Hoàn thành tốt nhiệm vụ",
+    ),
+    Column("decision_number", "Số quyết định", example="125/QĐ-UBND"),
+    Column("decision_date", "Ngày quyết định", parse=values.date, example="25/12/2026"),
+)
+STATE_HEADERS = {c.field: c.header for c in STATE_COLUMNS}
+
+
+def _write_state_results(items: list[Item], report: Report, run: Run) -> None:
+    """Check each row against the member's record and their party result of the year (a
+    decided result keeps the state result it was decided on), then create or update."""
+    members = by_code(Member, (d["member_code"] for _r, d, _v in items if d["member_code"]))
+    years = {d["year"] for _r, d, _v in items if d["year"]}
+    closed = state.decided(members.values(), years)
+    valid: list[tuple[Row, dict[str, Any]]] = []
+    for row, data, ok in items:
+        member = members.get(data["member_code"]) if data["member_code"] else None
+        if data["member_code"] and member is None:
+            report.add(
+                row.number,
+                STATE_HEADERS["member_code"],
+                _("Không có đảng viên mã {code}.").format(code=data["member_code"]),
+            )
+            ok = False
+        elif member is not None and data["year"]:
+            reason = state.refusal(member, data["year"], closed)
+            if reason:
+                report.add(row.number, STATE_HEADERS["member_code"], reason)
+                ok = False
+        if ok:
+            record = {f: data[f] for f in ("year", "level", "decision_number", "decision_date")}
+            valid.append((row, {"member": member, **record}))
+    existing = StateResult.objects.filter(member__in=list(members.values()))
+    upsert(StateResult, valid, existing, ("member", "year"), report, run)
+
+
+def _export_state_results(root: Unit | None) -> Iterator[dict[str, object]]:
+    for r in _of_members(StateResult, root, (), ("year",)):
+        yield {
+            "member_code": r.member.code,
+            "year": r.year,
+            "level": values.label(r.level, StateLevel.choices),
+            "decision_number": r.decision_number,
+            "decision_date": r.decision_date,
+        }
+
+
+STATE_RESULTS = Kind(
+    "state_results",
+    gettext_lazy("Đánh giá công chức, viên chức"),
+    STATE_COLUMNS,
+    ("member_code", "year"),
+    StateResultForm,
+    _write_state_results,
+    _export_state_results,
 )

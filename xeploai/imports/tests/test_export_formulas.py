@@ -24,6 +24,8 @@ from xeploai.members.models import (
     DisciplineForm,
     Post,
     PostKind,
+    StateLevel,
+    StateResult,
     StatusKind,
     StatusPeriod,
     Transfer,
@@ -47,7 +49,7 @@ class ExportFormulasTestCase(TestCase):
         commune = make_unit(district, kind=UnitKind.GRASSROOTS_COMMITTEE, code="X1", name=LINK)
         cell = make_unit(commune, code="CB1", name=COMMAND)
         other = make_unit(commune, code="CB2", name=WIDE)
-        member = make_member(cell, code="DV1", full_name=MINUS)
+        member = make_member(cell, code="DV1", full_name=MINUS, civil_servant=True)
         day = dt.date(2024, 3, 1)
         StatusPeriod.objects.create(member=member, kind=StatusKind.EXEMPT, start=day, reason=AT)
         Transfer.objects.create(member=member, from_cell=other, to_cell=cell, date=day, reason=LINK)
@@ -65,6 +67,13 @@ class ExportFormulasTestCase(TestCase):
         )
         Post.objects.create(
             member=member, kind=PostKind.PARTY, title=AT, unit=cell, organisation=WIDE, start=day
+        )
+        StateResult.objects.create(
+            member=member,
+            year=2024,
+            level=StateLevel.GOOD,
+            decision_number=COMMAND,
+            decision_date=dt.date(2024, 12, 20),
         )
         cycle = make_cycle(2020, closed=True)
         make_evaluation(member, cycle, status=Status.EXEMPT, status_reason=LINK)

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from xeploai.accounts.models import User
 from xeploai.cycles.models import Cycle, Level, MemberEvaluation, Step
+from xeploai.members.models import StateResult
 from xeploai.reports import tally
 from xeploai.rules import Level as EngineLevel
 from xeploai.rules import Proposal as QuotaProposal
@@ -69,6 +70,8 @@ def decide(
                 )
             )
         check_allowed(evaluation, levels[evaluation.pk])
+    if cycle.state_result_required:
+        _check_state_results(cycle, chosen.values())
     result, names = _quota(group, cycle, in_group, levels)
     covered = QuotaException.objects.covering(cycle, group, result.excellent).exists()
     if not result.within and not covered:
@@ -83,6 +86,26 @@ def decide(
             decision_date=decision.date,
         )
     return list(chosen.values())
+
+
+def _check_state_results(cycle: Cycle, evaluations: Iterable[MemberEvaluation]) -> None:
+    """Where the cycle requires it, refuse to decide a civil servant whose state evaluation of
+    the year is not recorded yet (R12, R17)."""
+    servants = {e.member_id: e.member for e in evaluations if e.member.civil_servant}
+    rated = set(
+        StateResult.objects.filter(member__in=list(servants), year=cycle.year).values_list(
+            "member_id", flat=True
+        )
+    )
+    missing = [m.full_name for pk, m in servants.items() if pk not in rated]
+    if missing:
+        raise ReviewError(
+            _(
+                "Chưa quyết định được: chưa có kết quả đánh giá, xếp loại công chức, viên chức"
+                " năm {year}:"
+            ).format(year=cycle.year),
+            names=missing,
+        )
 
 
 def check_quota_kept(group: Unit, cycle: Cycle, changes: Mapping[int, Level | int]) -> None:

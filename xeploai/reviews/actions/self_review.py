@@ -69,7 +69,6 @@ class ReportData:
 class SelfReviewData(ReportData):
     """A member's self-review: the report, and what only a member's form has."""
 
-    state_level: str = ""
     manifestations: Sequence[int] = ()
     follow_ups: Mapping[int, tuple[str, bool]] = dataclasses.field(default_factory=dict)
 
@@ -129,7 +128,6 @@ def save_self_review(
         data.tasks_late,
         data.tasks_exceeded,
     )
-    e.state_level = data.state_level
     e.weaknesses_total = len(follow_ups)
     e.weaknesses_fixed = sum(1 for f in follow_ups if f.fixed)
     e.level_self = data.level_self
@@ -141,7 +139,6 @@ def save_self_review(
         "tasks_done",
         "tasks_late",
         "tasks_exceeded",
-        "state_level",
         "weaknesses_total",
         "weaknesses_fixed",
         "level_self",

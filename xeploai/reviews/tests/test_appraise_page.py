@@ -111,4 +111,4 @@ class AppraisePageTestCase(TestCase):
             client.get(URL)
 
 
-QUERIES = 17
+QUERIES = 18

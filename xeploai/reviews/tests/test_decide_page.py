@@ -137,7 +137,7 @@ class DecidePageTestCase(TestCase):
         self.assertNotIn("da-tham-dinh", refusal[0])  # An's result waits on nobody
 
 
-QUERIES = 20
+QUERIES = 23
 
 
 def add_proposed(p: Personas, cycle: Cycle, name: str) -> None:

@@ -33,6 +33,7 @@ from ..forms import (
 from ..listing import ALL, APPRAISE_TABS, DECIDE_TABS, listing
 from ..models import QuotaException
 from ..rules import rows_for
+from ..state import state_standing
 from .common import cycle_of_page
 
 
@@ -78,6 +79,7 @@ def decide(request: HttpRequest, code: str) -> HttpResponse:
         "lines": [(r, chosen.get(r.evaluation.pk, r.evaluation.level_proposed)) for r in rows],
         "may_decide": can(user, Power.DECIDE, group.path),
         "levels": Level.choices,
+        "state": state_standing(group, cycle),
         **_quota(group, cycle, chosen),
     }
     read = _("quyết định xếp loại {unit} năm {year}").format(unit=group.code, year=cycle.year)

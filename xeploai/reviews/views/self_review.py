@@ -117,7 +117,6 @@ def _form(evaluation: MemberEvaluation, data: Any) -> SelfReviewForm:
         "tasks_late": e.tasks_late,
         "tasks_exceeded": e.tasks_exceeded,
         "level_self": e.level_self,
-        "state_level": e.state_level,
         **{f"grade_{code}": grade for code, grade in (e.grades or {}).items()},
         **{f"follow_up_{f.pk}": f.result for f in follow_ups},
         **{f"fixed_{f.pk}": f.fixed for f in follow_ups},
@@ -132,7 +131,6 @@ def _form(evaluation: MemberEvaluation, data: Any) -> SelfReviewForm:
         sheet=sheet,
         criteria=e.cycle.settings.member_criteria,
         follow_ups=follow_ups,
-        civil_servant=e.member.civil_servant,
     )
 
 
@@ -165,6 +163,11 @@ def _context(
         "draft_key": f"xeploai:draft:{user.pk}:{evaluation.pk}",
         "draft_texts": DRAFT_TEXTS,
         "verdict": member_verdict(evaluation.member, evaluation, evaluation.cycle),
+        "state_result": (
+            evaluation.member.state_results.filter(year=evaluation.cycle.year).first()
+            if evaluation.member.civil_servant
+            else None
+        ),
     }
 
 
