@@ -1,5 +1,6 @@
 """The demo's cycles: results of 2017 as an office imports them (the labels of the rules of
-that time, R34), final results for 2022-2025 and the 2026 cycle part-way through.
+that time, R34), final results for 2021-2025 (five years: the organisations excellent in all
+of them qualify for the five-year commendation, R38) and the 2026 cycle part-way through.
 
 Results come from the engine: each member gets plausible facts (a score sheet or criterion
 grades), the engine gives the best level they allow, the cell sometimes proposes one lower,
@@ -33,7 +34,18 @@ from xeploai.units.models import Unit, UnitKind
 from .tree import CURRENT_YEAR, Seeded, Tree
 
 M = TypeVar("M", MemberEvaluation, UnitEvaluation)
-REGIMES = {2017: "LEGACY", 2022: "HD21", 2023: "QD124", 2024: "QD124", 2025: "QD366", 2026: "QD366"}
+REGIMES = {
+    2017: "LEGACY",
+    2021: "HD21",
+    2022: "HD21",
+    2023: "QD124",
+    2024: "QD124",
+    2025: "QD366",
+    2026: "QD366",
+}
+# The strongest organisations: exemplary under the rules before 2018 and excellent in every
+# year since, so that five years running qualify them for the commendation (R38).
+EXEMPLARY = 0.97
 SHEET_SHARE = 0.6  # share of 2026 members who have submitted their self-review so far
 GRASSROOTS_AND_CELLS = ("GRASSROOTS_COMMITTEE", "GRASSROOTS_CELL", "CELL")
 
@@ -206,6 +218,8 @@ def unit_rows(tree: Tree, cycle: Cycle, rng: random.Random) -> Iterator[UnitEval
             continue
         for name, value in sheet(rng, cycle, strength_of(unit.code), "unit").items():
             setattr(row, name, value)
+        if strength_of(unit.code) > EXEMPLARY:
+            _exemplary_sheet(row, cycle)
         verdict = classify_unit(unit_facts(row, unit), cycle.period, cycle.settings)
         row.status = verdict.status.value
         row.level_proposed = row.level_decided = row.level_final = verdict.level
@@ -216,6 +230,15 @@ def unit_rows(tree: Tree, cycle: Cycle, rng: random.Random) -> Iterator[UnitEval
     for rows in groups.values():
         _units_within_quota(rows, cycle)
         yield from rows
+
+
+def _exemplary_sheet(row: UnitEvaluation, cycle: Cycle) -> None:
+    """The facts of an organisation that did every task on time and a good part beyond."""
+    row.tasks_done, row.tasks_late, row.tasks_exceeded = Decimal(100), Decimal(0), Decimal(50)
+    if cycle.settings.method == "score":
+        row.score_general, row.score_task_results = Decimal(29), Decimal(68)
+    else:
+        row.grades = dict.fromkeys(cycle.settings.criteria_for("unit"), Grade.EXCELLENT.name)
 
 
 def _units_within_quota(rows: list[UnitEvaluation], cycle: Cycle) -> None:
@@ -246,7 +269,7 @@ def _imported(row: M, unit: Unit, code: str) -> M:
     ordinal = 1 if strength > 0.85 else 2 if strength > 0.15 else 3 if strength > 0.01 else 4
     subject = "member" if isinstance(row, MemberEvaluation) else "unit"
     row.label, row.ordinal = _LEGACY_LABELS[subject][ordinal - 1], ordinal
-    row.exemplary = subject == "unit" and strength > 0.97
+    row.exemplary = subject == "unit" and strength > EXEMPLARY
     if row.exemplary:
         row.label += " tiêu biểu"
     row.status = Status.CLASSIFIED

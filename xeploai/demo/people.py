@@ -182,6 +182,34 @@ def _discipline(tree: Tree, rng: random.Random) -> None:
                     decision_number=f"{rng.randint(10, 999)}-QĐ/ĐU",
                 )
             )
+    _disciplined_again(tree, rng)
+
+
+AGAIN = 6  # members disciplined two years running
+
+
+def _disciplined_again(tree: Tree, rng: random.Random) -> None:
+    """A few members disciplined in the year before last are disciplined again last year,
+    for another violation: not completed two years running (R8), which the flags of the
+    published results put before their cell, and before the committee for those holding a
+    post (R35)."""
+    year = CURRENT_YEAR - 1
+    earlier = [s for s in tree.members if any(d.decided.year == year - 1 for d in s.disciplines)]
+    # Those holding a leading post first: they are flagged for their post as well.
+    earlier.sort(key=lambda s: not any(p.leader and p.end is None for p in s.posts))
+    for s in earlier[:AGAIN]:
+        decided = _date(rng, dt.date(year, 3, 1), dt.date(year, 11, 30))
+        s.disciplines.append(
+            Discipline(
+                member=s.member,
+                form=DisciplineForm.WARNING,
+                decided=decided,
+                violated=decided - dt.timedelta(days=45),
+                violation_unit=s.cell.unit,
+                reason=rng.choice(DISCIPLINE_REASONS),
+                decision_number=f"{rng.randint(10, 999)}-QĐ/ĐU",
+            )
+        )
 
 
 def give_devices(usernames: tuple[str, ...]) -> None:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from . import views
+from . import flags, views
 
 app_name = "reports"
 urlpatterns = [
@@ -10,4 +10,6 @@ urlpatterns = [
     path("<str:code>/<int:year>/", views.report, name="report"),
     path("<str:code>/<int:year>/bieu-do/", views.charts, name="charts"),
     path("<str:code>/<int:year>/tai-ve.<str:fmt>", views.download, name="download"),
+    path("<str:code>/<int:year>/de-xuat/", flags.page, name="flags"),
+    path("<str:code>/<int:year>/de-xuat/tai-ve.<str:fmt>", flags.download, name="flags_download"),
 ]

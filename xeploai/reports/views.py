@@ -35,7 +35,7 @@ def latest(request: HttpRequest, code: str) -> HttpResponse:
 def report(request: HttpRequest, code: str, year: int) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     unit = get_scope_unit_for_user(user, code)
-    data = report_data(unit, _cycle(year), decimals=_decimals(request))
+    data = report_data(unit, cycle_of_year(year), decimals=_decimals(request))
     children = [c["unit"] for c in data["children"] if not c["own"] and c["unit"]["code"]]
     context = {
         **exports.context(data, with_charts=False),
@@ -59,7 +59,7 @@ def charts(request: HttpRequest, code: str, year: int) -> HttpResponse:
     """The page's charts, fetched once the tables show (they take longest to draw)."""
     user: User = request.user  # type: ignore[assignment]
     unit = get_scope_unit_for_user(user, code)
-    data = report_data(unit, _cycle(year), decimals=_decimals(request))
+    data = report_data(unit, cycle_of_year(year), decimals=_decimals(request))
     return render(request, "reports/_charts.html", {"charts": exports.chart_svgs(data)})
 
 
@@ -70,7 +70,7 @@ def download(request: HttpRequest, code: str, year: int, fmt: str) -> HttpRespon
     unit = get_scope_unit_for_user(user, code)
     if fmt not in FORMATS:
         raise Http404
-    data = report_data(unit, _cycle(year), decimals=_decimals(request))
+    data = report_data(unit, cycle_of_year(year), decimals=_decimals(request))
     log_access(request, action=AccessAction.EXPORT, detail=f"báo cáo {unit.code} {year} {fmt}")
     content = getattr(exports, fmt)(data)
     response = HttpResponse(content, content_type=exports.CONTENT_TYPES[fmt])
@@ -79,7 +79,8 @@ def download(request: HttpRequest, code: str, year: int, fmt: str) -> HttpRespon
     return response
 
 
-def _cycle(year: int) -> Cycle:
+def cycle_of_year(year: int) -> Cycle:
+    """The yearly cycle of the page's year; 404 without one."""
     cycle = Cycle.objects.of_year(year)
     if cycle is None:
         raise Http404(_("Không có kỳ đánh giá năm {year}.").format(year=year))

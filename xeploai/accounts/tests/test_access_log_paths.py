@@ -207,6 +207,8 @@ class AccessLogPathsTestCase(TestCase):
                 "/kiem-diem/to-chuc/quyet-dinh/DB-XA/?nam=2026", "chi", view, None, "tổ chức DB-XA"
             ),
             Door("/bao-cao/DB-XA/2026/tai-ve.xlsx", "chi", export, None, "báo cáo DB-XA 2026"),
+            Door("/bao-cao/DB-XA/2026/de-xuat/", "chi", view, None, "đề xuất sau xếp loại DB-XA"),
+            Door("/bao-cao/DB-XA/2026/de-xuat/tai-ve.csv", "chi", export, None, "đề xuất DB-XA"),
             *self.admin_doors(),
             Door(
                 "/quan-tri/autocomplete/?app_label=members&model_name=post&field_name=member&term=An",

@@ -17,6 +17,7 @@ from xeploai.cycles.models import (
 )
 from xeploai.demo.load import PASSWORD
 from xeploai.members.models import Member
+from xeploai.reports import flags
 from xeploai.reviews import history
 from xeploai.reviews.actions.units import unit_quota_standings
 from xeploai.reviews.models import Action, SelfReview
@@ -41,6 +42,7 @@ class DemoTestCase(TransactionTestCase):
         self.assert_personas_see_their_scope()
         self.assert_current_cycle_part_way()
         self.assert_organisations_at_every_step()
+        self.assert_flags_at_publication()
         counts = (Unit.objects.count(), Member.objects.count(), MemberEvaluation.objects.count())
         again = io.StringIO()
         call_command("demo", "--no-serve", stdout=again)
@@ -67,6 +69,7 @@ class DemoTestCase(TransactionTestCase):
             years,
             [
                 (2017, "LEGACY"),
+                (2021, "HD21"),
                 (2022, "HD21"),
                 (2023, "QD124"),
                 (2024, "QD124"),
@@ -85,6 +88,13 @@ class DemoTestCase(TransactionTestCase):
         self.assertTrue(current.filter(status=Status.PENDING, level_self__isnull=True).exists())
         self.assertTrue(current.filter(status=Status.EXEMPT).exists())
         self.assertTrue(current.filter(status=Status.NOT_CLASSIFIED).exists())
+
+    def assert_flags_at_publication(self) -> None:
+        """The published results of 2025 raise every kind of flag somewhere in the district
+        (R35, R38), on the page its organisation board reads."""
+        district = User.objects.get(username="dung").roles.get().unit
+        found = {f.kind for f in flags.flags(district, Cycle.objects.get(year=2025))}
+        self.assertEqual(found, set(flags.FlagKind))
 
     def assert_personas_see_their_scope(self) -> None:
         an, em = User.objects.get(username="an"), User.objects.get(username="em")

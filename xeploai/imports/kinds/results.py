@@ -162,11 +162,12 @@ def write(items: list[Item], report: Report, run: Run) -> None:
             continue
         fields = result_fields(data["result"], data["reason"], Regime(cycle.regime))
         fields |= {"cycle": cycle, **subject}
+        # A result with a level is published; one without (exempt, not classified) was
+        # never reviewed.
+        step = Step.PUBLISHED if fields["level_final"] or fields["ordinal"] else Step.NOT_REVIEWED
+        fields["step"] = step
         if data["subject"] == "MEMBER":
-            step = (
-                Step.PUBLISHED if fields["level_final"] or fields["ordinal"] else Step.NOT_REVIEWED
-            )
-            fields |= {"step": step, "unit_path": subject["cell"].path}
+            fields["unit_path"] = subject["cell"].path
             wanted.append((row, MemberEvaluation, fields))
         else:
             fields |= {"kind": UnitEvaluationKind.ORGANISATION, "unit_path": subject["unit"].path}
@@ -213,7 +214,7 @@ def _save(
 ) -> None:
     for model, subject, compared in (
         (MemberEvaluation, "member", (*RESULT_FIELDS, "cell", "unit_path", "step")),
-        (UnitEvaluation, "unit", RESULT_FIELDS),
+        (UnitEvaluation, "unit", (*RESULT_FIELDS, "step")),
     ):
         rows = [(row, f) for row, m, f in wanted if m is model]
         if not rows:

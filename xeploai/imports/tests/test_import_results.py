@@ -54,7 +54,12 @@ class ImportResultsTestCase(TestCase):
         )
         exemplary = UnitEvaluation.objects.get(cycle__year=2016)
         self.assertEqual(
-            (exemplary.ordinal, exemplary.exemplary, exemplary.level_final), (1, True, None)
+            (exemplary.ordinal, exemplary.exemplary, exemplary.level_final, exemplary.step),
+            (1, True, None, Step.PUBLISHED),
+        )
+        organisation = UnitEvaluation.objects.get(cycle__year=2024)
+        self.assertEqual(
+            (organisation.level_final, organisation.step), (Level.GOOD, Step.PUBLISHED)
         )
         hd21 = MemberEvaluation.objects.get(cycle__year=2020)
         self.assertEqual(

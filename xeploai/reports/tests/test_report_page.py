@@ -70,6 +70,7 @@ class ReportPageTestCase(TestCase):
         for fmt in ("xlsx", "docx", "pdf"):
             self.assertIn(reverse("reports:download", args=[self.p.commune.code, 2025, fmt]), page)
         self.assertIn(reverse("reports:report", args=[self.p.cell_a.code, 2025]), page)
+        self.assertIn(reverse("reports:flags", args=[self.p.commune.code, 2025]), page)
         two = client.get(
             reverse("reports:report", args=[self.p.commune.code, 2025]), {"thap-phan": "2"}
         )
