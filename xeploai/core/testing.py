@@ -16,7 +16,8 @@ from xeploai.accounts import twofactor
 from xeploai.accounts.models import Role, RoleKind, User
 from xeploai.accounts.policy import needs_second_factor
 from xeploai.cycles.models import Cycle, MemberEvaluation
-from xeploai.members.models import Discipline, DisciplineForm, Gender, Member
+from xeploai.members import titles
+from xeploai.members.models import Discipline, DisciplineForm, Gender, Member, PostTitle
 from xeploai.rules import Regime
 from xeploai.units.actions import create_unit
 from xeploai.units.models import FieldType, Unit, UnitKind
@@ -157,3 +158,9 @@ def make_personas() -> Personas:
         em=make_user("em", member=em_member, roles=((RoleKind.CELL_SECRETARY, cell_b),)),
         nobody=make_user("nobody"),
     )
+
+
+def post_title(name: str) -> PostTitle:
+    """One of the seeded titles of leading posts; seeded again where a test emptied them."""
+    titles.ensure()
+    return PostTitle.objects.get(name=name)

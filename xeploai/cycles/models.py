@@ -11,7 +11,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from xeploai.core.history import ExplicitHistory
-from xeploai.members.models import Member
+from xeploai.members.models import Member, PostTier
 from xeploai.rules import SETTINGS, Period, Regime, RegimeSettings
 from xeploai.rules import Level as EngineLevel
 from xeploai.rules import Status as EngineStatus
@@ -358,3 +358,59 @@ class UnitEvaluation(EvaluationFacts):
         if self.kind == UnitEvaluationKind.COLLECTIVE:
             return _("tập thể lãnh đạo {unit}").format(unit=self.unit.name)
         return self.unit.name
+
+
+LEADER_STEP_LABELS = {
+    Step.NOT_REVIEWED: _("Không kiểm điểm"),
+    Step.PROPOSED: _("Tập thể lãnh đạo đã đề xuất"),
+}
+
+
+class LeaderEvaluation(EvaluationFacts):
+    """A leader's evaluation as a leader in one cycle, for one post: reviewed in the leadership
+    collective of the post's unit, and classified as a leader only for the highest of their
+    posts (`classified`, R32). Their evaluation as a member is the `MemberEvaluation`."""
+
+    SUBJECT = ("cycle_id", "member_id", "post_id")
+
+    cycle = models.ForeignKey(Cycle, on_delete=models.PROTECT, related_name="leader_evaluations")
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="leader_evaluations")
+    post = models.ForeignKey(
+        "members.Post",
+        on_delete=models.PROTECT,
+        related_name="evaluations",
+        verbose_name=_("chức vụ"),
+    )
+    # The post's unit, whose collective reviews the leader; its path that year.
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="leader_evaluations", verbose_name=_("đơn vị")
+    )
+    unit_path = models.CharField(max_length=255, db_index=True, editable=False)
+    # As the cycle opened: the post's place in the collective (R30, R26), whether it heads the
+    # unit (R16), and whether the leader is classified here, at their highest post (R32).
+    tier = models.PositiveSmallIntegerField(_("vị trí"), choices=PostTier.choices)
+    head = models.BooleanField(_("người đứng đầu"), default=False)
+    classified = models.BooleanField(_("xếp loại tại đây"), default=True)
+    degraded = models.BooleanField(_("kết luận suy thoái, vi phạm"), default=False)
+
+    versions = ExplicitHistory()  # `history` is the level history (LeaderLevelChange)
+
+    class Meta:
+        verbose_name = _("đánh giá cán bộ lãnh đạo, quản lý")
+        verbose_name_plural = _("đánh giá cán bộ lãnh đạo, quản lý")
+        constraints = [
+            models.UniqueConstraint(fields=["cycle", "post"], name="one_evaluation_per_post")
+        ]
+        indexes = [models.Index(fields=["cycle", "unit_path"])]
+
+    def __str__(self) -> str:
+        return f"{self.member} — {self.post.title} — {self.cycle}"
+
+    def step_label(self) -> str:
+        return str(LEADER_STEP_LABELS.get(Step(self.step), Step(self.step).label))
+
+    def who(self) -> str:
+        """Whose result this is, as a sentence names them."""
+        return _("đồng chí {name}, {title}").format(
+            name=self.member.full_name, title=self.post.title
+        )

@@ -27,7 +27,7 @@ from xeploai.rules.levels import DisciplineForm
 from xeploai.rules.spans import Span, calendar_months
 from xeploai.units.models import CELL_KINDS, GRASSROOTS_KINDS, Unit
 
-from .models import Cycle, EvaluationFacts, MemberEvaluation, UnitEvaluation
+from .models import Cycle, EvaluationFacts, LeaderEvaluation, MemberEvaluation, UnitEvaluation
 
 
 def _in_force(periods: list[StatusPeriod], kind: StatusKind, day: dt.date) -> StatusPeriod | None:
@@ -46,7 +46,7 @@ def _months(periods: list[StatusPeriod], kind: StatusKind, cycle: Cycle) -> Deci
 
 def member_facts(
     member: Member,
-    evaluation: MemberEvaluation | None,
+    evaluation: MemberEvaluation | LeaderEvaluation | None,
     cycle: Cycle,
     *,
     statuses: Iterable[StatusPeriod],
@@ -113,11 +113,7 @@ def unit_facts(
     """What the engine needs to know of an organisation or a collective for a cycle: its
     evaluation, and what the review computed from the records below it (`reviews.rules`)."""
     e = evaluation
-    tasks = _tasks(e)
-    if tasks is not None:
-        tasks = dataclasses.replace(
-            tasks, key_targets_missed=e.key_targets_missed, force_majeure=e.force_majeure
-        )
+    tasks = unit_tasks(e)
     return UnitFacts(
         id=unit.code,
         founded=unit.founded,
@@ -135,6 +131,19 @@ def unit_facts(
         weaknesses=Weaknesses(e.weaknesses_total, e.weaknesses_fixed),
         sub_results=sub_results,
         peer_levels=peer_levels,
+    )
+
+
+def unit_tasks(evaluation: UnitEvaluation) -> Tasks | None:
+    """An organisation's results as its report gives them, key targets and force majeure
+    included (R10): its own facts, and those of the units a leader leads."""
+    tasks = _tasks(evaluation)
+    if tasks is None:
+        return None
+    return dataclasses.replace(
+        tasks,
+        key_targets_missed=evaluation.key_targets_missed,
+        force_majeure=evaluation.force_majeure,
     )
 
 

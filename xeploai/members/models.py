@@ -98,6 +98,43 @@ class PostKind(models.TextChoices):
     MASS = "MASS", _("Mặt trận, đoàn thể")
 
 
+class PostTier(models.IntegerChoices):
+    """Where a post sits in its collective: the order of a review meeting (R30) and the
+    equivalent posts a quota groups (R26)."""
+
+    HEAD = 1, _("Cấp trưởng")
+    DEPUTY = 2, _("Cấp phó")
+    MEMBER = 3, _("Ủy viên, thành viên")
+
+
+class PostTitle(models.Model):
+    """A title of leading post (chức danh), as reference data an office keeps: which posts
+    make a leader, their order, and who decides the level of their holders (R32, R26, R30)."""
+
+    name = models.CharField(_("chức danh"), max_length=128, unique=True)
+    kind = models.CharField(_("loại chức vụ"), max_length=12, choices=PostKind.choices)
+    tier = models.PositiveSmallIntegerField(_("vị trí"), choices=PostTier.choices)
+    # Among posts at units of the same level, the smaller the higher: a leader holding several
+    # posts is classified where the post is highest (the higher unit first, then this rank).
+    rank = models.PositiveSmallIntegerField(_("thứ bậc"))
+    # The committee that manages the cadre, counted up from the post's unit: 1, the standing
+    # committee of the committee directly above (the default of the guidance).
+    decided_levels_up = models.PositiveSmallIntegerField(
+        _("cấp quyết định (tính từ cấp trên trực tiếp)"), default=1
+    )
+
+    class Meta:
+        verbose_name = _("chức danh lãnh đạo, quản lý")
+        verbose_name_plural = _("chức danh lãnh đạo, quản lý")
+        ordering = ["rank", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+UNTITLED_HEAD_RANK, UNTITLED_RANK = 500, 900
+
+
 class Post(models.Model):
     """A post a member holds; a leader's post, and whether they head the unit."""
 
@@ -108,6 +145,14 @@ class Post(models.Model):
         Unit, on_delete=models.PROTECT, related_name="posts", verbose_name=_("đơn vị")
     )
     organisation = models.CharField(_("cơ quan, tổ chức"), max_length=255, blank=True)
+    post_title = models.ForeignKey(
+        PostTitle,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="posts",
+        verbose_name=_("chức danh"),
+    )
     leader = models.BooleanField(_("cán bộ lãnh đạo, quản lý"), default=True)
     head = models.BooleanField(_("người đứng đầu"), default=False)
     start = models.DateField(_("từ ngày"))
@@ -121,6 +166,23 @@ class Post(models.Model):
 
     def __str__(self) -> str:
         return f"{self.title} — {self.member.full_name}"
+
+    @property
+    def tier(self) -> PostTier:
+        """Its place in the collective: its title's, else the head's or a member's."""
+        if self.post_title is not None:
+            return PostTier(self.post_title.tier)
+        return PostTier.HEAD if self.head else PostTier.MEMBER
+
+    @property
+    def rank(self) -> int:
+        """Its order among posts at units of the same level; untitled posts come last."""
+        if self.post_title is not None:
+            return self.post_title.rank
+        return UNTITLED_HEAD_RANK if self.head else UNTITLED_RANK
+
+    def held_on(self, day: dt.date) -> bool:
+        return self.start <= day and (self.end is None or self.end >= day)
 
 
 class StatusKind(models.TextChoices):

@@ -16,6 +16,7 @@ from xeploai.rules import Grade
 from xeploai.rules.regimes import CRITERION_LABELS
 
 from .actions import Decision, MeetingData, ProposalData, QuotaExemption, SelfReviewData
+from .actions.self_review import ReportData
 from .actions.units import UnitReviewData
 from .models import SECTIONS, ConclusionKind, FollowUp, InputKind, PeerKind
 from .sheets import Form
@@ -390,4 +391,44 @@ class ConclusionForm(forms.Form):
     document_date = forms.DateField(label=_("Ngày văn bản"), widget=DateInput())
     reason = forms.CharField(
         label=_("Nội dung kết luận"), max_length=4000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class LeaderReviewForm(ReportForm):
+    """A leader's report as a leader (Mẫu 2B): the report, their own tasks, self-level. The
+    results of the units they lead are computed from those units' reviews, not here."""
+
+    tasks_done = percent(_("% nhiệm vụ hoàn thành"))
+    tasks_late = percent(_("% nhiệm vụ chậm tiến độ"))
+    tasks_exceeded = percent(_("% nhiệm vụ vượt mức"))
+    level_self = forms.TypedChoiceField(
+        label=_("Tự xếp loại"),
+        choices=[("", "—"), *Level.choices],
+        coerce=int,
+        empty_value=None,
+        required=False,
+    )
+
+    def task_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in ("tasks_done", "tasks_late", "tasks_exceeded")]
+
+    def data_for_action(self) -> ReportData:
+        c = self.cleaned_data
+        return ReportData(
+            **self.report_data(),
+            tasks_done=c["tasks_done"],
+            tasks_late=c["tasks_late"] or Decimal(0),
+            tasks_exceeded=c["tasks_exceeded"] or Decimal(0),
+            level_self=Level(c["level_self"]) if c["level_self"] else None,
+        )
+
+
+class LeaderProposalForm(forms.Form):
+    """The collective's meeting: its conclusion on the leader and the level it proposes."""
+
+    level = forms.TypedChoiceField(label=_("Mức đề xuất"), choices=Level.choices, coerce=int)
+    conclusion = forms.CharField(
+        label=_("Kết luận của hội nghị kiểm điểm"),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )

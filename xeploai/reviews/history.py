@@ -1,6 +1,6 @@
 """The history of levels (R33): appended, chained and signed, verified.
 
-Every level a member or an organisation is given has a row here, whichever way it came:
+Every level a member, an organisation or a leader is given has a row here, whichever way it came:
 a step of the review, or a result imported from a file. A row is bound to its subject (the
 cycle and the member or unit) and to the state the evaluation was left in (`facts`), so that
 `verify` finds a row edited, deleted, moved to another evaluation, a chain deleted whole, a
@@ -23,12 +23,26 @@ from django.db import models
 from django.utils import timezone
 
 from xeploai.accounts.models import User
-from xeploai.cycles.models import MemberEvaluation, Step, UnitEvaluation
+from xeploai.cycles.models import LeaderEvaluation, MemberEvaluation, Step, UnitEvaluation
 
 from . import machine
-from .models import ActingRole, Action, ChainedChange, LevelChange, UnitLevelChange
+from .models import (
+    ActingRole,
+    Action,
+    ChainedChange,
+    LeaderLevelChange,
+    LevelChange,
+    UnitLevelChange,
+)
 
 Evaluation = machine.Evaluation
+
+# Each kind of evaluation, the chain its rows form, and how a problem names it.
+CHAINS: tuple[tuple[type[Evaluation], type[ChainedChange], str], ...] = (
+    (MemberEvaluation, LevelChange, "evaluation"),
+    (UnitEvaluation, UnitLevelChange, "unit evaluation"),
+    (LeaderEvaluation, LeaderLevelChange, "leader evaluation"),
+)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -51,12 +65,12 @@ class Actor:
 
 # Fields a row does not digest: the subject (in `subject`), the step (a field of the row) and
 # the optimistic-lock counter.
-_NOT_FACTS = {"id", "cycle", "member", "unit", "kind", "step", "version"}
+_NOT_FACTS = {"id", "cycle", "member", "unit", "kind", "post", "step", "version"}
 
 
 def row_model(evaluation: Evaluation | type[Evaluation]) -> type[ChainedChange]:
-    is_member = evaluation is MemberEvaluation or isinstance(evaluation, MemberEvaluation)
-    return LevelChange if is_member else UnitLevelChange
+    model = evaluation if isinstance(evaluation, type) else type(evaluation)
+    return next(rows for kind, rows, _name in CHAINS if kind is model)
 
 
 def rows_of(model: type[ChainedChange]) -> models.QuerySet[Any]:
@@ -68,6 +82,8 @@ def rows_of(model: type[ChainedChange]) -> models.QuerySet[Any]:
 def subject_of(evaluation: Evaluation | dict[str, Any]) -> str:
     """Whose evaluation, in which cycle: what moving a row, or the evaluation, would change."""
     values = evaluation if isinstance(evaluation, dict) else vars(evaluation)
+    if "post_id" in values:
+        return f"cycle={values['cycle_id']} member={values['member_id']} post={values['post_id']}"
     if "member_id" in values:
         return f"cycle={values['cycle_id']} member={values['member_id']}"
     return f"cycle={values['cycle_id']} unit={values['unit_id']} kind={values['kind']}"
@@ -172,7 +188,8 @@ def append_imported(
     """Record results written from a file (or the demo's past years) in bulk: one IMPORT row
     each, setting the level the result has, at the end of its chain if it had one."""
     rows: list[ChainedChange] = []
-    for model in (MemberEvaluation, UnitEvaluation):
+    evaluations = list(evaluations)
+    for model, _rows, _name in CHAINS:
         batch = [e for e in evaluations if isinstance(e, model)]
         if not batch:
             continue
@@ -184,7 +201,7 @@ def append_imported(
             row.level_to, row.reason = evaluation.level_final, reason
             row.hash = row.compute_hash()
             rows.append(row)
-    for kind in (LevelChange, UnitLevelChange):
+    for _model, kind, _name in CHAINS:
         rows_of(kind).bulk_create([r for r in rows if isinstance(r, kind)], batch_size=_BATCH)
     return len(rows)
 
@@ -235,8 +252,8 @@ class _Chain:
 def verify() -> Iterator[str]:
     """Every break in the chains: yields one sentence per problem. Reads the rows once, in
     order, comparing evaluations in batches, so that it runs at any scale."""
-    yield from _verify_chains(MemberEvaluation, "evaluation")
-    yield from _verify_chains(UnitEvaluation, "unit evaluation")
+    for model, _rows, name in CHAINS:
+        yield from _verify_chains(model, name)
 
 
 def _verify_chains(model: type[Evaluation], name: str) -> Iterator[str]:
@@ -274,10 +291,9 @@ def _compare(model: type[Evaluation], name: str, chains: dict[int, _Chain]) -> I
     if not chains:
         return
     fields = [f.attname for f in fact_fields(model)]
-    keys = (
-        ("cycle_id", "member_id") if model is MemberEvaluation else ("cycle_id", "unit_id", "kind")
+    found = model._default_manager.filter(pk__in=list(chains)).values(
+        "pk", *model.SUBJECT, "step", *fields
     )
-    found = model._default_manager.filter(pk__in=list(chains)).values("pk", *keys, "step", *fields)
     for values in found:
         chain = chains.pop(values["pk"])
         where = f"{name} {values['pk']}"

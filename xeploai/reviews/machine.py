@@ -1,5 +1,5 @@
 """The review as one state machine (R29-R33, STYLE.md 6), for every kind of subject: a member,
-an organisation, a leadership collective.
+an organisation, a leadership collective, a leader.
 
 `TRANSITIONS` is the whole of it: each action, the steps it may start from, the step it leads
 to, the level it sets or the levels it clears, the status it leaves, and the power it needs.
@@ -16,11 +16,11 @@ from __future__ import annotations
 import dataclasses
 
 from xeploai.accounts.policy import Power
-from xeploai.cycles.models import MemberEvaluation, Status, Step, UnitEvaluation
+from xeploai.cycles.models import LeaderEvaluation, MemberEvaluation, Status, Step, UnitEvaluation
 
 from .models import Action, ChainedChange
 
-Evaluation = MemberEvaluation | UnitEvaluation
+Evaluation = MemberEvaluation | UnitEvaluation | LeaderEvaluation
 
 # The levels of an evaluation, in the order the steps set them.
 LEVELS = ("level_self", "level_proposed", "level_decided", "level_final")
@@ -40,6 +40,9 @@ class Transition:
     # The power it needs for an organisation or a collective: over the unit itself for its
     # own report, else over the committee that decides it (`actions.units`).
     unit_power: Power | None = None
+    # The power it needs for a leader, over the post's unit for the meeting of its collective,
+    # else over the committee that manages the cadre (`actions.leaders`); None: the leader.
+    leader_power: Power | None = None
 
     def level_from(self, evaluation: Evaluation) -> int | None:
         """The level before the move, as its history row shows it: the latest of the levels
@@ -63,18 +66,18 @@ REOPENED = (PROPOSED, DECIDED, FINAL)
 
 # fmt: off
 TRANSITIONS: tuple[Transition, ...] = tuple(Transition(*row) for row in (
-    # action    from                              to            sets      clears              status      member's power  unit's power
-    (A.SUBMIT,  (S.SELF_REVIEW,),                 S.SUBMITTED,  SELF,     (),                 None,       None,           P.DRAFT),
-    (A.PROPOSE, (S.SUBMITTED,),                   S.PROPOSED,   PROPOSED, (),                 None,       P.PROPOSE,      P.ASSESS),
-    (A.DECIDE,  (S.PROPOSED,),                    S.DECIDED,    DECIDED,  (),                 CLASSIFIED, P.DECIDE,       P.DECIDE_UNITS),
-    (A.APPROVE, (S.DECIDED,),                     S.APPRAISED,  FINAL,    (),                 None,       P.APPRAISE,     P.APPRAISE),
-    (A.ADJUST,  (S.DECIDED,),                     S.APPRAISED,  FINAL,    (),                 None,       P.APPRAISE,     P.APPRAISE),
+    # action    from                              to            sets      clears              status      member's power  unit's power     leader's power
+    (A.SUBMIT,  (S.SELF_REVIEW,),                 S.SUBMITTED,  SELF,     (),                 None,       None,           P.DRAFT,         None),
+    (A.PROPOSE, (S.SUBMITTED,),                   S.PROPOSED,   PROPOSED, (),                 None,       P.PROPOSE,      P.ASSESS,        P.DRAFT),
+    (A.DECIDE,  (S.PROPOSED,),                    S.DECIDED,    DECIDED,  (),                 CLASSIFIED, P.DECIDE,       P.DECIDE_UNITS,  P.DECIDE_UNITS),
+    (A.APPROVE, (S.DECIDED,),                     S.APPRAISED,  FINAL,    (),                 None,       P.APPRAISE,     P.APPRAISE,      P.APPRAISE),
+    (A.ADJUST,  (S.DECIDED,),                     S.APPRAISED,  FINAL,    (),                 None,       P.APPRAISE,     P.APPRAISE,      P.APPRAISE),
     # sent back one step: an appraised result to the decider, a decided one to the proposer
-    (A.RETURN,  (S.APPRAISED,),                   S.DECIDED,    None,     (FINAL,),           None,       P.APPRAISE,     P.APPRAISE),
-    (A.RETURN,  (S.DECIDED,),                     S.PROPOSED,   None,     (DECIDED, FINAL),   PENDING,    P.APPRAISE,     P.APPRAISE),
+    (A.RETURN,  (S.APPRAISED,),                   S.DECIDED,    None,     (FINAL,),           None,       P.APPRAISE,     P.APPRAISE,      P.APPRAISE),
+    (A.RETURN,  (S.DECIDED,),                     S.PROPOSED,   None,     (DECIDED, FINAL),   PENDING,    P.APPRAISE,     P.APPRAISE,      P.APPRAISE),
     # only the superior re-opens a decided result (R31), back to before the proposal
-    (A.REOPEN,  (S.DECIDED, S.APPRAISED, S.PUBLISHED), S.SUBMITTED, None, REOPENED,           PENDING,    P.APPRAISE,     P.APPRAISE),
-    (A.PUBLISH, (S.APPRAISED,),                   S.PUBLISHED,  None,     (),                 None,       P.DECIDE,       P.DECIDE_UNITS),
+    (A.REOPEN,  (S.DECIDED, S.APPRAISED, S.PUBLISHED), S.SUBMITTED, None, REOPENED,           PENDING,    P.APPRAISE,     P.APPRAISE,      P.APPRAISE),
+    (A.PUBLISH, (S.APPRAISED,),                   S.PUBLISHED,  None,     (),                 None,       P.DECIDE,       P.DECIDE_UNITS,  P.DECIDE_UNITS),
 ))
 # fmt: on
 
@@ -105,6 +108,14 @@ def power_for_units(action: Action) -> Power:
     """The power `action` needs for an organisation or a collective."""
     needed = next(t.unit_power for t in TRANSITIONS if t.action == action)
     assert needed is not None  # every move has one
+    return needed
+
+
+def power_for_leaders(action: Action) -> Power:
+    """The power `action` needs for a leader (every action but the leader's own report)."""
+    needed = next(t.leader_power for t in TRANSITIONS if t.action == action)
+    if needed is None:
+        raise ValueError(f"{action} is taken by the leader themselves")
     return needed
 
 

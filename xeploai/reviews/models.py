@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from xeploai.cycles.models import (
     Cycle,
+    LeaderEvaluation,
     Level,
     Manifestation,
     MemberEvaluation,
@@ -593,6 +594,30 @@ class UnitLevelChange(ChainedChange):
         return str(UNIT_ACTION_LABELS.get(Action(self.action), Action(self.action).label))
 
 
+class LeaderLevelChange(ChainedChange):
+    """A row of a leader's level history, as a leader."""
+
+    evaluation = models.ForeignKey(
+        LeaderEvaluation,
+        on_delete=models.PROTECT,
+        related_name="history",
+        verbose_name=_("đánh giá"),
+    )
+
+    class Meta:
+        verbose_name = _("lịch sử xếp loại cán bộ lãnh đạo")
+        verbose_name_plural = _("lịch sử xếp loại cán bộ lãnh đạo")
+        ordering = ["evaluation", "seq"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["evaluation", "seq"], name="one_leader_history_row_per_seq"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.evaluation} #{self.seq}: {self.action}"
+
+
 UNIT_ACTION_LABELS = {
     Action.SUBMIT: _("Nộp báo cáo kiểm điểm"),
     Action.PROPOSE: _("Thẩm định, đề xuất"),
@@ -609,7 +634,8 @@ class HistorySeal(models.Model):
     at = models.DateTimeField(_("thời điểm"))
     through_member = models.BigIntegerField()  # the last member history row covered
     through_unit = models.BigIntegerField()  # the last organisation history row covered
-    counts = models.JSONField()  # {cycle id: [member evaluations, unit evaluations]}
+    through_leader = models.BigIntegerField(default=0)  # the last leader history row covered
+    counts = models.JSONField()  # {cycle id: [members', units' (, leaders') evaluations]}
     prev = models.CharField(max_length=64, blank=True)
     digest = models.CharField(max_length=64, unique=True)
 
@@ -627,7 +653,7 @@ class SealedHead(models.Model):
     evaluation deleted behind it, which is how the deletion is found."""
 
     seal = models.ForeignKey(HistorySeal, on_delete=models.PROTECT, related_name="heads")
-    kind = models.CharField(max_length=1)  # "m": a member's chain, "u": a unit's
+    kind = models.CharField(max_length=1)  # "m": a member's chain, "u": a unit's, "l": a leader's
     evaluation_id = models.BigIntegerField()
     seq = models.PositiveIntegerField()
     hash = models.CharField(max_length=64)
@@ -637,3 +663,19 @@ class SealedHead(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind}{self.evaluation_id} #{self.seq}"
+
+
+class LeaderSelfReview(Report):
+    """A leader's self-review as a leader (Mẫu 2B, 02B, 02), for the meeting of the
+    leadership collective of the post's unit."""
+
+    evaluation = models.OneToOneField(
+        LeaderEvaluation,
+        on_delete=models.CASCADE,
+        related_name="self_review",
+        verbose_name=_("đánh giá"),
+    )
+
+    class Meta:
+        verbose_name = _("bản kiểm điểm cán bộ lãnh đạo, quản lý")
+        verbose_name_plural = _("bản kiểm điểm cán bộ lãnh đạo, quản lý")

@@ -27,13 +27,16 @@ from django.conf import settings
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
-from xeploai.cycles.models import MemberEvaluation, UnitEvaluation
-
-from .history import rows_of
-from .models import ChainedChange, HistorySeal, LevelChange, SealedHead, UnitLevelChange, sign
+from .history import CHAINS, rows_of
+from .models import ChainedChange, HistorySeal, SealedHead, sign
 from .models import canonical_time as _time
 
-_KINDS: dict[str, type[ChainedChange]] = {"m": LevelChange, "u": UnitLevelChange}
+# The chains by the letter a sealed head names them with, and how a problem names them.
+_KINDS: dict[str, type[ChainedChange]] = dict(
+    zip("mul", (rows for _m, rows, _n in CHAINS), strict=True)
+)
+_NAMES: dict[str, str] = dict(zip("mul", (name for _m, _r, name in CHAINS), strict=True))
+_COUNTED = ("member evaluation", "unit evaluation", "leader evaluation")  # as `_counts` lists
 _BATCH = 2000
 
 
@@ -63,7 +66,11 @@ def _make() -> HistorySeal | None:
         kind: rows_of(model).aggregate(top=models.Max("id"))["top"] or 0
         for kind, model in _KINDS.items()
     }
-    since = {"m": last.through_member, "u": last.through_unit} if last else {"m": 0, "u": 0}
+    since = (
+        {"m": last.through_member, "u": last.through_unit, "l": last.through_leader}
+        if last
+        else dict.fromkeys(_KINDS, 0)
+    )
     heads = {kind: _new_heads(model, since[kind], through[kind]) for kind, model in _KINDS.items()}
     counts = _counts()
     if last is not None and not any(heads.values()) and counts == last.counts:
@@ -73,15 +80,16 @@ def _make() -> HistorySeal | None:
         at=timezone.now(),
         through_member=through["m"],
         through_unit=through["u"],
+        through_leader=through["l"],
         counts=counts,
         prev=last.digest if last else "",
     )
-    made.digest = _digest(made, _heads_digest((k, *h) for k in "mu" for h in heads[k]))
+    made.digest = _digest(made, _heads_digest((k, *h) for k in _KINDS for h in heads[k]))
     made.save()
     SealedHead.objects.bulk_create(
         (
             SealedHead(seal=made, kind=kind, evaluation_id=e, seq=seq, hash=hash_)
-            for kind in "mu"
+            for kind in _KINDS
             for e, seq, hash_ in heads[kind]
         ),
         batch_size=_BATCH,
@@ -101,13 +109,16 @@ def _new_heads(model: type[ChainedChange], since: int, through: int) -> list[tup
 
 
 def _counts() -> dict[str, list[int]]:
-    """Evaluations of each cycle, members' and units'; keys are strings, as JSON keeps them."""
+    """Evaluations of each cycle, members', units' and leaders'; keys are strings, as JSON
+    keeps them. A cycle without leaders counts two, as seals made before leaders had
+    evaluations did."""
     counts: dict[str, list[int]] = {}
-    for index, model in enumerate((MemberEvaluation, UnitEvaluation)):
+    for index, (model, _rows, _name) in enumerate(CHAINS):
         manager: Any = model._default_manager
         grouped = manager.values("cycle_id").annotate(n=models.Count("id"))
         for row in grouped.order_by():
-            counts.setdefault(str(row["cycle_id"]), [0, 0])[index] = row["n"]
+            counts.setdefault(str(row["cycle_id"]), [0, 0])
+            counts[str(row["cycle_id"])][index : index + 1] = [row["n"]]
     return dict(sorted(counts.items()))
 
 
@@ -119,17 +130,18 @@ def _heads_digest(heads: Iterator[tuple[str, int, int, str]]) -> str:
 
 
 def _digest(made: HistorySeal, heads_digest: str) -> str:
-    return sign(
-        {
-            "seq": made.seq,
-            "at": _time(made.at),
-            "through_member": made.through_member,
-            "through_unit": made.through_unit,
-            "counts": made.counts,
-            "prev": made.prev,
-            "heads": heads_digest,
-        }
-    )
+    content = {
+        "seq": made.seq,
+        "at": _time(made.at),
+        "through_member": made.through_member,
+        "through_unit": made.through_unit,
+        "counts": made.counts,
+        "prev": made.prev,
+        "heads": heads_digest,
+    }
+    if made.through_leader:  # signed once leaders have history: older seals verify unchanged
+        content["through_leader"] = made.through_leader
+    return sign(content)
 
 
 def append_line(made: HistorySeal) -> None:
@@ -232,7 +244,7 @@ def _verify_heads() -> Iterator[str]:
     """Each sealed head must still be in its chain, with its hash: merged, in evaluation
     order, against the rows at the sealed positions."""
     for kind, model in _KINDS.items():
-        name = "evaluation" if kind == "m" else "unit evaluation"
+        name = _NAMES[kind]
         batch: list[_Head] = []
         for head in _latest_heads(kind):
             batch.append(head)
@@ -262,9 +274,9 @@ def _verify_counts() -> Iterator[str]:
         return
     now = _counts()
     counts: dict[str, list[int]] = last.counts or {}
-    for cycle, (members, units) in counts.items():
-        has_members, has_units = now.get(cycle, [0, 0])
-        if has_members < members:
-            yield f"cycle {cycle}: {members - has_members} member evaluation(s) deleted"
-        if has_units < units:
-            yield f"cycle {cycle}: {units - has_units} unit evaluation(s) deleted"
+    for cycle, sealed in counts.items():
+        has = now.get(cycle, [])
+        for index, (n, name) in enumerate(zip(sealed, _COUNTED, strict=False)):
+            found = has[index] if index < len(has) else 0
+            if found < n:
+                yield f"cycle {cycle}: {n - found} {name}(s) deleted"

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from .views import cells, groups, progress, self_review, units
+from .views import cells, groups, leaders, progress, self_review, units
 
 app_name = "reviews"
 urlpatterns = [
@@ -27,4 +27,8 @@ urlpatterns = [
         name="collective_review",
     ),
     path("to-chuc/quyet-dinh/<str:code>/", units.unit_decide, name="unit_decide"),
+    path(
+        "lanh-dao/<int:year>/<str:code>/<str:member>/", leaders.leader_review, name="leader_review"
+    ),
+    path("lanh-dao/quyet-dinh/<str:code>/", leaders.leader_decide, name="leader_decide"),
 ]

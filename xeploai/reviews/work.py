@@ -19,6 +19,7 @@ from xeploai.core.db import vietnamese
 from xeploai.cycles.models import (
     Cycle,
     CycleKind,
+    LeaderEvaluation,
     Level,
     MemberEvaluation,
     Step,
@@ -207,9 +208,17 @@ class Work:
     subtrees: list[SubtreeReview]
     organisations: list[OrganisationWork] = dataclasses.field(default_factory=list)
     state: list[StateWork] = dataclasses.field(default_factory=list)
+    leading: list[LeaderEvaluation] = dataclasses.field(default_factory=list)
 
     def __bool__(self) -> bool:
-        return bool(self.own or self.cells or self.subtrees or self.organisations or self.state)
+        return bool(
+            self.own
+            or self.cells
+            or self.subtrees
+            or self.organisations
+            or self.state
+            or self.leading
+        )
 
 
 def work_of(user: User, today: dt.date) -> Work:
@@ -231,7 +240,16 @@ def work_of(user: User, today: dt.date) -> Work:
         _subtree_reviews(roles, committees, cycle, today),
         _organisation_work(roles, cycle),
         _state_work(roles, cycle),
+        _leading(member, cycle) if member is not None else [],
     )
+
+
+def _leading(member: Member, cycle: Cycle) -> list[LeaderEvaluation]:
+    """The member's own reviews as a leader, one per leading post (one query)."""
+    rows = LeaderEvaluation.objects.filter(cycle=cycle, member=member).exclude(
+        step=Step.NOT_REVIEWED
+    )
+    return list(rows.select_related("post", "unit", "member").order_by("-classified", "tier"))
 
 
 def _state_work(roles: list[Role], cycle: Cycle) -> list[StateWork]:

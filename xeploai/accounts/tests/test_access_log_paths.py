@@ -38,6 +38,7 @@ from xeploai.members.models import (
     StatusPeriod,
     Transfer,
 )
+from xeploai.reviews.actions.leaders import open_leaders
 from xeploai.reviews.models import (
     FollowUp,
     Input,
@@ -135,6 +136,7 @@ class AccessLogPathsTestCase(TestCase):
         cls.quan_member = make_member(p.cell_b, code="DV-QUAN", full_name="Đinh Thị Quản")
         cls.quan = User.objects.create_superuser("quan", password=PASSWORD, member=cls.quan_member)
         cls.records = cls.make_records()
+        open_leaders(p.commune, cycle=cls.cycle)  # An's post, made with her records
 
     @classmethod
     def make_records(cls) -> dict[type[Model], Model]:
@@ -195,6 +197,14 @@ class AccessLogPathsTestCase(TestCase):
                 "kết quả đánh giá công chức DB-XA năm 2026",
             ),
             Door("/kiem-diem/2026/DV-AN/", "binh", view, "DV-AN", ""),
+            Door("/kiem-diem/lanh-dao/2026/CB-A/DV-AN/", "binh", view, "DV-AN", ""),
+            Door(
+                "/kiem-diem/lanh-dao/quyet-dinh/DB-XA/?nam=2026",
+                "chi",
+                view,
+                None,
+                "cán bộ lãnh đạo DB-XA năm 2026",
+            ),
             Door("/kiem-diem/chi-bo/CB-A/?nam=2026", "binh", view, None, "chi bộ CB-A năm 2026"),
             Door("/kiem-diem/chi-bo/CB-A/bien-ban/?nam=2026", "binh", export, None, "biên bản"),
             Door("/kiem-diem/cong-khai/CB-A/?nam=2026", "an", view, None, "công khai chi bộ CB-A"),

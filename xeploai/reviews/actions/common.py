@@ -13,7 +13,14 @@ from django.utils.translation import gettext as _
 
 from xeploai.accounts.models import User
 from xeploai.accounts.policy import Power, acting_role
-from xeploai.cycles.models import Cycle, Level, MemberEvaluation, Step, UnitEvaluation
+from xeploai.cycles.models import (
+    Cycle,
+    LeaderEvaluation,
+    Level,
+    MemberEvaluation,
+    Step,
+    UnitEvaluation,
+)
 from xeploai.cycles.rules import member_verdict
 from xeploai.rules import QuotaResult, Reason
 from xeploai.rules import Status as EngineStatus
@@ -76,12 +83,13 @@ def actor_for(by: User, power: Power, unit: Unit) -> Actor:
     return Actor(by, ActingRole(kind), unit_id)
 
 
-E = TypeVar("E", MemberEvaluation, UnitEvaluation)
+E = TypeVar("E", MemberEvaluation, UnitEvaluation, LeaderEvaluation)
 
 # What a step reads of an evaluation besides its own row.
 _RELATED: dict[type[Any], tuple[str, ...]] = {
     MemberEvaluation: ("cycle", "member", "cell"),
     UnitEvaluation: ("cycle", "unit"),
+    LeaderEvaluation: ("cycle", "member", "post__post_title", "unit"),
 }
 
 
@@ -107,7 +115,7 @@ class StepRefused(Exception):
 
 
 def advance(
-    evaluation: MemberEvaluation | UnitEvaluation,
+    evaluation: machine.Evaluation,
     action: Action,
     *,
     actor: Actor,
@@ -148,7 +156,7 @@ def advance(
     )
 
 
-def save(evaluation: MemberEvaluation | UnitEvaluation, *fields: str) -> None:
+def save(evaluation: machine.Evaluation, *fields: str) -> None:
     """Save what a step changed outside the moves of the machine, counting a new version."""
     evaluation.version += 1
     evaluation.save(update_fields=[*fields, "version"])

@@ -17,6 +17,7 @@ from xeploai.units.models import Unit
 
 from ..rules import grassroots_of
 from .common import ReviewError, actor_for, locked, save
+from .leaders import open_leaders
 from .units import open_units
 
 
@@ -24,7 +25,8 @@ from .units import open_units
 def open_cycle(unit: Unit, *, cycle: Cycle, by: User) -> int:
     """Create the evaluation of every current member under `unit` who has none in `cycle`,
     and record at once those the rules keep out of the review (R2-R4); and those of the
-    organisations and collectives under it (`units.open_units`). Returns how many members."""
+    organisations and collectives under it (`units.open_units`) and of the leading posts held
+    there (`leaders.open_leaders`). Returns how many members."""
     actor_for(by, Power.OPEN, unit)
     if cycle.closed:
         raise ReviewError(_("Kỳ đánh giá đã kết thúc."))
@@ -39,6 +41,7 @@ def open_cycle(unit: Unit, *, cycle: Cycle, by: User) -> int:
     MemberEvaluation.objects.bulk_create(rows, batch_size=1000)
     tally.touched(rows)
     open_units(unit, cycle=cycle)
+    open_leaders(unit, cycle=cycle)
     return len(rows)
 
 

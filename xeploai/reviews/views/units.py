@@ -20,7 +20,7 @@ from django.views.decorators.http import require_http_methods
 from xeploai.accounts.audit import log_list_read
 from xeploai.accounts.models import User
 from xeploai.accounts.policy import Power, can
-from xeploai.cycles.models import Cycle, CycleKind, Level, Step, UnitEvaluation
+from xeploai.cycles.models import Cycle, CycleKind, LeaderEvaluation, Level, Step, UnitEvaluation
 from xeploai.cycles.models import UnitEvaluationKind as Kind
 from xeploai.members.models import Post, PostKind
 from xeploai.units.models import Unit
@@ -238,6 +238,7 @@ def _context(
         "waiting_total": waiting_total,
         "decider": decider,
         "leaders": _leaders(e) if e.kind == Kind.COLLECTIVE else [],
+        "reviewed": _reviewed(e) if e.kind == Kind.COLLECTIVE else set(),
         "peers": e.peer_results.all(),
         "inputs": e.inputs.all(),
         "conclusions": e.conclusions.select_related("body"),
@@ -261,6 +262,12 @@ def _leaders(evaluation: UnitEvaluation) -> list[Post]:
     cycle = evaluation.cycle
     posts = Post.objects.filter(unit=evaluation.unit, kind=PostKind.PARTY, start__lte=cycle.end)
     return list(posts.exclude(end__lt=cycle.start).select_related("member").order_by("start"))
+
+
+def _reviewed(evaluation: UnitEvaluation) -> set[str]:
+    """The members the collective reviews as leaders this cycle, by code."""
+    rows = LeaderEvaluation.objects.filter(cycle=evaluation.cycle, unit=evaluation.unit)
+    return set(rows.values_list("member__code", flat=True))
 
 
 # --- The deciding committee's page -----------------------------------------------------------

@@ -1,0 +1,185 @@
+"""Leaders as the rules see them (DOMAIN.md 3-4, R10, R16, R20, R26, R30, R32): where each
+is reviewed and classified, who decides their level, and the facts their review rests on,
+computed from the reviews of the units they lead, never typed by the leader.
+
+A member holding leading posts is reviewed as a leader in the collective of each post's unit
+and classified where the post is highest: at the higher unit, then by the post's rank
+(`members.PostTitle`, reference data). Their level is decided by the committee that manages
+the cadre: counted from the post's unit, the `decided_levels_up`-th committee above it that
+decides (1, the directly superior one, unless the title says otherwise).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable
+
+from django.db.models import Q
+
+from xeploai.core.text import search_key
+from xeploai.cycles.models import Cycle, LeaderEvaluation, Step, UnitEvaluation
+from xeploai.cycles.models import UnitEvaluationKind as Kind
+from xeploai.cycles.rules import member_facts, unit_tasks
+from xeploai.members.models import Member, Post, PostKind
+from xeploai.rules import Level, MemberFacts, Verdict, classify_member
+from xeploai.units.models import SEGMENT, Unit, UnitKind
+
+from .models import PeerKind, PeerResult
+
+# Steps at which a unit's level is final for the head it caps (R16), as for the ordering of R30.
+FINAL_STEPS = (Step.DECIDED, Step.APPRAISED, Step.PUBLISHED)
+
+
+def leading_posts(members: Iterable[int], cycle: Cycle) -> list[Post]:
+    """The leading posts these members hold at the cycle's reference date."""
+    day = cycle.reference_date
+    return list(
+        Post.objects.filter(member_id__in=list(members), leader=True, start__lte=day)
+        .filter(Q(end__isnull=True) | Q(end__gte=day))
+        .select_related("unit", "post_title")
+        .order_by("member_id", "pk")
+    )
+
+
+def highest(posts: Iterable[Post]) -> Post:
+    """The post a leader is classified at (R32): at the higher unit, then the higher rank."""
+    return min(posts, key=lambda p: (p.unit.depth, p.rank, p.start, p.pk))
+
+
+def placed(posts: Iterable[Post]) -> dict[int, Post]:
+    """Each member's highest post, by member id."""
+    by_member: dict[int, list[Post]] = {}
+    for post in posts:
+        by_member.setdefault(post.member_id, []).append(post)
+    return {member: highest(held) for member, held in by_member.items()}
+
+
+# --- Who decides -----------------------------------------------------------------------------
+
+
+def deciders(evaluations: Iterable[LeaderEvaluation]) -> dict[int, Unit | None]:
+    """The committee that decides each leader's level, by evaluation id, read in one query:
+    the deciding committees above the post's unit (partial committees do not decide),
+    counted up as the post's title says."""
+    evaluations = list(evaluations)
+    paths = {
+        e.unit_path[:end]
+        for e in evaluations
+        for end in range(SEGMENT, len(e.unit_path), SEGMENT)  # the ancestors, not the unit
+    }
+    above = {
+        u.path: u
+        for u in Unit.objects.filter(path__in=paths).exclude(kind=UnitKind.PARTIAL_COMMITTEE)
+    }
+    found: dict[int, Unit | None] = {}
+    for e in evaluations:
+        chain = [
+            above[e.unit_path[:end]]
+            for end in range(len(e.unit_path) - SEGMENT, 0, -SEGMENT)
+            if e.unit_path[:end] in above
+        ]
+        title = e.post.post_title
+        levels_up = title.decided_levels_up if title is not None else 1
+        found[e.pk] = chain[levels_up - 1] if len(chain) >= levels_up else None
+    return found
+
+
+def decider_of(evaluation: LeaderEvaluation) -> Unit | None:
+    return deciders([evaluation])[evaluation.pk]
+
+
+def quota_key(evaluation: LeaderEvaluation) -> str:
+    """The leader's quota group within the committee that decides them (R26): equivalent
+    posts (the same place in their collective) at units of the same level."""
+    return f"{evaluation.tier}/{len(evaluation.unit_path) // SEGMENT}"
+
+
+# --- Facts -----------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class Led:
+    """What the review of the unit a leader leads says of them (R10, R16, R20)."""
+
+    organisation: UnitEvaluation | None
+    peers: tuple[PeerResult, ...] = ()
+
+
+def led_of(evaluation: LeaderEvaluation) -> Led:
+    organisation = (
+        UnitEvaluation.objects.filter(
+            cycle=evaluation.cycle, unit=evaluation.unit, kind=Kind.ORGANISATION
+        )
+        .prefetch_related("peer_results")
+        .first()
+    )
+    peers = tuple(organisation.peer_results.all()) if organisation else ()
+    return Led(organisation, peers)
+
+
+def headed_level(evaluation: LeaderEvaluation, led: Led) -> tuple[Level | None, bool]:
+    """R16: the level of the unit the leader heads, and whether it is final. A party post's
+    unit is the party organisation; a government or mass organisation post's, that
+    organisation's level as the party organisation recorded it (R22). Not a head: no cap."""
+    if not evaluation.head:
+        return None, True
+    post = evaluation.post
+    if post.kind == PostKind.PARTY:
+        unit = led.organisation
+        if unit is None or unit.step == Step.NOT_REVIEWED:
+            return None, True  # a unit too new to be classified caps nobody (R5)
+        level = unit.level_final or unit.level_decided
+        final = unit.step in FINAL_STEPS and level is not None
+        return (Level(level) if level else None), final
+    kinds = (
+        (PeerKind.GOVERNMENT,)
+        if post.kind == PostKind.GOVERNMENT
+        else (PeerKind.FRONT, PeerKind.MASS)
+    )
+    named = search_key(post.organisation)
+    peers = [p for p in led.peers if p.kind in kinds]
+    match = [p for p in peers if named and search_key(p.name) == named] or (
+        peers if len(peers) == 1 else []
+    )
+    if not match:
+        return None, False
+    return Level(match[0].level), True
+
+
+def leader_facts(
+    evaluation: LeaderEvaluation, led: Led | None = None, *, unit_final: bool = True
+) -> MemberFacts:
+    """A leader's facts: their own, as for a member (R8-R15, R12, R17), with the results of
+    the unit they lead (R10, R20) and, for a head, its level (R16). Without `unit_final`, a
+    head's unit caps them only once its level is final, and they do not wait for it: what
+    the collective's meeting may propose before the unit is decided."""
+    e = evaluation
+    member: Member = e.member
+    led = led or led_of(e)
+    facts = member_facts(
+        member,
+        e,
+        e.cycle,
+        statuses=member.status_periods.all(),
+        disciplines=member.disciplines.select_related("counted_in"),
+        state_results=member.state_results.filter(year=e.cycle.year),
+    )
+    level, final = headed_level(e, led)
+    if not unit_final and not final:
+        level, final = None, True
+    return dataclasses.replace(
+        facts,
+        leader=True,
+        led_units_tasks=unit_tasks(led.organisation) if led.organisation else None,
+        head_of_unit_level=level,
+        head_of_unit_final=final,
+    )
+
+
+def leader_verdict(
+    evaluation: LeaderEvaluation, led: Led | None = None, *, unit_final: bool = True
+) -> Verdict:
+    """What the engine allows for a leader as a leader, and why (`leader_facts`)."""
+    cycle = evaluation.cycle
+    facts = leader_facts(evaluation, led, unit_final=unit_final)
+    return classify_member(facts, cycle.period, cycle.settings)
