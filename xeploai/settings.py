@@ -151,6 +151,7 @@ INSTALLED_APPS = [
     "xeploai.reviews",
     "xeploai.imports",
     "xeploai.reports",
+    "xeploai.oversight",
     "xeploai.demo",
 ]
 

@@ -12,6 +12,7 @@ admin.site.site_title = "Xếp loại"
 urlpatterns = [
     path("", include("xeploai.units.urls")),
     path("dang-vien/", include("xeploai.members.urls")),
+    path("kiem-diem/cap-tren/", include("xeploai.oversight.urls")),
     path("kiem-diem/", include("xeploai.reviews.urls")),
     path("tai-khoan/", include("xeploai.accounts.urls")),
     path("nhap-du-lieu/", include("xeploai.imports.urls")),

@@ -100,7 +100,7 @@ POWERS: dict[str, frozenset[Power]] = {
 }
 
 
-def _roles(user: User) -> list[tuple[str, str, int]]:
+def roles_of(user: User) -> list[tuple[str, str, int]]:
     """The user's roles as (kind, unit path, unit id), read once per request."""
     cached: list[tuple[str, str, int]] | None = getattr(user, "_roles", None)
     if cached is None:
@@ -116,7 +116,7 @@ def acting_role(user: User | AnonymousUser, power: Power, unit_path: str) -> tup
         return None
     granting = [
         (len(path), kind, unit_id)
-        for kind, path, unit_id in _roles(user)
+        for kind, path, unit_id in roles_of(user)
         if power in POWERS.get(kind, frozenset()) and unit_path.startswith(path)
     ]
     if not granting:
@@ -142,4 +142,5 @@ def needs_second_factor(user: User | AnonymousUser) -> bool:
         return False
     if user.is_superuser or user.is_staff:
         return True
-    return any(POWERS.get(kind, frozenset()) & SECOND_FACTOR_POWERS for kind, _, _ in _roles(user))
+    powers = (POWERS.get(kind, frozenset()) for kind, _, _ in roles_of(user))
+    return any(held & SECOND_FACTOR_POWERS for held in powers)

@@ -26,6 +26,7 @@ from xeploai.cycles.models import (
     UnitEvaluation,
 )
 from xeploai.members.models import Member
+from xeploai.oversight.rules import OversightWork, oversight_work
 from xeploai.units.models import GRASSROOTS_KINDS, SEGMENT, Unit
 
 from .actions import open_follow_ups
@@ -209,6 +210,7 @@ class Work:
     organisations: list[OrganisationWork] = dataclasses.field(default_factory=list)
     state: list[StateWork] = dataclasses.field(default_factory=list)
     leading: list[LeaderEvaluation] = dataclasses.field(default_factory=list)
+    oversight: OversightWork | None = None  # the superior's suggestions, and its side of them
 
     def __bool__(self) -> bool:
         return bool(
@@ -218,6 +220,7 @@ class Work:
             or self.organisations
             or self.state
             or self.leading
+            or self.oversight
         )
 
 
@@ -241,6 +244,7 @@ def work_of(user: User, today: dt.date) -> Work:
         _organisation_work(roles, cycle),
         _state_work(roles, cycle),
         _leading(member, cycle) if member is not None else [],
+        oversight_work(user, cycle, roles),
     )
 
 

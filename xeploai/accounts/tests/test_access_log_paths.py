@@ -38,6 +38,8 @@ from xeploai.members.models import (
     StatusPeriod,
     Transfer,
 )
+from xeploai.oversight import actions as oversight
+from xeploai.oversight.models import Attendance, AttendanceKind, Suggestion
 from xeploai.reviews.actions.leaders import open_leaders
 from xeploai.reviews.models import (
     FollowUp,
@@ -80,6 +82,10 @@ NOT_READS = {
     "imports:template": "an empty file with an example row",
     "imports:run": "the progress of an import the user sent",
     "imports:errors": "the refused rows of a file the user sent",
+    "oversight:received": "the suggestions sent to the user, or to a collective they report for",
+    "oversight:suggestion_new": "an empty form: the subject is typed, nobody's record is shown",
+    "oversight:attendance_new": "an empty form: the subject is typed, nobody's record is shown",
+    "oversight:release": "a write (POST) answered by a redirect",
 }
 # Whole namespaces: the signed-in user's own account, and the admin (checked below).
 NOT_READ_NAMESPACES = {"accounts", "admin"}
@@ -126,6 +132,8 @@ class AccessLogPathsTestCase(TestCase):
     quan: User
     quan_member: Member
     records: dict[type[Model], Model]
+    suggestion: Suggestion
+    attendance: Attendance
 
     @classmethod
     def setUpTestData(cls) -> None:
@@ -136,7 +144,25 @@ class AccessLogPathsTestCase(TestCase):
         cls.quan_member = make_member(p.cell_b, code="DV-QUAN", full_name="Đinh Thị Quản")
         cls.quan = User.objects.create_superuser("quan", password=PASSWORD, member=cls.quan_member)
         cls.records = cls.make_records()
+        cls.suggestion, cls.attendance = cls.make_oversight()
         open_leaders(p.commune, cycle=cls.cycle)  # An's post, made with her records
+
+    @classmethod
+    def make_oversight(cls) -> tuple[Suggestion, Attendance]:
+        """The district's suggestion to An, sent, and its record of her review attended."""
+        an, district, dung = evaluation_of(cls.p.an_member, cls.cycle), cls.p.district, cls.p.dung
+        points = oversight.SuggestionData(points=["Vấn đề"], issued_on=dt.date(2026, 11, 2))
+        suggestion = oversight.issue_suggestion(
+            district, cycle=cls.cycle, subject=an, data=points, by=dung
+        )
+        oversight.release_suggestion(suggestion, by=dung)
+        went = oversight.AttendanceData(
+            kind=AttendanceKind.ATTENDED, held_on=dt.date(2026, 11, 20), group="Lê Văn Hùng"
+        )
+        record = oversight.record_attendance(
+            district, cycle=cls.cycle, subject=an, data=went, by=dung
+        )
+        return suggestion, record
 
     @classmethod
     def make_records(cls) -> dict[type[Model], Model]:
@@ -213,6 +239,24 @@ class AccessLogPathsTestCase(TestCase):
             Door("/kiem-diem/tien-do/CB-A/?nam=2026", "binh", view, None, "tiến độ kiểm điểm"),
             Door("/kiem-diem/to-chuc/2026/CB-A/", "chi", view, None, "tổ chức đảng CB-A năm 2026"),
             Door("/kiem-diem/tap-the/2026/DB-XA/", "dung", view, None, "tập thể lãnh đạo DB-XA"),
+            Door(
+                "/kiem-diem/cap-tren/don-vi/DB-HUYEN/?nam=2026",
+                "dung",
+                view,
+                None,
+                "gợi ý, dự và chỉ đạo kiểm điểm của DB-HUYEN năm 2026; lọc: nam=2026; 2 dòng",
+            ),
+            Door(f"/kiem-diem/cap-tren/goi-y/{self.suggestion.pk}/", "dung", view, "DV-AN", ""),
+            Door(
+                f"/kiem-diem/cap-tren/goi-y/{self.suggestion.pk}/giai-trinh/",
+                "chi",
+                view,
+                "DV-AN",
+                "",
+            ),
+            Door(
+                f"/kiem-diem/cap-tren/du-chi-dao/{self.attendance.pk}/", "dung", view, "DV-AN", ""
+            ),
             Door(
                 "/kiem-diem/to-chuc/quyet-dinh/DB-XA/?nam=2026", "chi", view, None, "tổ chức DB-XA"
             ),

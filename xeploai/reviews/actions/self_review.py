@@ -16,6 +16,7 @@ from xeploai.accounts.models import User
 from xeploai.accounts.policy import Power
 from xeploai.cycles.models import Level, MemberEvaluation, Step
 from xeploai.cycles.rules import member_verdict
+from xeploai.oversight.rules import unexplained
 from xeploai.rules import Status as EngineStatus
 
 from .. import machine
@@ -170,6 +171,8 @@ def submit_self_review(evaluation: MemberEvaluation, *, by: User, version: int) 
         gaps.append(str(verdict.reasons[-1].text))
     if evaluation.level_self is None:
         gaps.append(_("Tự xếp loại"))
+    if pending := unexplained(evaluation):
+        gaps.append(_("giải trình {n} vấn đề cấp trên gợi ý kiểm điểm").format(n=pending))
     if gaps:
         raise ReviewError(_("Bản kiểm điểm còn thiếu: {gaps}.").format(gaps="; ".join(gaps)))
     assert review is not None

@@ -19,6 +19,7 @@ from xeploai.accounts.models import User
 from xeploai.accounts.policy import sees_members_of
 from xeploai.cycles.models import MemberEvaluation, Step
 from xeploai.cycles.rules import member_verdict
+from xeploai.oversight.rules import load_points
 
 from .. import actions
 from ..access import (
@@ -163,6 +164,8 @@ def _context(
         "draft_key": f"xeploai:draft:{user.pk}:{evaluation.pk}",
         "draft_texts": DRAFT_TEXTS,
         "verdict": member_verdict(evaluation.member, evaluation, evaluation.cycle),
+        # The superior's suggestions sent to the member: to her, and to who decides (S2).
+        **load_points(evaluation, user),
         "state_result": (
             evaluation.member.state_results.filter(year=evaluation.cycle.year).first()
             if evaluation.member.civil_servant

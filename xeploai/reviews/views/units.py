@@ -23,6 +23,7 @@ from xeploai.accounts.policy import Power, can
 from xeploai.cycles.models import Cycle, CycleKind, LeaderEvaluation, Level, Step, UnitEvaluation
 from xeploai.cycles.models import UnitEvaluationKind as Kind
 from xeploai.members.models import Post, PostKind
+from xeploai.oversight.rules import load_points
 from xeploai.units.models import Unit
 
 from .. import actions
@@ -253,6 +254,9 @@ def _context(
         "input_form": UnitInputForm(),
         "conclusion_form": ConclusionForm(),
         "levels": Level.choices,
+        # The superior's suggestions sent to the collective: to who drafts its report, and to
+        # who examines, decides and appraises it (S2).
+        **load_points(e, user),
     }
 
 
