@@ -7,11 +7,12 @@ import datetime as dt
 import hashlib
 import hmac
 import json
-from typing import Any
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from xeploai.cycles.models import (
     Cycle,
@@ -494,6 +495,9 @@ class ChainedChange(models.Model):
     prev_hash = models.CharField(_("mã băm dòng trước"), max_length=64)
     hash = models.CharField(_("mã băm"), max_length=64, unique=True)
 
+    # The actions in the words of this subject's review, where they differ from a member's.
+    ACTION_LABELS: ClassVar[dict[str, StrOrPromise]] = {}
+
     class Meta:
         abstract = True
 
@@ -531,6 +535,12 @@ class ChainedChange(models.Model):
     def compute_hash(self) -> str:
         """HMAC-SHA-256 of the content under the history key, which the database never holds."""
         return sign(self.content())
+
+    def action_label(self) -> str:
+        """The action in the words of this subject's review, where they differ from a
+        member's (`ACTION_LABELS`)."""
+        action = Action(self.action)
+        return str(self.ACTION_LABELS.get(action, action.label))
 
 
 def canonical_time(at: dt.datetime) -> str:
@@ -586,12 +596,13 @@ class UnitLevelChange(ChainedChange):
             )
         ]
 
+    ACTION_LABELS = {
+        Action.SUBMIT: _("Nộp báo cáo kiểm điểm"),
+        Action.PROPOSE: _("Thẩm định, đề xuất"),
+    }
+
     def __str__(self) -> str:
         return f"{self.evaluation} #{self.seq}: {self.action}"
-
-    def action_label(self) -> str:
-        """The action in the words of an organisation's review."""
-        return str(UNIT_ACTION_LABELS.get(Action(self.action), Action(self.action).label))
 
 
 class LeaderLevelChange(ChainedChange):
@@ -614,14 +625,13 @@ class LeaderLevelChange(ChainedChange):
             )
         ]
 
+    ACTION_LABELS = {
+        Action.SUBMIT: _("Nộp bản kiểm điểm"),
+        Action.PROPOSE: _("Tập thể lãnh đạo đề xuất"),
+    }
+
     def __str__(self) -> str:
         return f"{self.evaluation} #{self.seq}: {self.action}"
-
-
-UNIT_ACTION_LABELS = {
-    Action.SUBMIT: _("Nộp báo cáo kiểm điểm"),
-    Action.PROPOSE: _("Thẩm định, đề xuất"),
-}
 
 
 class HistorySeal(models.Model):

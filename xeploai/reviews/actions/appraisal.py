@@ -14,7 +14,15 @@ from xeploai.units.models import Unit
 from .. import machine
 from ..models import Action
 from ..rules import grassroots_of
-from .common import ReviewError, actor_for, advance, check_allowed, locked
+from .common import (
+    ReviewError,
+    actor_for,
+    advance,
+    check_allowed,
+    locked,
+    reopen_result,
+    send_back,
+)
 from .decision import check_quota_kept
 
 
@@ -59,11 +67,7 @@ def return_to_previous(evaluation: MemberEvaluation, *, by: User, comment: str) 
     """The superior sends a result back one step with a comment: appraised → decided,
     decided → proposed."""
     actor = actor_for(by, machine.power(Action.RETURN), evaluation.cell)
-    evaluation = locked(evaluation, *machine.sources(Action.RETURN))
-    if not comment.strip():
-        raise ReviewError(_("Trả lại cần ghi rõ ý kiến."))
-    advance(evaluation, Action.RETURN, actor=actor, reason=comment.strip())
-    return evaluation
+    return send_back(evaluation, actor=actor, comment=comment)
 
 
 @transaction.atomic
@@ -71,11 +75,7 @@ def reopen(evaluation: MemberEvaluation, *, by: User, reason: str) -> MemberEval
     """Only the superior re-opens a decided result, for a complaint, a denunciation or a sign
     of violation (R31); it goes back to the cell, which meets, proposes and is decided again."""
     actor = actor_for(by, machine.power(Action.REOPEN), evaluation.cell)
-    evaluation = locked(evaluation, *machine.sources(Action.REOPEN))
-    if not reason.strip():
-        raise ReviewError(_("Mở lại kết quả cần ghi rõ lý do."))
-    advance(evaluation, Action.REOPEN, actor=actor, reason=reason.strip())
-    return evaluation
+    return reopen_result(evaluation, actor=actor, reason=reason)
 
 
 @transaction.atomic

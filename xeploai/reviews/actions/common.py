@@ -233,3 +233,24 @@ def check_scores(sheet: Form, scores: Mapping[str, Decimal]) -> None:
             raise ReviewError(
                 _("Điểm “{item}” phải từ 0 đến {max}.").format(item=item.text, max=item.max)
             )
+
+
+def send_back(evaluation: E, *, actor: Actor, comment: str) -> E:
+    """The superior sends a result back one step with a comment: appraised → decided,
+    decided → proposed; for any subject, `actor` acting through the power the subject's
+    transition needs."""
+    e = locked(evaluation, *machine.sources(Action.RETURN))
+    if not comment.strip():
+        raise ReviewError(_("Trả lại cần ghi rõ ý kiến."))
+    advance(e, Action.RETURN, actor=actor, reason=comment.strip())
+    return e
+
+
+def reopen_result(evaluation: E, *, actor: Actor, reason: str) -> E:
+    """Only the superior re-opens a decided result, with a reason (R31): back to before the
+    proposal, where its facts may be corrected."""
+    e = locked(evaluation, *machine.sources(Action.REOPEN))
+    if not reason.strip():
+        raise ReviewError(_("Mở lại kết quả cần ghi rõ lý do."))
+    advance(e, Action.REOPEN, actor=actor, reason=reason.strip())
+    return e

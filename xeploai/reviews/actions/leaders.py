@@ -58,7 +58,9 @@ from .common import (
     advance,
     check_scores,
     locked,
+    reopen_result,
     save,
+    send_back,
     settle_breach,
 )
 from .self_review import DraftConflict, ReportData, score_total
@@ -433,23 +435,13 @@ def appraise_leader(
 @transaction.atomic
 def return_leader(evaluation: LeaderEvaluation, *, by: User, comment: str) -> LeaderEvaluation:
     """The superior sends a result back one step with a comment."""
-    actor = _actor(evaluation, Action.RETURN, by)
-    e = locked(evaluation, *machine.sources(Action.RETURN))
-    if not comment.strip():
-        raise ReviewError(_("Trả lại cần ghi rõ ý kiến."))
-    advance(e, Action.RETURN, actor=actor, reason=comment.strip())
-    return e
+    return send_back(evaluation, actor=_actor(evaluation, Action.RETURN, by), comment=comment)
 
 
 @transaction.atomic
 def reopen_leader(evaluation: LeaderEvaluation, *, by: User, reason: str) -> LeaderEvaluation:
     """Only the superior re-opens a decided result, with a reason (R31)."""
-    actor = _actor(evaluation, Action.REOPEN, by)
-    e = locked(evaluation, *machine.sources(Action.REOPEN))
-    if not reason.strip():
-        raise ReviewError(_("Mở lại kết quả cần ghi rõ lý do."))
-    advance(e, Action.REOPEN, actor=actor, reason=reason.strip())
-    return e
+    return reopen_result(evaluation, actor=_actor(evaluation, Action.REOPEN, by), reason=reason)
 
 
 @transaction.atomic

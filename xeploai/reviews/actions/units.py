@@ -57,7 +57,9 @@ from .common import (
     advance,
     check_scores,
     locked,
+    reopen_result,
     save,
+    send_back,
     settle_breach,
 )
 from .self_review import DraftConflict, ReportData, score_total
@@ -512,24 +514,14 @@ def appraise_unit(
 @transaction.atomic
 def return_unit(evaluation: UnitEvaluation, *, by: User, comment: str) -> UnitEvaluation:
     """The superior sends a result back one step with a comment."""
-    actor = _actor(evaluation, Action.RETURN, by)
-    e = locked(evaluation, *machine.sources(Action.RETURN))
-    if not comment.strip():
-        raise ReviewError(_("Trả lại cần ghi rõ ý kiến."))
-    advance(e, Action.RETURN, actor=actor, reason=comment.strip())
-    return e
+    return send_back(evaluation, actor=_actor(evaluation, Action.RETURN, by), comment=comment)
 
 
 @transaction.atomic
 def reopen_unit(evaluation: UnitEvaluation, *, by: User, reason: str) -> UnitEvaluation:
     """Only the superior re-opens a decided result, with a reason (R31): it goes back to
     before the proposal, where its facts may be corrected."""
-    actor = _actor(evaluation, Action.REOPEN, by)
-    e = locked(evaluation, *machine.sources(Action.REOPEN))
-    if not reason.strip():
-        raise ReviewError(_("Mở lại kết quả cần ghi rõ lý do."))
-    advance(e, Action.REOPEN, actor=actor, reason=reason.strip())
-    return e
+    return reopen_result(evaluation, actor=_actor(evaluation, Action.REOPEN, by), reason=reason)
 
 
 @transaction.atomic

@@ -5,11 +5,9 @@ publication)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -32,7 +30,7 @@ from ..forms import AppraisalForm, DecisionForm, LeaderProposalForm, LeaderRevie
 from ..leaders import decider_of, headed_level, leader_verdict, led_of
 from ..models import LeaderSelfReview, QuotaException
 from ..sheets import form_for
-from .common import cycle_of_page
+from .common import StepHandlers, cycle_of_page, report_posted, step_posted
 from .self_review import DRAFT_TEXTS
 
 
@@ -71,10 +69,17 @@ def leader_review(request: HttpRequest, year: int, code: str, member: str) -> Ht
     form, review = _form(evaluation, request.POST if "report" in request.POST else None)
     outcome, conflict = "", None
     if request.method == "POST" and "report" not in request.POST:
-        _step_posted(request, user, evaluation)
+        step_posted(request, user, evaluation, STEPS)
         return redirect(request.get_full_path())
     if request.method == "POST":
-        outcome, conflict, evaluation = _report_posted(request, user, evaluation, form)
+        outcome, conflict, evaluation = report_posted(
+            request,
+            user,
+            evaluation,
+            form,
+            save=leaders.save_leader_review,
+            submit=leaders.submit_leader_review,
+        )
         if outcome == "submitted":
             messages.success(request, _("Đã nộp bản kiểm điểm."))
             return redirect(request.get_full_path())
@@ -110,60 +115,6 @@ def _form(
     return form, review
 
 
-def _report_posted(
-    request: HttpRequest, user: User, evaluation: LeaderEvaluation, form: LeaderReviewForm
-) -> tuple[str, actions.DraftConflict | None, LeaderEvaluation]:
-    if not form.is_valid():
-        return "invalid", None, evaluation
-    overwrite = request.POST.get("overwrite", "")
-    version = int(overwrite) if overwrite.isdigit() else form.cleaned_data["version"]
-    try:
-        evaluation = leaders.save_leader_review(
-            evaluation, by=user, version=version, data=form.data_for_action()
-        )
-    except actions.DraftConflict as e:
-        return "conflict", e, evaluation
-    except actions.ReviewError as e:
-        form.add_error(None, e.explanation())
-        return "refused", None, evaluation
-    if "submit" in request.POST:
-        try:
-            evaluation = leaders.submit_leader_review(
-                evaluation, by=user, version=evaluation.version
-            )
-        except actions.ReviewError as e:
-            form.add_error(None, e.explanation())
-            return "saved", None, evaluation
-        return "submitted", None, evaluation
-    return "saved", None, evaluation
-
-
-def _step_posted(request: HttpRequest, user: User, evaluation: LeaderEvaluation) -> None:
-    """The collective's meeting or the superior's appraisal, each a small form of its own:
-    its action checks who may take it (403 otherwise) and where the result stands."""
-    handlers: dict[str, tuple[type[forms.Form], Callable[..., object]]] = {
-        "propose": (LeaderProposalForm, _propose),
-        "appraise": (AppraisalForm, _appraise),
-    }
-    chosen = handlers.get(request.POST.get("step", ""))
-    if chosen is None:
-        messages.error(request, _("Thao tác không hợp lệ."))
-        return
-    form_class, act = chosen
-    form = form_class(request.POST)
-    if not form.is_valid():
-        errors = "; ".join(
-            f"{form[f].label}: {e[0]}" for f, e in form.errors.items() if f in form.fields
-        )
-        messages.error(request, errors or _("Thao tác không hợp lệ."))
-        return
-    try:
-        act(evaluation, by=user, **form.cleaned_data)
-        messages.success(request, _("Đã ghi nhận."))
-    except actions.ReviewError as e:
-        messages.error(request, e.explanation())
-
-
 def _propose(evaluation: LeaderEvaluation, *, by: User, level: int, conclusion: str) -> object:
     return leaders.propose_leader(evaluation, by=by, level=Level(level), conclusion=conclusion)
 
@@ -179,6 +130,13 @@ def _appraise(
     if action == "return":
         return leaders.return_leader(evaluation, by=by, comment=reason)
     return leaders.reopen_leader(evaluation, by=by, reason=reason)
+
+
+# The steps after the report, each posted as a small form of its own.
+STEPS: StepHandlers = {
+    "propose": (LeaderProposalForm, _propose),
+    "appraise": (AppraisalForm, _appraise),
+}
 
 
 def _context(

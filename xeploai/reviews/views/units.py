@@ -4,11 +4,9 @@ deciding committee (the decision within the quota of its groups, publication).""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -47,7 +45,7 @@ from ..rules import (
     waiting_counts,
 )
 from ..sheets import collective_form
-from .common import cycle_of_page
+from .common import StepHandlers, cycle_of_page, report_posted, step_posted
 from .self_review import DRAFT_TEXTS
 
 # In the page's address: an organisation's result, or its leadership collective's.
@@ -80,10 +78,17 @@ def unit_review(request: HttpRequest, year: int, code: str, kind: str) -> HttpRe
     form, review = _form(evaluation, request.POST if "report" in request.POST else None)
     outcome, conflict = "", None
     if request.method == "POST" and "report" not in request.POST:
-        _step_posted(request, user, evaluation)
+        step_posted(request, user, evaluation, STEPS)
         return redirect(request.get_full_path())
     if request.method == "POST":
-        outcome, conflict, evaluation = _report_posted(request, user, evaluation, form)
+        outcome, conflict, evaluation = report_posted(
+            request,
+            user,
+            evaluation,
+            form,
+            save=units.save_unit_review,
+            submit=units.submit_unit_review,
+        )
         if outcome == "submitted":
             messages.success(request, _("Đã nộp báo cáo kiểm điểm."))
             return redirect(request.get_full_path())
@@ -133,63 +138,6 @@ def _form(evaluation: UnitEvaluation, data: Any) -> tuple[UnitReviewForm, UnitSe
     return form, review
 
 
-def _report_posted(
-    request: HttpRequest, user: User, evaluation: UnitEvaluation, form: UnitReviewForm
-) -> tuple[str, actions.DraftConflict | None, UnitEvaluation]:
-    """Save the posted draft, then submit it if asked; a copy written elsewhere since this
-    one was read is a conflict the user resolves, as on a member's self-review."""
-    if not form.is_valid():
-        return "invalid", None, evaluation
-    overwrite = request.POST.get("overwrite", "")
-    version = int(overwrite) if overwrite.isdigit() else form.cleaned_data["version"]
-    try:
-        evaluation = units.save_unit_review(
-            evaluation, by=user, version=version, data=form.data_for_action()
-        )
-    except actions.DraftConflict as e:
-        return "conflict", e, evaluation
-    except actions.ReviewError as e:
-        form.add_error(None, e.explanation())
-        return "refused", None, evaluation
-    if "submit" in request.POST:
-        try:
-            evaluation = units.submit_unit_review(evaluation, by=user, version=evaluation.version)
-        except actions.ReviewError as e:
-            form.add_error(None, e.explanation())  # saved, not submitted: the page says why
-            return "saved", None, evaluation
-        return "submitted", None, evaluation
-    return "saved", None, evaluation
-
-
-def _step_posted(request: HttpRequest, user: User, evaluation: UnitEvaluation) -> None:
-    """One of the steps after the report, as a small form of its own: its action checks who
-    may take it (403 otherwise) and where the result stands."""
-    handlers: dict[str, tuple[type[forms.Form], Callable[..., object]]] = {
-        "propose": (UnitProposalForm, _propose),
-        "peer": (PeerResultForm, units.record_peer_result),
-        "input": (UnitInputForm, units.add_unit_input),
-        "conclusion": (ConclusionForm, units.record_conclusion),
-        "appraise": (AppraisalForm, _appraise),
-    }
-    chosen = handlers.get(request.POST.get("step", ""))
-    if chosen is None:
-        messages.error(request, _("Thao tác không hợp lệ."))
-        return
-    form_class, act = chosen
-    form = form_class(request.POST)
-    if not form.is_valid():
-        errors = "; ".join(
-            f"{form[f].label}: {e[0]}" for f, e in form.errors.items() if f in form.fields
-        )
-        messages.error(request, errors or _("Thao tác không hợp lệ."))
-        return
-    try:
-        act(evaluation, by=user, **form.cleaned_data)
-        messages.success(request, _("Đã ghi nhận."))
-    except actions.ReviewError as e:
-        messages.error(request, e.explanation())
-
-
 def _propose(evaluation: UnitEvaluation, *, by: User, level: int, note: str) -> object:
     return units.propose_unit(evaluation, by=by, level=Level(level), note=note)
 
@@ -205,6 +153,16 @@ def _appraise(
     if action == "return":
         return units.return_unit(evaluation, by=by, comment=reason)
     return units.reopen_unit(evaluation, by=by, reason=reason)
+
+
+# The steps after the report, each posted as a small form of its own.
+STEPS: StepHandlers = {
+    "propose": (UnitProposalForm, _propose),
+    "peer": (PeerResultForm, units.record_peer_result),
+    "input": (UnitInputForm, units.add_unit_input),
+    "conclusion": (ConclusionForm, units.record_conclusion),
+    "appraise": (AppraisalForm, _appraise),
+}
 
 
 def _context(
