@@ -14,16 +14,13 @@ from xeploai.rules.legacy import parse_status, rank_label
 SUBJECTS = [("MEMBER", _("Đảng viên")), ("ORGANISATION", _("Tổ chức"))]
 
 
-class PastResultForm(forms.Form):
-    """One result of a past year, for a member or an organisation, in any regime's words: a
-    level's label of any regime (R34) or a status with its reason."""
+class _PastResult(forms.Form):
+    """A result of a past year in any regime's words: a level's label of any regime (R34) or
+    a status with its reason."""
 
     year = forms.IntegerField(label=_("Năm"), min_value=1930)
-    subject = forms.ChoiceField(label=_("Đối tượng"), choices=SUBJECTS)
-    code = forms.CharField(label=_("Mã"), max_length=32)
     result = forms.CharField(label=_("Kết quả"), max_length=128)
     reason = forms.CharField(label=_("Lý do"), max_length=255, required=False)
-    cell_code = forms.CharField(label=_("Mã chi bộ"), max_length=32, required=False)
 
     def clean_year(self) -> int:
         year: int = self.cleaned_data["year"]
@@ -45,9 +42,27 @@ class PastResultForm(forms.Form):
             )
         return label
 
+
+class PastResultForm(_PastResult):
+    """One result of a past year, for a member or an organisation."""
+
+    subject = forms.ChoiceField(label=_("Đối tượng"), choices=SUBJECTS)
+    code = forms.CharField(label=_("Mã"), max_length=32)
+    cell_code = forms.CharField(label=_("Mã chi bộ"), max_length=32, required=False)
+    field_order = ["year", "subject", "code", "result", "reason", "cell_code"]
+
     def clean(self) -> dict[str, Any]:
         data = super().clean()
         assert data is not None
         if data.get("subject") == "ORGANISATION" and data.get("cell_code"):
             self.add_error("cell_code", _("Chỉ ghi mã chi bộ cho kết quả của đảng viên."))
         return data
+
+
+class LeaderResultForm(_PastResult):
+    """One leader's result as a leader in a past year, at one of their leading posts (R32)."""
+
+    member_code = forms.CharField(label=_("Mã đảng viên"), max_length=32)
+    unit_code = forms.CharField(label=_("Mã đơn vị"), max_length=32)
+    title = forms.CharField(label=_("Chức vụ"), max_length=255, required=False)
+    field_order = ["year", "member_code", "unit_code", "title", "result", "reason"]

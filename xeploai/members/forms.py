@@ -150,6 +150,8 @@ class PostForm(forms.ModelForm[Post]):
 
     member_code = forms.CharField(label=_("Mã đảng viên"), max_length=32)
     unit_code = forms.CharField(label=_("Mã đơn vị"), max_length=32)
+    # The title (chức danh) by its name in the list offices keep (`PostTitle`).
+    post_title_name = forms.CharField(label=_("Chức danh"), max_length=128, required=False)
 
     class Meta:
         model = Post

@@ -1,10 +1,11 @@
 """Every kind of import, in the order a new district loads them (discipline last: it may
 name the cycle it was counted in, which past results create; the state evaluation after the
-members it rates)."""
+members it rates; leaders' results after the results of the units they head)."""
 
 from __future__ import annotations
 
 from ..base import Kind
+from .leaders import LEADER_RESULTS
 from .members import MEMBERS
 from .records import DISCIPLINE, POSTS, STATE_RESULTS, STATUSES, TRANSFERS
 from .results import RESULTS
@@ -12,12 +13,23 @@ from .units import UNITS
 
 KINDS: dict[str, Kind] = {
     k.name: k
-    for k in (UNITS, MEMBERS, STATUSES, TRANSFERS, POSTS, RESULTS, DISCIPLINE, STATE_RESULTS)
+    for k in (
+        UNITS,
+        MEMBERS,
+        STATUSES,
+        TRANSFERS,
+        POSTS,
+        RESULTS,
+        LEADER_RESULTS,
+        DISCIPLINE,
+        STATE_RESULTS,
+    )
 }
 
 __all__ = [
     "DISCIPLINE",
     "KINDS",
+    "LEADER_RESULTS",
     "MEMBERS",
     "POSTS",
     "RESULTS",

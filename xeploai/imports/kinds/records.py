@@ -12,6 +12,7 @@ from django.db import models
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from xeploai.core.text import search_key
 from xeploai.cycles.models import Cycle
 from xeploai.members import state
 from xeploai.members.forms import (
@@ -27,6 +28,7 @@ from xeploai.members.models import (
     Member,
     Post,
     PostKind,
+    PostTitle,
     StateLevel,
     StateResult,
     StatusKind,
@@ -313,6 +315,16 @@ POST_COLUMNS = (
         example="Đảng",
     ),
     Column("title", "Chức vụ", example="Bí thư chi bộ"),
+    Column(
+        "post_title_name",
+        "Chức danh",
+        required=False,
+        note=gettext_lazy(
+            "Chức danh trong danh mục chức danh lãnh đạo, quản lý (ví dụ: Bí thư, Phó Bí thư"
+            " chi bộ, Chủ tịch Ủy ban nhân dân): cho biết vị trí và thứ bậc của chức vụ."
+        ),
+        example="Bí thư chi bộ",
+    ),
     Column("unit_code", "Mã đơn vị", example="CB01"),
     Column("organisation", "Cơ quan, tổ chức", required=False),
     Column(
@@ -336,12 +348,49 @@ POST_COLUMNS = (
 )
 
 
+POST_HEADERS = {c.field: c.header for c in POST_COLUMNS}
+
+
+def _post_title(item: Item, record: dict[str, Any], report: Report, run: Run) -> bool:
+    """The post's title (chức danh) from the list offices keep, by its name: of the post's
+    kind."""
+    name = record.pop("post_title_name")
+    record["post_title"] = None
+    if not name:
+        return True
+    titles: dict[str, PostTitle] = run.cache.setdefault(
+        "post_titles", {search_key(t.name): t for t in PostTitle.objects.all()}
+    )
+    title = titles.get(search_key(name))
+    if title is None:
+        report.add(
+            item.row.number,
+            POST_HEADERS["post_title_name"],
+            _("Chức danh “{name}” không có trong danh mục chức danh lãnh đạo, quản lý.").format(
+                name=name
+            ),
+        )
+        return False
+    if record["kind"] and title.kind != record["kind"]:
+        report.add(
+            item.row.number,
+            POST_HEADERS["post_title_name"],
+            _("Chức danh “{name}” là chức vụ {kind}, không cùng loại chức vụ của dòng.").format(
+                name=title.name, kind=title.get_kind_display().lower()
+            ),
+        )
+        return False
+    record["post_title"] = title
+    return True
+
+
 def _export_posts(root: Unit | None) -> Iterator[dict[str, object]]:
-    for p in _of_members(Post, root, ("unit",), ("start", "title")):
+    for p in _of_members(Post, root, ("unit", "post_title"), ("start", "title")):
         yield {
             "member_code": p.member.code,
             "kind": values.label(p.kind, PostKind.choices),
             "title": p.title,
+            "post_title_name": p.post_title.name if p.post_title else "",
             "unit_code": p.unit.code,
             "organisation": p.organisation,
             "leader": values.yes_no_text(p.leader),
@@ -360,9 +409,10 @@ POSTS = Kind(
     _writer(
         Post,
         ("member", "title", "unit", "start"),
-        ("kind", "title", "organisation", "leader", "head", "start", "end"),
+        ("kind", "title", "post_title_name", "organisation", "leader", "head", "start", "end"),
         (Link("unit", "unit_code"),),
-        {c.field: c.header for c in POST_COLUMNS},
+        POST_HEADERS,
+        extra=_post_title,
     ),
     _export_posts,
 )

@@ -19,13 +19,14 @@ from xeploai.cycles.models import (
     Cycle,
     CycleKind,
     EvaluationFacts,
+    LeaderEvaluation,
     MemberEvaluation,
     Status,
     Step,
     UnitEvaluation,
     UnitEvaluationKind,
 )
-from xeploai.members.models import Member
+from xeploai.members.models import Member, PostKind
 from xeploai.reports import tally
 from xeploai.reviews import history
 from xeploai.rules import Regime, regime_for_year
@@ -126,7 +127,9 @@ def result_fields(label: str, reason: str, regime: Regime) -> dict[str, Any]:
     }
 
 
-def _cycle(year: int, row: Any, report: Report, run: Run) -> Cycle | None:
+def past_cycle(year: int, row: Any, report: Report, run: Run) -> Cycle | None:
+    """The closed cycle of a past year, created closed if missing (not while checking);
+    None, and the reason reported, where the year's cycle is still open."""
     cycles: dict[int, Cycle] = run.cache.setdefault("result_cycles", {})
     if year not in cycles:
         cycle = Cycle.objects.of_year(year)
@@ -156,7 +159,7 @@ def write(items: list[Item], report: Report, run: Run) -> None:
     units = by_code(Unit, [d["code"] for d in of_units] + [d["cell_code"] for d in of_members])
     wanted: list[tuple[Any, type[models.Model], dict[str, Any]]] = []
     for row, data, valid in items:
-        cycle = _cycle(data["year"], row, report, run) if data["year"] else None
+        cycle = past_cycle(data["year"], row, report, run) if data["year"] else None
         subject = _subject(row, data, members, units, report)
         if not valid or cycle is None or subject is None:
             continue
@@ -172,7 +175,47 @@ def write(items: list[Item], report: Report, run: Run) -> None:
         else:
             fields |= {"kind": UnitEvaluationKind.ORGANISATION, "unit_path": subject["unit"].path}
             wanted.append((row, UnitEvaluation, fields))
+    _check_heads(wanted, report)
     _save(wanted, report, run)
+
+
+def _check_heads(
+    wanted: list[tuple[Any, type[models.Model], dict[str, Any]]], report: Report
+) -> None:
+    """R16 from the other side: an organisation's result is never below that of the leader
+    who heads it in the same year, recorded before it (one query)."""
+    ranked = [
+        (row, f)
+        for row, model, f in wanted
+        if model is UnitEvaluation and (f["level_final"] or f["ordinal"])
+    ]
+    if not ranked:
+        return
+    heads: dict[tuple[int, int], list[LeaderEvaluation]] = {}
+    for e in LeaderEvaluation.objects.filter(
+        cycle__in={f["cycle"].pk for _r, f in ranked if f["cycle"].pk},
+        unit__in=[f["unit"] for _r, f in ranked],
+        head=True,
+        post__kind=PostKind.PARTY,
+    ).select_related("member"):
+        heads.setdefault((e.cycle_id, e.unit_id), []).append(e)
+    for row, f in ranked:
+        for e in heads.get((f["cycle"].pk, f["unit"].pk), []):
+            rank = e.level_final or e.level_decided or e.ordinal
+            if rank and rank < (f["level_final"] or f["ordinal"]):
+                report.add(
+                    row.number,
+                    HEADERS["result"],
+                    _(
+                        "Đồng chí {name}, người đứng đầu {unit}, đã được xếp loại “{label}” năm"
+                        " {year}: đơn vị không được xếp loại thấp hơn người đứng đầu."
+                    ).format(
+                        name=e.member.full_name,
+                        unit=f["unit"].name,
+                        label=result_label(e),
+                        year=f["cycle"].year,
+                    ),
+                )
 
 
 def _subject(
@@ -259,16 +302,28 @@ def _save(
                 for f in compared:
                     setattr(evaluation, f, fields[f])
                 changed.append(evaluation)
-        if not report.ok:
-            return
-        insert(model, new, run)
-        update(model, changed, compared, run)
-        if run.writes:  # every result has its level history (R33), an imported one too
-            history.append_imported(
-                [*new, *changed], user=run.by, name=_("Nhập từ dòng lệnh"), reason=run.reason
-            )
-        report.created += len(new)
-        report.updated += len(changed)
+        if report.ok:
+            write_results(model, new, changed, compared, report, run)
+
+
+def write_results(
+    model: type[Any],
+    new: list[Any],
+    changed: list[Any],
+    compared: tuple[str, ...],
+    report: Report,
+    run: Run,
+) -> None:
+    """Write a checked chunk of results, each with its level history (R33): an imported
+    result has one too."""
+    insert(model, new, run)
+    update(model, changed, compared, run)
+    if run.writes:
+        history.append_imported(
+            [*new, *changed], user=run.by, name=_("Nhập từ dòng lệnh"), reason=run.reason
+        )
+    report.created += len(new)
+    report.updated += len(changed)
 
 
 def export(root: Unit | None) -> Iterator[dict[str, object]]:
@@ -285,18 +340,21 @@ def export(root: Unit | None) -> Iterator[dict[str, object]]:
         yield _row(m, "MEMBER", m.member.code, m.cell.code if moved else "")
 
 
-def _row(e: EvaluationFacts, subject: str, code: str, cell_code: str) -> dict[str, object]:
+def result_label(e: EvaluationFacts) -> str:
+    """A result as a file writes it: its label, its level's, or its status'."""
     if e.label:
-        result = e.label
-    elif e.status == Status.CLASSIFIED and e.level_final:
-        result = str(e.get_level_final_display())
-    else:
-        result = str(e.get_status_display())
+        return e.label
+    if e.status == Status.CLASSIFIED and e.level_final:
+        return str(e.get_level_final_display())
+    return str(e.get_status_display())
+
+
+def _row(e: EvaluationFacts, subject: str, code: str, cell_code: str) -> dict[str, object]:
     return {
         "year": e.cycle.year,  # type: ignore[attr-defined]
         "subject": values.label(subject, SUBJECTS),
         "code": code,
-        "result": result,
+        "result": result_label(e),
         "reason": e.status_reason,
         "cell_code": cell_code,
     }

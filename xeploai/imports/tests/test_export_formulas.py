@@ -13,7 +13,7 @@ from pathlib import Path
 from django.test import TestCase
 
 from xeploai.core.testing import make_cycle, make_evaluation, make_member, make_unit
-from xeploai.cycles.models import Status
+from xeploai.cycles.models import LeaderEvaluation, Status, Step
 from xeploai.formats_safe import formula_like
 from xeploai.imports import files
 from xeploai.imports.base import run_import
@@ -65,9 +65,14 @@ class ExportFormulasTestCase(TestCase):
             violation_unit=cell,
             reason=MINUS,
         )
-        Post.objects.create(
+        post = Post.objects.create(
             member=member, kind=PostKind.PARTY, title=AT, unit=cell, organisation=WIDE, start=day
         )
+        LeaderEvaluation.objects.create(
+            cycle=make_cycle(2024, closed=True), member=member, post=post, unit=cell,
+            unit_path=cell.path, tier=post.tier, status=Status.EXEMPT, status_reason=LINK,
+            label="Miễn đánh giá", step=Step.NOT_REVIEWED,
+        )  # fmt: skip
         StateResult.objects.create(
             member=member,
             year=2024,

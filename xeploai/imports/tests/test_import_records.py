@@ -13,7 +13,7 @@ from xeploai.core.testing import make_cycle, make_member, make_unit
 from xeploai.imports.base import Run, run_import
 from xeploai.imports.kinds import DISCIPLINE, POSTS, STATUSES, TRANSFERS
 from xeploai.imports.report import Report
-from xeploai.members.models import Discipline, Post, StatusPeriod, Transfer
+from xeploai.members.models import Discipline, Post, PostTier, StatusPeriod, Transfer
 from xeploai.units.models import UnitKind
 
 
@@ -138,3 +138,29 @@ class ImportRecordsTestCase(TestCase):
             "DV1;Đảng;Bí thư chi bộ;CB1;Không;01/10/2025",
         )
         self.assertIn("Dòng 3, cột “Từ ngày”: Trùng với dòng 2", self.messages(duplicate))
+
+    def test_a_post_names_its_title_from_the_list_offices_keep(self) -> None:
+        header = "Mã đảng viên;Loại chức vụ;Chức vụ;Chức danh;Mã đơn vị;Người đứng đầu;Từ ngày"
+        report = self.run_csv(
+            POSTS,
+            header,
+            "DV1;Đảng;Phó Bí thư Chi bộ 3;pho bi thu chi bo;CB1;Không;01/10/2025",
+            "DV1;Đảng;Bí thư Đoàn;Bí thư Đoàn;CB2;Có;01/10/2025",
+            "DV1;Đảng;Chủ tịch xã;Chủ tịch Ủy ban nhân dân;X1;Có;01/10/2025",
+        )
+        messages = self.messages(report)
+        self.assertIn(
+            "Dòng 3, cột “Chức danh”: Chức danh “Bí thư Đoàn” không có trong danh mục", messages
+        )
+        self.assertIn(
+            "Dòng 4, cột “Chức danh”: Chức danh “Chủ tịch Ủy ban nhân dân” là chức vụ chính quyền",
+            messages,
+        )
+        self.assertFalse(Post.objects.exists())
+        report = self.run_csv(
+            POSTS, header, "DV1;Đảng;Phó Bí thư Chi bộ 3;pho bi thu chi bo;CB1;Không;01/10/2025"
+        )
+        self.assertEqual(report.errors, [])
+        post = Post.objects.select_related("post_title").get()
+        assert post.post_title is not None
+        self.assertEqual((post.post_title.name, post.tier), ("Phó Bí thư chi bộ", PostTier.DEPUTY))
