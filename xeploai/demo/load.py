@@ -18,14 +18,16 @@ from django.utils.translation import gettext as _
 from xeploai.accounts.models import Role, RoleKind, User
 from xeploai.cycles.models import Cycle, MemberEvaluation, UnitEvaluation
 from xeploai.imports import files
-from xeploai.imports.base import Run, run_import
-from xeploai.imports.kinds import STATE_RESULTS
+from xeploai.imports.base import Kind, Run, run_import
+from xeploai.imports.kinds import LEADER_RESULTS, STATE_RESULTS
 from xeploai.members.models import Discipline, Member, Post, StatusPeriod, Transfer
+from xeploai.oversight import demo as oversight
 from xeploai.reports import tally
 from xeploai.reviews import history, seals
 from xeploai.reviews.models import HistorySeal
 from xeploai.units.models import Unit, UnitKind
 
+from . import leaders
 from .history import make_cycles, member_rows, state_results_file, unit_rows
 from .people import add_people
 from .progress import advance, fill_drafts
@@ -94,32 +96,41 @@ def load(size: str, seed: int, progress: Callable[[str], None] = print) -> dict[
         if cycle.closed:  # past years' results, recorded as an office imports them
             history.append_imported([*members, *units], user=None, name=_("Dữ liệu mẫu"))
         progress(f"  {cycle.name}: xong")
-    counts["state_results"] = _import_state_results(tree, cycles)
+    # The civil servants' levels in the state evaluation, from their personnel offices.
+    counts["state_results"] = _import(
+        STATE_RESULTS, state_results_file(tree, cycles), "danh-gia-cong-chuc.xlsx"
+    )
+    # The leaders' results as leaders, from the organisation boards' records.
+    counts["leader_results"] = _import(
+        LEADER_RESULTS, leaders.past_results_file(cycles), "ket-qua-can-bo.xlsx"
+    )
     tally.rebuild(cycles)  # the steps below keep it in step as they go
     ensure_personas(tree)
     current = cycles[-1]
     fill_drafts(tree, current)
+    board = User.objects.get(username="dung")
     advance(
         tree,
         current,
-        board=User.objects.get(username="dung"),
+        board=board,
         standing=User.objects.get(username="thuong"),
         rng=random.Random(seed + 2),
         progress=progress,
     )
+    oversight.seed(current, board=board, member=User.objects.get(username="an"))
+    progress("  Gợi ý kiểm điểm, dự và chỉ đạo kiểm điểm")
     _seal(progress)
     return counts
 
 
-def _import_state_results(tree: Tree, cycles: list[Cycle]) -> int:
-    """The civil servants' levels in the state evaluation, imported from the file their
-    personnel offices send in, as an office would."""
+def _import(kind: Kind, rows: Iterable[dict[str, object]], name: str) -> int:
+    """Records imported from the file an office sends in, as an office would."""
     with tempfile.TemporaryDirectory() as directory:
-        path = Path(directory) / "danh-gia-cong-chuc.xlsx"
-        files.write_rows(STATE_RESULTS, state_results_file(tree, cycles), path)
-        report = run_import(STATE_RESULTS, path, run=Run(reason=_("Dữ liệu mẫu")))
+        path = Path(directory) / name
+        files.write_rows(kind, rows, path)
+        report = run_import(kind, path, run=Run(reason=_("Dữ liệu mẫu")))
     if not report.ok:
-        raise RuntimeError(f"state results: {report.errors[:3]}")
+        raise RuntimeError(f"{kind.name}: {report.errors[:3]}")
     return report.created
 
 

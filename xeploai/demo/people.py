@@ -12,11 +12,12 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from xeploai.accounts import twofactor
 from xeploai.accounts.models import User
 from xeploai.accounts.policy import needs_second_factor
+from xeploai.members import titles as post_titles
 from xeploai.members.models import (
     Discipline,
     DisciplineForm,
     Post,
-    PostKind,
+    PostTitle,
     StatusKind,
     Transfer,
 )
@@ -24,16 +25,67 @@ from xeploai.units.models import Unit, UnitKind
 
 from .tree import CURRENT_YEAR, FIRST_YEAR, TODAY, Seeded, Tree, _date
 
+# Each post the demo gives: its kind comes from its title, one of those every office has
+# (`members.PostTitle`, seeded with the database); the post names its place beside the title.
+MASS_HEAD = "Người đứng đầu tổ chức chính trị - xã hội"
+# The commune's posts: title as the post reads, seeded title, head, organisation it leads.
 COMMUNE_POSTS = [
-    (PostKind.PARTY, "Bí thư Đảng ủy xã", True, ""),
-    (PostKind.PARTY, "Phó Bí thư Thường trực Đảng ủy xã", False, ""),
-    (PostKind.GOVERNMENT, "Chủ tịch UBND xã", True, "UBND xã"),
-    (PostKind.GOVERNMENT, "Phó Chủ tịch UBND xã", False, "UBND xã"),
-    (PostKind.MASS, "Chủ tịch Ủy ban MTTQ xã", True, "Ủy ban MTTQ xã"),
-    (PostKind.MASS, "Chủ tịch Hội Nông dân xã", True, "Hội Nông dân xã"),
-    (PostKind.MASS, "Chủ tịch Hội Liên hiệp Phụ nữ xã", True, "Hội Liên hiệp Phụ nữ xã"),
-    (PostKind.MASS, "Bí thư Đoàn xã", True, "Đoàn TNCS Hồ Chí Minh xã"),
-    (PostKind.MASS, "Chủ tịch Hội Cựu chiến binh xã", True, "Hội Cựu chiến binh xã"),
+    ("Bí thư Đảng ủy xã", "Bí thư", True, ""),
+    ("Phó Bí thư Thường trực Đảng ủy xã", "Phó Bí thư Thường trực", False, ""),
+    ("Chủ tịch UBND xã", "Chủ tịch Ủy ban nhân dân", True, "UBND xã"),
+    ("Phó Chủ tịch UBND xã", "Phó Chủ tịch Ủy ban nhân dân", False, "UBND xã"),
+    ("Chủ tịch Ủy ban MTTQ xã", "Chủ tịch Ủy ban Mặt trận Tổ quốc", True, "Ủy ban MTTQ xã"),
+    ("Chủ tịch Hội Nông dân xã", MASS_HEAD, True, "Hội Nông dân xã"),
+    ("Chủ tịch Hội Liên hiệp Phụ nữ xã", MASS_HEAD, True, "Hội Liên hiệp Phụ nữ xã"),
+    ("Bí thư Đoàn xã", MASS_HEAD, True, "Đoàn TNCS Hồ Chí Minh xã"),
+    ("Chủ tịch Hội Cựu chiến binh xã", MASS_HEAD, True, "Hội Cựu chiến binh xã"),
+]
+# The district's own leaders, from the cells of the agencies they work in.
+DISTRICT_POSTS = [
+    ("Chi bộ Văn phòng Huyện ủy", "Bí thư Huyện ủy", "Bí thư", True, ""),
+    (
+        "Chi bộ Văn phòng Huyện ủy",
+        "Phó Bí thư Thường trực Huyện ủy",
+        "Phó Bí thư Thường trực",
+        False,
+        "",
+    ),
+    (
+        "Chi bộ Văn phòng Huyện ủy",
+        "Ủy viên Ban Thường vụ Huyện ủy",
+        "Ủy viên Ban Thường vụ",
+        False,
+        "",
+    ),
+    (
+        "Chi bộ Văn phòng HĐND và UBND huyện",
+        "Chủ tịch UBND huyện",
+        "Chủ tịch Ủy ban nhân dân",
+        True,
+        "UBND huyện",
+    ),
+    (
+        "Chi bộ Văn phòng HĐND và UBND huyện",
+        "Phó Chủ tịch UBND huyện",
+        "Phó Chủ tịch Ủy ban nhân dân",
+        False,
+        "UBND huyện",
+    ),
+    (
+        "Chi bộ Ủy ban MTTQ và các đoàn thể huyện",
+        "Chủ tịch Ủy ban MTTQ huyện",
+        "Chủ tịch Ủy ban Mặt trận Tổ quốc",
+        True,
+        "Ủy ban MTTQ huyện",
+    ),
+]
+# The committee of a grassroots committee other than a commune's (the military, the police):
+# its secretary, its deputy, two of its members.
+COMMITTEE_POSTS = [
+    ("Bí thư Đảng ủy", "Bí thư", True),
+    ("Phó Bí thư Đảng ủy", "Phó Bí thư", False),
+    ("Đảng ủy viên", "Cấp ủy viên", False),
+    ("Đảng ủy viên", "Cấp ủy viên", False),
 ]
 DISCIPLINE_REASONS = [
     "Vi phạm quy định về quản lý đất đai",
@@ -45,20 +97,27 @@ DISCIPLINE_REASONS = [
 
 
 def add_people(tree: Tree, rng: random.Random) -> None:
+    post_titles.ensure()  # a database emptied by a test lacks them
+    titles = {t.name: t for t in PostTitle.objects.all()}
     by_cell: dict[str, list[Seeded]] = defaultdict(list)
     for s in tree.members:
         by_cell[s.cell.unit.code].append(s)
     for cell in tree.cells:
         members = by_cell[cell.unit.code]
-        _cell_posts(members, cell.unit, rng)
+        _cell_posts(members, cell.unit, rng, titles)
     by_grassroots: dict[str, list[Seeded]] = defaultdict(list)
     for s in tree.members:
         by_grassroots[s.cell.grassroots.code].append(s)
     for unit in tree.units:
         if unit.kind == UnitKind.GRASSROOTS_COMMITTEE and unit.field_type == "COMMUNE":
-            _commune_posts(by_grassroots[unit.code], unit, rng)
+            _commune_posts(by_grassroots[unit.code], unit, rng, titles)
     _moves(tree, rng)
     _discipline(tree, rng)
+    # Last, so that everything above is drawn as before they existed.
+    _district_posts(tree, by_cell, rng, titles)
+    for unit in tree.units:
+        if unit.kind == UnitKind.GRASSROOTS_COMMITTEE and unit.field_type != "COMMUNE":
+            _committee_posts(by_grassroots[unit.code], unit, rng, titles)
 
 
 def _start(s: Seeded, rng: random.Random) -> dt.date:
@@ -66,67 +125,99 @@ def _start(s: Seeded, rng: random.Random) -> dt.date:
     return _date(rng, earliest, max(earliest, dt.date(2025, 6, 30)))
 
 
-def _cell_posts(members: list[Seeded], cell: Unit, rng: random.Random) -> None:
+def _post(
+    s: Seeded,
+    unit: Unit,
+    title: PostTitle,
+    rng: random.Random,
+    *,
+    name: str = "",
+    head: bool = False,
+    organisation: str = "",
+) -> None:
+    """Give `s` a leading post of `title` at `unit`, named `name` (the title's own name by
+    default)."""
+    s.posts.append(
+        Post(
+            kind=title.kind,
+            title=name or title.name,
+            post_title=title,
+            unit=unit,
+            organisation=organisation,
+            head=head,
+            start=_start(s, rng),
+            member=s.member,
+        )
+    )
+
+
+def _cell_posts(
+    members: list[Seeded], cell: Unit, rng: random.Random, titles: dict[str, PostTitle]
+) -> None:
     eligible = [s for s in members if s.member.full_member_since and not s.statuses]
     if not eligible:
         return
-    secretary = eligible[0]
-    secretary.posts.append(
-        Post(
-            kind=PostKind.PARTY,
-            title="Bí thư chi bộ",
-            unit=cell,
-            head=True,
-            start=_start(secretary, rng),
-            member=secretary.member,
-        )
-    )
+    _post(eligible[0], cell, titles["Bí thư chi bộ"], rng, head=True)
     if len(eligible) >= 10:
-        deputy = eligible[1]
-        deputy.posts.append(
-            Post(
-                kind=PostKind.PARTY,
-                title="Phó Bí thư chi bộ",
-                unit=cell,
-                start=_start(deputy, rng),
-                member=deputy.member,
-            )
-        )
+        _post(eligible[1], cell, titles["Phó Bí thư chi bộ"], rng)
     if cell.kind == UnitKind.GRASSROOTS_CELL or not cell.name.startswith("Chi bộ xóm"):
-        head = eligible[-1]
         organisation = cell.name.removeprefix("Chi bộ ")
-        head.posts.append(
-            Post(
-                kind=PostKind.GOVERNMENT,
-                title="Thủ trưởng cơ quan, đơn vị",
-                unit=cell,
-                organisation=organisation,
-                head=True,
-                start=_start(head, rng),
-                member=head.member,
-            )
-        )
+        title = titles["Thủ trưởng cơ quan, đơn vị"]
+        _post(eligible[-1], cell, title, rng, head=True, organisation=organisation)
 
 
-def _commune_posts(members: list[Seeded], commune: Unit, rng: random.Random) -> None:
+def _commune_posts(
+    members: list[Seeded], commune: Unit, rng: random.Random, titles: dict[str, PostTitle]
+) -> None:
     officials = [
         s
         for s in members
         if s.member.civil_servant and s.member.full_member_since and not s.posts and not s.statuses
     ]
     place = commune.name.removeprefix("Đảng bộ xã ")
-    for (kind, title, head, organisation), s in zip(COMMUNE_POSTS, officials, strict=False):
-        s.posts.append(
-            Post(
-                kind=kind,
-                title=f"{title} {place}",
-                unit=commune,
-                head=head,
-                organisation=f"{organisation} {place}".strip(),
-                start=_start(s, rng),
-                member=s.member,
-            )
-        )
+    for (name, title, head, organisation), s in zip(COMMUNE_POSTS, officials, strict=False):
+        _post(
+            s, commune, titles[title], rng, name=f"{name} {place}", head=head,
+            organisation=f"{organisation} {place}".strip(),
+        )  # fmt: skip
+
+
+def _free(members: list[Seeded]) -> list[Seeded]:
+    """Those who may take a post: full members holding none, with no status, the last of
+    the cell first; never its first such member, whom the personas may be."""
+    free = [s for s in members if s.member.full_member_since and not s.posts and not s.statuses]
+    return free[:0:-1]
+
+
+def _district_posts(
+    tree: Tree,
+    by_cell: dict[str, list[Seeded]],
+    rng: random.Random,
+    titles: dict[str, PostTitle],
+) -> None:
+    """The leaders of each district: its standing committee, the chairs of its People's
+    Committee and of its Fatherland Front, from the cells of their agencies."""
+    for district in (u for u in tree.units if u.kind == UnitKind.DISTRICT):
+        cells = {c.unit.name: c.unit for c in tree.cells if c.unit.parent is district}
+        free = {name: _free(by_cell[cell.code]) for name, cell in cells.items()}
+        place = district.name.removeprefix("Đảng bộ huyện ")
+        for cell, name, title, head, organisation in DISTRICT_POSTS:
+            if not free.get(cell):
+                continue
+            _post(
+                free[cell].pop(0), district, titles[title], rng, name=f"{name} {place}",
+                head=head, organisation=f"{organisation} {place}" if organisation else "",
+            )  # fmt: skip
+
+
+def _committee_posts(
+    members: list[Seeded], committee: Unit, rng: random.Random, titles: dict[str, PostTitle]
+) -> None:
+    """The committee of a grassroots committee that is not a commune's, from its cells."""
+    free = _free(members)
+    place = committee.name.removeprefix("Đảng bộ ")
+    for (name, title, head), s in zip(COMMITTEE_POSTS, free, strict=False):
+        _post(s, committee, titles[title], rng, name=f"{name} {place}", head=head)
 
 
 def _moves(tree: Tree, rng: random.Random) -> None:

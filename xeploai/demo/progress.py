@@ -10,14 +10,16 @@ Organisations and leadership collectives follow, one level up (`advance_organisa
 smallest committee's cells report, are examined and decided by the committee, their group
 exactly at its quota (R26), and some are appraised by the district; then that committee and
 its collective, proposed by the district's organisation board, are decided by the district's
-standing committee, everything below them being decided (R30). The grassroots cells taken
-forward report, and most are proposed by the board: one while its members still wait for
-their decision, as the next smallest committee is with its cells still open (some of their
-reports drafted, some submitted), so that a decision page shows what it waits on. Conclusions
+standing committee, everything below them being decided (R30), the committee at the level of
+a modest year (its score in the band of COMPLETED, every task done on time). The grassroots
+cells taken forward report, and most are proposed by the board: one while its members still
+wait for their decision, as the next smallest committee is with its cells still open (some of
+their reports drafted, some submitted), so that a decision page shows what it waits on. Conclusions
 recorded with their document (a collective disunited, one with a degraded member, a cell
 disciplined: R24, R25) show in the ceilings and reasons; the levels of peer organisations are
-recorded with their decision too (R22, which binds under HD21 only). The personas' commune
-is left at the start, for them to take through the cycle themselves.
+recorded with their decision too (R22, which binds under HD21 only). Leaders follow, as
+leaders, at the district and in those two committees (`leaders.advance_leaders`). The
+personas' commune is left at the start, for them to take through the cycle themselves.
 """
 
 from __future__ import annotations
@@ -43,7 +45,7 @@ from xeploai.cycles.models import (
 from xeploai.cycles.rules import member_verdict
 from xeploai.members.models import Member, Post, PostKind
 from xeploai.reviews import actions
-from xeploai.reviews.actions import units
+from xeploai.reviews.actions import leaders, units
 from xeploai.reviews.models import ConclusionKind, PeerKind, SelfReview
 from xeploai.reviews.rules import missing_inputs, rows_for, unit_verdict
 from xeploai.reviews.sheets import collective_form, form_by_code, form_for, spread
@@ -52,6 +54,7 @@ from xeploai.rules import Proposal, Regime, check_proposals
 from xeploai.units.models import Unit, UnitKind
 
 from .history import sheet, strength_of
+from .leaders import advance_leaders
 from .tree import Tree
 
 # How far the review has gone in the grassroots cells the demo advances: for their members,
@@ -140,6 +143,7 @@ def advance(
     have not started (`advance_organisations`)."""
     district = board.roles.get().unit
     units.open_units(tree.root, cycle=cycle)
+    leaders.open_leaders(tree.root, cycle=cycle)
     size: dict[int, int] = {}
     for s in tree.members:
         size[s.cell.grassroots.pk] = size.get(s.cell.grassroots.pk, 0) + 1
@@ -163,17 +167,34 @@ def advance(
     committee, waiting = [g for g in candidates if g.kind == UnitKind.GRASSROOTS_COMMITTEE][:2]
     bodies = advance_group(committee, cycle=cycle, stop=Step.DECIDED, board=board, rng=rng)
     progress(f"  {committee.name}: {Step.DECIDED.label}")
+    waiting_bodies = _bodies(waiting, _heads_accounts(waiting))
     advance_organisations(
         district,
         cycle=cycle,
         cells=list(zip(cells, taken, (u for _s, u in STOPS), strict=False)),
         committee=(committee, bodies),
-        waiting=(waiting, _bodies(waiting, _heads_accounts(waiting))),
+        waiting=(waiting, waiting_bodies),
         board=board,
         standing=standing,
         rng=rng,
     )
     progress("  Tổ chức đảng, tập thể lãnh đạo: tự kiểm điểm, thẩm định, quyết định")
+    below = list(Unit.objects.filter(parent=committee).order_by("path"))
+    leading = Member.objects.filter(
+        leader_evaluations__cycle=cycle,
+        leader_evaluations__unit__in=[district, committee, waiting, *below],
+    )
+    advance_leaders(
+        cycle,
+        district=district,
+        decided=(committee, bodies.officer, below),
+        waiting=(waiting, waiting_bodies.officer),
+        standing=standing,
+        board=board,
+        accounts=_accounts(list(leading.distinct()), HASHED),
+        rng=rng,
+    )
+    progress("  Cán bộ lãnh đạo, quản lý: kiểm điểm, đề xuất, quyết định, thẩm định")
 
 
 def advance_group(
@@ -328,7 +349,8 @@ def advance_organisations(
     the district's standing committee); the district appraises."""
     group, bodies = committee
     _decided_cells(group, bodies, cycle=cycle, board=board, rng=rng)
-    proposed = _reported(group, bodies.officer, cycle, rng, peer=True)
+    # A modest year for it: its secretary, whose own year allows more, is capped (R16).
+    proposed = _reported(group, bodies.officer, cycle, rng, peer=True, modest=True)
     proposed += _grassroots_cells(cells, cycle=cycle, standing=standing, rng=rng)
     proposed += _waiting_committee(*waiting, cycle=cycle, rng=rng)
     levels = _propose(proposed, by=board, decider=district)
@@ -403,23 +425,39 @@ def _own(unit: Unit, cycle: Cycle) -> list[UnitEvaluation]:
 
 
 def _reported(
-    unit: Unit, by: User, cycle: Cycle, rng: random.Random, *, peer: bool = False
+    unit: Unit,
+    by: User,
+    cycle: Cycle,
+    rng: random.Random,
+    *,
+    peer: bool = False,
+    modest: bool = False,
 ) -> list[UnitEvaluation]:
     """The unit's committee submits both its reports, with the level of the government of
-    the same unit when `peer`."""
-    submitted = [_draft(e, by, rng, steady=True, submit=True) for e in _own(unit, cycle)]
+    the same unit when `peer`; the organisation's score a `modest` one when asked."""
+    submitted = [
+        _draft(
+            e, by, rng, steady=True, submit=True,
+            modest=modest and e.kind == UnitEvaluationKind.ORGANISATION,
+        )
+        for e in _own(unit, cycle)
+    ]  # fmt: skip
     if peer:
         _peer_result(submitted[0], by, PeerKind.GOVERNMENT, rng)
     return submitted
 
 
-def _report(e: UnitEvaluation, rng: random.Random, *, steady: bool) -> units.UnitReviewData:
+def _report(
+    e: UnitEvaluation, rng: random.Random, *, steady: bool, modest: bool = False
+) -> units.UnitReviewData:
     """The collective's report: the score sheet spread over the form's items, the tasks and
-    the weaknesses of earlier years fixed; a steady unit did all its tasks on time. It
-    claims the level its score's band names."""
+    the weaknesses of earlier years fixed; a steady unit did all its tasks on time, a modest
+    one scored in the band of COMPLETED (R20). It claims the level its score's band names."""
     facts = sheet(rng, e.cycle, strength_of(f"{e.unit.code}-{e.kind}"), "unit")
     if steady:
         facts |= {"tasks_done": Decimal(100), "tasks_late": Decimal(0)}
+    if modest:
+        facts |= {"score_general": Decimal(24), "score_task_results": Decimal(44)}
     form = collective_form(Regime(e.cycle.regime))
     general, results = facts["score_general"], facts["score_task_results"]
     total = general + results
@@ -447,10 +485,16 @@ SELF_LEVELS = (
 
 
 def _draft(
-    e: UnitEvaluation, by: User, rng: random.Random, *, steady: bool = False, submit: bool
+    e: UnitEvaluation,
+    by: User,
+    rng: random.Random,
+    *,
+    steady: bool = False,
+    modest: bool = False,
+    submit: bool,
 ) -> UnitEvaluation:
     """The report saved by its committee, and submitted when `submit`."""
-    data = _report(e, rng, steady=steady)
+    data = _report(e, rng, steady=steady, modest=modest)
     e = units.save_unit_review(e, by=by, version=e.version, data=data)
     if submit:
         e = units.submit_unit_review(e, by=by, version=e.version)

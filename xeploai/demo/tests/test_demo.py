@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import dataclasses
 import io
 from decimal import Decimal
 
@@ -9,6 +10,7 @@ from django.test import Client, TransactionTestCase
 from xeploai.accounts.models import RoleKind, User
 from xeploai.cycles.models import (
     Cycle,
+    LeaderEvaluation,
     MemberEvaluation,
     Status,
     Step,
@@ -16,20 +18,24 @@ from xeploai.cycles.models import (
     UnitEvaluationKind,
 )
 from xeploai.demo.load import PASSWORD
-from xeploai.members.models import Member
+from xeploai.members.models import Member, Post, PostKind
+from xeploai.oversight.models import Attendance, AttendanceKind, Explanation, Suggestion
 from xeploai.reports import flags
-from xeploai.reviews import history
+from xeploai.reports.data import leader_standings
+from xeploai.reviews import history, seals
 from xeploai.reviews.actions.units import unit_quota_standings
-from xeploai.reviews.models import Action, SelfReview
+from xeploai.reviews.leaders import FINAL_STEPS, leader_facts, leader_verdict
+from xeploai.reviews.models import Action, LeaderLevelChange, SelfReview
 from xeploai.reviews.rules import unit_verdict, waiting_below
-from xeploai.rules import Level, check_quota
+from xeploai.rules import Level, check_quota, classify_member
+from xeploai.rules import Status as EngineStatus
 from xeploai.units.models import Unit, UnitKind
 
 GRASSROOTS = (UnitKind.GRASSROOTS_COMMITTEE, UnitKind.GRASSROOTS_CELL)
 
 
 class DemoTestCase(TransactionTestCase):
-    """Loads the whole demo district once: slow-ish (about 10 s), so one class."""
+    """Loads the whole demo district once: slow (about 30 s), so one class."""
 
     def test_it_loads_a_realistic_district_once(self) -> None:
         out = io.StringIO()
@@ -42,7 +48,9 @@ class DemoTestCase(TransactionTestCase):
         self.assert_personas_see_their_scope()
         self.assert_current_cycle_part_way()
         self.assert_organisations_at_every_step()
+        self.assert_leaders_at_every_step()
         self.assert_flags_at_publication()
+        self.assert_superior_steers_the_review()
         counts = (Unit.objects.count(), Member.objects.count(), MemberEvaluation.objects.count())
         again = io.StringIO()
         call_command("demo", "--no-serve", stdout=again)
@@ -88,6 +96,21 @@ class DemoTestCase(TransactionTestCase):
         self.assertTrue(current.filter(status=Status.PENDING, level_self__isnull=True).exists())
         self.assertTrue(current.filter(status=Status.EXEMPT).exists())
         self.assertTrue(current.filter(status=Status.NOT_CLASSIFIED).exists())
+
+    def assert_superior_steers_the_review(self) -> None:
+        """The district's board sent the member An points to explain, which An explained,
+        and directed the review of a collective with its working group (S2)."""
+        cycle = Cycle.objects.get(year=2026)
+        an = User.objects.get(username="an")
+        suggestion = Suggestion.objects.get(cycle=cycle, member_evaluation__member=an.member)
+        self.assertIsNotNone(suggestion.released)
+        self.assertEqual(suggestion.issued_by.username, "dung")
+        points = suggestion.points.all()
+        self.assertEqual(len(points), 2)
+        self.assertTrue(all(Explanation.objects.filter(point=p).exists() for p in points))
+        directed = Attendance.objects.get(cycle=cycle)
+        self.assertEqual(directed.kind, AttendanceKind.DIRECTED)
+        self.assertTrue(directed.group and directed.conclusions)
 
     def assert_flags_at_publication(self) -> None:
         """The published results of 2025 raise every kind of flag somewhere in the district
@@ -158,3 +181,89 @@ class DemoTestCase(TransactionTestCase):
         # Past years' organisations are published, as their members are.
         past = UnitEvaluation.objects.filter(cycle__year=2025)
         self.assertEqual(set(past.values_list("step", flat=True)), {Step.PUBLISHED})
+
+    def assert_leaders_at_every_step(self) -> None:
+        # Posts at every level of the district, each of a title offices keep.
+        posts = Post.objects.filter(leader=True)
+        self.assertFalse(posts.filter(post_title__isnull=True).exists())
+        self.assertLessEqual(
+            {
+                "Bí thư", "Phó Bí thư Thường trực", "Chủ tịch Ủy ban nhân dân", "Bí thư chi bộ",
+                "Phó Bí thư chi bộ", "Thủ trưởng cơ quan, đơn vị",
+                "Chủ tịch Ủy ban Mặt trận Tổ quốc", "Người đứng đầu tổ chức chính trị - xã hội",
+                "Cấp ủy viên",
+            },
+            set(posts.values_list("post_title__name", flat=True)),
+        )  # fmt: skip
+        self.assertEqual(
+            set(posts.values_list("unit__kind", flat=True)),
+            {UnitKind.DISTRICT, *GRASSROOTS, UnitKind.CELL},
+        )
+        # Past years' leaders were imported from the boards' records (all but the earliest
+        # year's), none above the party organisation they head (R16).
+        cycle = Cycle.objects.get(year=2026)
+        years = set(LeaderEvaluation.objects.values_list("cycle__year", flat=True))
+        self.assertEqual(years, {2021, 2022, 2023, 2024, 2025, 2026})
+        past = LeaderEvaluation.objects.filter(cycle__closed=True)
+        self.assertTrue(past.filter(level_final__isnull=False).exists())
+        units = UnitEvaluation.objects.filter(
+            cycle__closed=True, kind=UnitEvaluationKind.ORGANISATION
+        )
+        level = {(u.cycle_id, u.unit_id): u.level_final or 0 for u in units}
+        heads = past.filter(head=True, post__kind=PostKind.PARTY, level_final__isnull=False)
+        self.assertTrue(heads.exists())
+        for e in heads:
+            self.assertGreaterEqual(e.level_final or 0, level[(e.cycle_id, e.unit_id)], e)
+        # Each group of equivalent posts within its quota, as its committee decided it (R26).
+        district = Unit.objects.get(kind=UnitKind.DISTRICT)
+        for year in (2021, 2025):
+            groups = leader_standings(district, Cycle.objects.get(year=year))
+            self.assertTrue(groups)
+            self.assertEqual([g.name() for g in groups if not g.result.within], [], year)
+        rows = LeaderEvaluation.objects.filter(cycle=cycle).select_related(
+            "member", "post__post_title", "unit", "cycle"
+        )
+        self.assertLessEqual(
+            {Step.SELF_REVIEW, Step.SUBMITTED, Step.PROPOSED, Step.DECIDED, Step.APPRAISED},
+            set(rows.values_list("step", flat=True)),
+        )
+        # Each meeting reviewed its head first, then the deputies, then the members (R30).
+        proposals = LeaderLevelChange.objects.filter(action=Action.PROPOSE).order_by("pk")
+        tiers: dict[int, list[int]] = {}
+        for change in proposals.select_related("evaluation"):
+            tiers.setdefault(change.evaluation.unit_id, []).append(change.evaluation.tier)
+        self.assertTrue(any(len(set(t)) == 3 for t in tiers.values()), tiers)
+        self.assertTrue(all(t == sorted(t) for t in tiers.values()), tiers)
+        # Decided by the district's standing committee and by a grassroots committee.
+        deciders = LeaderLevelChange.objects.filter(action=Action.DECIDE)
+        roles = set(deciders.values_list("by__username", "role"))
+        self.assertIn(("thuong", RoleKind.STANDING_COMMITTEE), roles)
+        self.assertIn(RoleKind.GRASSROOTS_OFFICER, {role for _user, role in roles})
+        # A head capped by the level of the unit they head; one waiting for it (R16).
+        decided = rows.filter(head=True, post__kind=PostKind.PARTY, level_decided__isnull=False)
+        capped = [e for e in decided if self.capped(e)]
+        self.assertTrue(capped)
+        waiting = rows.filter(head=True, post__kind=PostKind.PARTY, step=Step.PROPOSED)
+        pending = [e for e in waiting if leader_verdict(e).status is EngineStatus.PENDING]
+        self.assertTrue(any(self.organisation(e).step not in FINAL_STEPS for e in pending), pending)
+        self.assertEqual(list(seals.verify()), [])
+
+    def organisation(self, e: LeaderEvaluation) -> UnitEvaluation:
+        return UnitEvaluation.objects.get(
+            cycle=e.cycle, unit=e.unit, kind=UnitEvaluationKind.ORGANISATION
+        )
+
+    def capped(self, e: LeaderEvaluation) -> bool:
+        """Decided at the level of the unit they head, which their own year would pass."""
+        unit = self.organisation(e)
+        facts = leader_facts(e)
+        own = classify_member(
+            dataclasses.replace(facts, head_of_unit_level=None), e.cycle.period, e.cycle.settings
+        )
+        decided = e.level_decided
+        return (
+            decided is not None
+            and decided == (unit.level_final or unit.level_decided)
+            and own.level is not None
+            and own.level < decided
+        )
