@@ -3,29 +3,38 @@
 
 from __future__ import annotations
 
-from collections import Counter
+import dataclasses
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from xeploai.cycles.models import Cycle, Level, UnitEvaluationKind
+from xeploai.cycles.models import Cycle, LeaderEvaluation, Level, Step, UnitEvaluationKind
+from xeploai.members.models import PostTier
 from xeploai.reviews.actions import quota_standings
+from xeploai.reviews.actions.leaders import SUBJECT as LEADERS
 from xeploai.reviews.actions.units import unit_quota_standings
+from xeploai.reviews.leaders import deciders, quota_key
 from xeploai.reviews.models import QuotaException
 from xeploai.reviews.state import state_standings
-from xeploai.rules import Regime
+from xeploai.rules import QuotaResult, Regime, check_quota
 from xeploai.units.models import FieldType, Unit
 
 from .changes import appraisal_changes
 from .percent import shares, vietnamese
 from .stats import (
+    POST_LEVEL_LABELS,
+    POST_LEVELS,
+    TIER_LABELS,
     Figures,
+    Leaders,
     MemberFigures,
     Statistics,
     by_kind,
     kind_label,
+    post_level,
     statistics,
     trend,
 )
@@ -48,11 +57,18 @@ def report(unit: Unit, cycle: Cycle, *, decimals: int = 1) -> dict[str, Any]:
         "reconciled": stats.reconciled,
         "problems": stats.problems,
         **_block(stats.members, stats.organisations, stats.leaders, decimals, plain),
+        "leader_posts": leader_posts(stats, decimals),
         "children": [
             {
                 "unit": {"code": part.unit.code, "name": part.unit.name},
                 "own": part.own,
-                **_block(part.members, part.organisations, part.leaders, decimals, plain),
+                **_block(
+                    part.members,
+                    part.organisations,
+                    part.leaders if stats.leaders is not None else None,
+                    decimals,
+                    plain,
+                ),
             }
             for part in stats.parts
         ],
@@ -74,7 +90,7 @@ def report(unit: Unit, cycle: Cycle, *, decimals: int = 1) -> dict[str, Any]:
 def _block(
     members: MemberFigures,
     organisations: dict[str, Figures],
-    leaders: Figures,
+    leaders: Leaders | None,
     decimals: int,
     plain: Mapping[int, str],
 ) -> dict[str, Any]:
@@ -87,10 +103,7 @@ def _block(
             "good_or_better_percent": _share(members.good_or_better, members.classified, decimals),
         },
         **_distribution(members, decimals),
-        "leaders": {
-            "members": {**_statuses(leaders), "good_or_better": leaders.good_or_better},
-            **_distribution(leaders, decimals),
-        },
+        "leaders": _leaders(leaders, decimals),
         "units": {
             kind: {
                 "label": kind_label(kind),
@@ -100,6 +113,49 @@ def _block(
             for kind, figures in by_kind(organisations).items()
         },
     }
+
+
+def _leaders(leaders: Leaders | None, decimals: int) -> dict[str, Any] | None:
+    """Leaders by their level as leaders, and the same people by their level as members;
+    None where nobody was reviewed as a leader (earlier years, imported)."""
+    if leaders is None:
+        return None
+    figures, members = leaders.levels, leaders.as_members
+    return {
+        "members": {**_statuses(figures), "good_or_better": figures.good_or_better},
+        **_distribution(figures, decimals),
+        "as_members": {
+            "members": {**_statuses(members), "good_or_better": members.good_or_better},
+            **_distribution(members, decimals),
+        },
+    }
+
+
+def leader_posts(stats: Statistics, decimals: int) -> list[dict[str, Any]]:
+    """The leaders by the level of their post's unit, each level with its sum and its tiers
+    (head, deputies, members of the collective); empty where nobody was reviewed as a
+    leader."""
+    found = []
+    for level, tiers in stats.leader_posts.items():
+        summed = Leaders()
+        for figures in tiers.values():
+            summed += figures
+        found.append(
+            {
+                "post_level": level,
+                "label": str(POST_LEVEL_LABELS[level]),
+                "leaders": _leaders(summed, decimals),
+                "tiers": [
+                    {
+                        "tier": tier,
+                        "label": str(TIER_LABELS[PostTier(tier)]),
+                        "leaders": _leaders(figures, decimals),
+                    }
+                    for tier, figures in tiers.items()
+                ],
+            }
+        )
+    return found
 
 
 def _all_kinds(
@@ -189,12 +245,15 @@ def _grouped(figures: Figures, plain: Mapping[int, str]) -> tuple[Labels, Labels
 
 def quota_groups(stats: Statistics) -> list[dict[str, Any]]:
     """Every quota group under the unit (R26), breaches first: the members of each grassroots
-    unit, then the organisations and the collectives each committee decides, by type of field."""
+    unit, then the organisations and the collectives each committee decides, by type of
+    field, then the leaders each committee decides, by equivalent posts."""
     if stats.cycle.regime == Regime.LEGACY:
         return []
     standings = quota_standings(stats.unit, stats.cycle)
     unit_standings = unit_quota_standings(stats.unit, stats.cycle)
+    leaders = leader_standings(stats.unit, stats.cycle)
     groups = {g.pk for g, _r in standings} | {d.pk for d, _k, _r in unit_standings}
+    groups |= {g.decider.pk for g in leaders}
     exceptions: dict[tuple[int, str, str], list[str]] = {}
     for e in QuotaException.objects.filter(cycle=stats.cycle, group__in=groups):
         exceptions.setdefault((e.group_id, e.subject, e.field_type), []).append(e.decision_number)
@@ -230,7 +289,87 @@ def quota_groups(stats: Statistics) -> list[dict[str, Any]]:
         }
         for decider, (kind, field), result in unit_standings
     ]
+    rows += [
+        {
+            "subject": LEADERS,
+            "group": g.decider.code,
+            "name": g.name(),
+            "key": g.key,
+            "tier": g.tier,
+            "post_levels": g.post_levels,
+            "good": g.result.good,
+            "excellent": g.result.excellent,
+            "allowed": g.result.allowed,
+            "breach": g.result.breach,
+            "exceptions": exceptions.get((g.decider.pk, LEADERS, g.key), []),
+        }
+        for g in leaders
+    ]
     return sorted(rows, key=lambda r: -r["breach"])
+
+
+@dataclasses.dataclass(frozen=True)
+class LeaderGroup:
+    """A quota group of leaders (R26): those a committee decides at equivalent posts, the
+    same place in their collective at units of the same level (`reviews.leaders.quota_key`)."""
+
+    decider: Unit
+    key: str
+    tier: int
+    post_levels: list[str]  # the levels of the posts' units (`stats.POST_LEVELS`), in order
+    result: QuotaResult
+
+    def name(self) -> str:
+        """As a report names it: "Đảng bộ huyện Yên Hòa: cấp trưởng, cấp xã / cơ sở"."""
+        words = [
+            str(TIER_LABELS[PostTier(self.tier)]),
+            *(str(POST_LEVEL_LABELS[p]) for p in self.post_levels),
+        ]
+        return _("{unit}: {posts}").format(
+            unit=self.decider.name, posts=", ".join(w[:1].lower() + w[1:] for w in words)
+        )
+
+
+def leader_standings(unit: Unit, cycle: Cycle) -> list[LeaderGroup]:
+    """The quota of every group of leaders decided under `unit` (by it or below it), in tree
+    order, in two queries: the leaders, then who decides them. Each counts at its latest
+    level (final, decided, else proposed), as `reviews.actions.leaders.leader_quota` does."""
+    rows = list(
+        LeaderEvaluation.objects.filter(
+            cycle=cycle, classified=True, unit_path__startswith=unit.path
+        )
+        .exclude(step=Step.NOT_REVIEWED)
+        .select_related("post__post_title", "unit")
+    )
+    by = deciders(rows)
+    levels: dict[tuple[Unit, str], Counter[int]] = defaultdict(Counter)
+    posts: dict[tuple[Unit, str], set[str]] = defaultdict(set)
+    order: dict[tuple[Unit, str], tuple[str, int, int]] = {}
+    for e in rows:
+        decider = by[e.pk]
+        level = e.level_final or e.level_decided or e.level_proposed
+        if decider is None or level is None or not decider.path.startswith(unit.path):
+            continue
+        group = (decider, quota_key(e))
+        levels[group][level] += 1
+        posts[group].add(post_level(e.unit.kind))
+        order[group] = (decider.path, len(e.unit_path), e.tier)
+    found = [
+        LeaderGroup(
+            decider,
+            key,
+            order[(decider, key)][2],
+            [p for p in POST_LEVELS if p in posts[(decider, key)]],
+            check_quota(
+                f"{decider.code}/{LEADERS}/{key}",
+                counted[Level.GOOD],
+                counted[Level.EXCELLENT],
+                cycle.settings,
+            ),
+        )
+        for (decider, key), counted in levels.items()
+    ]
+    return sorted(found, key=lambda g: order[(g.decider, g.key)])
 
 
 def state_shares(stats: Statistics, decimals: int) -> list[dict[str, Any]]:

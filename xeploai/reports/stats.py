@@ -1,11 +1,13 @@
 """The statistics of a unit's subtree for one cycle (DOMAIN.md 5): members by status and level,
-organisations by kind and level, for the subtree as a whole and for each direct child, and
-whether they reconcile (R36).
+organisations by kind and level, leaders by their level as leaders with their level as members
+beside, for the subtree as a whole and for each direct child, and whether they reconcile (R36).
 
-The figures are read from the per-cell tally (reports/tally.py), which is itself checked
-against the evaluations. The whole and the children are counted by two separate queries, so
-that reconciliation compares two computations rather than one with itself. Evaluations carry
-the path of their cell in that year, so a past cycle rolls up along the tree as it was."""
+The figures of members and organisations are read from the per-cell tally (reports/tally.py),
+which is itself checked against the evaluations; those of leaders, fewer, from their
+evaluations in one grouped query. The whole and the children are counted by two separate
+queries, so that reconciliation compares two computations rather than one with itself.
+Evaluations carry the path of their cell (or of the leader's post) in that year, so a past
+cycle rolls up along the tree as it was."""
 
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from typing import Any, Self
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, F, FilteredRelation, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce, Substr
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -22,12 +24,14 @@ from django.utils.translation import gettext_lazy
 from xeploai.cycles.models import (
     Cycle,
     CycleKind,
+    LeaderEvaluation,
     Level,
     MemberEvaluation,
     Status,
     UnitEvaluation,
     UnitEvaluationKind,
 )
+from xeploai.members.models import PostTier
 from xeploai.units.models import GRASSROOTS_KINDS, SEGMENT, Unit, UnitKind
 
 from .models import MEMBERS, Tally
@@ -127,6 +131,82 @@ class MemberFigures(Figures):
         return found
 
 
+# --- Leaders (R32) ---------------------------------------------------------------------------
+
+# The level of the tree a leading post is at, by the kind of its unit, from the top down: how
+# reports break leaders down, and the words naming a quota group of equivalent posts (R26).
+POST_LEVELS: dict[str, tuple[str, ...]] = {
+    "CENTRE": (UnitKind.CENTRE,),
+    "PROVINCE": (UnitKind.PROVINCE,),
+    "DISTRICT": (UnitKind.DISTRICT, UnitKind.BLOC),
+    "GRASSROOTS": GRASSROOTS_KINDS,
+    "PARTIAL_COMMITTEE": (UnitKind.PARTIAL_COMMITTEE,),
+    "CELL": (UnitKind.CELL,),
+}
+POST_LEVEL_LABELS = {
+    "CENTRE": gettext_lazy("Trung ương"),
+    "PROVINCE": gettext_lazy("Cấp tỉnh"),
+    "DISTRICT": gettext_lazy("Cấp huyện và tương đương"),
+    "GRASSROOTS": gettext_lazy("Cấp xã / cơ sở"),
+    "PARTIAL_COMMITTEE": gettext_lazy("Đảng bộ bộ phận"),
+    "CELL": gettext_lazy("Chi bộ trực thuộc"),
+}
+# The place of a post in its collective (`members.PostTier`), as reports name it.
+TIER_LABELS = {
+    PostTier.HEAD: gettext_lazy("Cấp trưởng"),
+    PostTier.DEPUTY: gettext_lazy("Cấp phó"),
+    PostTier.MEMBER: gettext_lazy("Ủy viên"),
+}
+_POST_LEVEL_OF_KIND = {kind: level for level, kinds in POST_LEVELS.items() for kind in kinds}
+# A leader's member result where their cell has none for the cycle: waiting, and why.
+NO_MEMBER_RESULT = gettext_lazy("Chưa có phiếu đánh giá đảng viên trong kỳ")
+
+
+def post_level(kind: str) -> str:
+    """The level of the tree (a key of `POST_LEVELS`) of a post at a unit of this kind."""
+    return _POST_LEVEL_OF_KIND[kind]
+
+
+@dataclasses.dataclass
+class Leaders:
+    """The leaders classified at posts in a part of the tree (R32): by their level as
+    leaders, and the same people by their level as members, set at their cell."""
+
+    levels: Figures = dataclasses.field(default_factory=Figures)
+    as_members: Figures = dataclasses.field(default_factory=Figures)
+
+    def add(self, row: Mapping[str, Any]) -> None:
+        """Count a row of `_leader_rows`: the leader's result, and their member result."""
+        self.levels.add(row)
+        found = row["member_status"] is not None
+        self.as_members.add(
+            {
+                "n": row["n"],
+                "status": row["member_status"] if found else Status.PENDING,
+                "status_reason": row["member_reason"] if found else str(NO_MEMBER_RESULT),
+                "level": row["member_level"],
+                "label": row["member_label"] or "",
+                "ordinal": row["member_ordinal"],
+                "exemplary": False,
+            }
+        )
+
+    def __iadd__(self, other: Self) -> Self:
+        self.levels += other.levels
+        self.as_members += other.as_members
+        return self
+
+    @property
+    def total(self) -> int:
+        return self.levels.total
+
+    def problems(self, where: str) -> list[str]:
+        found = self.levels.problems(_("{where} — cán bộ lãnh đạo, quản lý").format(where=where))
+        return found + self.as_members.problems(
+            _("{where} — cán bộ lãnh đạo, quản lý, xếp loại đảng viên").format(where=where)
+        )
+
+
 @dataclasses.dataclass
 class Part:
     """The figures of a part of the subtree: a direct child, or the unit's own members."""
@@ -135,7 +215,7 @@ class Part:
     own: bool  # the unit's own members (a cell), not a child's subtree
     members: MemberFigures
     organisations: dict[str, Figures]  # by unit kind
-    leaders: Figures = dataclasses.field(default_factory=Figures)
+    leaders: Leaders = dataclasses.field(default_factory=Leaders)
 
 
 @dataclasses.dataclass
@@ -144,7 +224,12 @@ class Statistics:
     cycle: Cycle
     members: MemberFigures
     organisations: dict[str, Figures]
-    leaders: Figures  # members who held a leading post in the cycle, by their member level
+    # The leaders classified at posts under the unit; None where none were reviewed as
+    # leaders in the cycle (years imported from earlier records).
+    leaders: Leaders | None
+    # The same leaders by the level of their post's unit (`POST_LEVELS`), then their place
+    # in its collective (`PostTier`), in that order.
+    leader_posts: dict[str, dict[int, Leaders]]
     parts: list[Part]
     problems: list[str]
 
@@ -154,9 +239,10 @@ class Statistics:
 
 
 def statistics(unit: Unit, cycle: Cycle) -> Statistics:
-    members, leaders = MemberFigures(), Figures()
-    _count_members(members, leaders, _member_rows(unit, cycle, by_child=False))
+    members = MemberFigures()
+    _count_members(members, _member_rows(unit, cycle, by_child=False))
     organisations = _organisation_figures(_unit_rows(unit, cycle, by_child=False))
+    leaders, leader_posts = _leader_posts(_leader_rows(unit, [cycle], by="post"))
     parts = _parts(unit, cycle)
     problems = _stale(unit, cycle, members, organisations)
     problems += members.problems(unit.name)
@@ -165,7 +251,12 @@ def statistics(unit: Unit, cycle: Cycle) -> Statistics:
     for part in parts:
         problems += part.members.problems(part.unit.name)
     problems += _unreconciled(unit, members, organisations, parts)
-    return Statistics(unit, cycle, members, organisations, leaders, parts, problems)
+    if leaders is not None:
+        problems += leaders.problems(unit.name)
+        for part in parts:
+            problems += part.leaders.problems(part.unit.name)
+        problems += _unreconciled_leaders(unit, leaders, leader_posts, parts)
+    return Statistics(unit, cycle, members, organisations, leaders, leader_posts, parts, problems)
 
 
 @dataclasses.dataclass
@@ -177,24 +268,29 @@ class Year:
     organisations: dict[str, Figures] = dataclasses.field(
         default_factory=lambda: {str(kind): Figures() for kind in ORGANISATION_KINDS}
     )
-    leaders: Figures = dataclasses.field(default_factory=Figures)
+    leaders: Leaders | None = None  # None: nobody reviewed as a leader that year
 
 
 def trend(unit: Unit) -> list[Year]:
-    """The subtree's figures in every yearly cycle that has any, oldest first: two queries."""
+    """The subtree's figures in every yearly cycle that has any, oldest first: three
+    queries."""
     years = {c.pk: Year(c) for c in Cycle.objects.filter(kind=CycleKind.YEAR).order_by("year")}
     members = Tally.objects.filter(
         cycle__in=years, subject=MEMBERS, unit_path__startswith=unit.path
     )
     group = ["cycle_id", "status", "status_reason", "level", "label", "ordinal", "exemplary"]
-    for r in _summed(members, [*group, "probationary", "leader"], None):
-        year = years[r["cycle_id"]]
-        _count_members(year.members, year.leaders, [r])
+    for r in _summed(members, [*group, "probationary"], None):
+        _count_members(years[r["cycle_id"]].members, [r])
     units = Tally.objects.filter(
         cycle__in=years, subject__in=ORGANISATION_KINDS, unit_path__startswith=unit.path
     )
     for r in _summed(units, [*group, "subject"], None):
         years[r["cycle_id"]].organisations[r["subject"]].add(r)
+    for r in _leader_rows(unit, list(years), by="cycle"):
+        year = years[r["cycle_id"]]
+        if year.leaders is None:
+            year.leaders = Leaders()
+        year.leaders.add(r)
     return [
         y
         for y in years.values()
@@ -205,7 +301,76 @@ def trend(unit: Unit) -> list[Year]:
 def _member_rows(unit: Unit, cycle: Cycle, *, by_child: bool) -> QuerySet[Any, dict[str, Any]]:
     rows = Tally.objects.filter(cycle=cycle, subject=MEMBERS, unit_path__startswith=unit.path)
     group = ["status", "status_reason", "level", "label", "ordinal", "exemplary"]
-    return _summed(rows, [*group, "probationary", "leader"], unit if by_child else None)
+    return _summed(rows, [*group, "probationary"], unit if by_child else None)
+
+
+# What splits the leaders: their result as leaders, then their result as members.
+_LEADER_GROUP = (
+    "status",
+    "status_reason",
+    "level",
+    "label",
+    "ordinal",
+    "exemplary",
+    "member_status",
+    "member_reason",
+    "member_level",
+    "member_label",
+    "member_ordinal",
+)
+_LEADER_BY = {"post": ("unit__kind", "tier"), "cycle": ("cycle_id",), "part": ("part",)}
+
+
+def _leader_rows(
+    unit: Unit, cycles: Iterable[Cycle | int], *, by: str
+) -> QuerySet[Any, dict[str, Any]]:
+    """The leaders classified at posts under the unit in these cycles, counted by their
+    result and by the result of their evaluation as members in the same cycle (one grouped
+    query), and further `by` the kind of the post's unit and its tier ("post"), the cycle
+    ("cycle"), or the part of the subtree the post is in ("part", as `_parts`)."""
+    rows = (
+        LeaderEvaluation.objects.filter(
+            cycle__in=cycles, classified=True, unit_path__startswith=unit.path
+        )
+        .alias(
+            as_member=FilteredRelation(
+                "member__evaluations", condition=Q(member__evaluations__cycle=F("cycle"))
+            )
+        )
+        .annotate(
+            level=LEVEL,
+            member_status=F("as_member__status"),
+            member_reason=F("as_member__status_reason"),
+            member_level=Coalesce("as_member__level_final", "as_member__level_decided"),
+            member_label=F("as_member__label"),
+            member_ordinal=F("as_member__ordinal"),
+        )
+    )
+    if by == "part":
+        rows = rows.annotate(part=Substr("unit_path", 1, len(unit.path) + SEGMENT))
+    grouped: QuerySet[Any, dict[str, Any]] = (
+        rows.values(*_LEADER_GROUP, *_LEADER_BY[by]).annotate(n=Count("id")).order_by()
+    )
+    return grouped
+
+
+def _leader_posts(
+    rows: Iterable[Mapping[str, Any]],
+) -> tuple[Leaders | None, dict[str, dict[int, Leaders]]]:
+    """The whole subtree's leaders, and the same by post level and tier (`POST_LEVELS`,
+    `PostTier` order); None and nothing where there are none."""
+    whole, found = Leaders(), False
+    posts: dict[tuple[str, int], Leaders] = {}
+    for r in rows:
+        found = True
+        whole.add(r)
+        posts.setdefault((post_level(r["unit__kind"]), r["tier"]), Leaders()).add(r)
+    ordered: dict[str, dict[int, Leaders]] = {}
+    for level in POST_LEVELS:
+        for tier in PostTier:
+            if (level, tier) in posts:
+                ordered.setdefault(level, {})[int(tier)] = posts[(level, tier)]
+    return (whole if found else None), ordered
 
 
 def _unit_rows(unit: Unit, cycle: Cycle, *, by_child: bool) -> QuerySet[Any, dict[str, Any]]:
@@ -226,13 +391,9 @@ def _summed(
     return summed
 
 
-def _count_members(
-    figures: MemberFigures, leaders: Figures, rows: Iterable[Mapping[str, Any]]
-) -> None:
+def _count_members(figures: MemberFigures, rows: Iterable[Mapping[str, Any]]) -> None:
     for r in rows:
         figures.add(r)
-        if r["leader"]:
-            leaders.add(r)
         if r["probationary"]:
             figures.probationary += r["n"]
         else:
@@ -267,7 +428,8 @@ def kind_label(kind: str) -> str:
 
 
 def _parts(unit: Unit, cycle: Cycle) -> list[Part]:
-    """The unit's own members first (when it is a cell), then each direct child in tree order,
+    """The unit's own part first (a cell's members, a committee's own result, the leaders
+    at posts of the unit itself) when it has any, then each direct child in tree order,
     including children with nothing to count."""
     parts = {unit.path: Part(unit, True, MemberFigures(), _organisation_figures([]))}
     for child in Unit.objects.filter(parent=unit).order_by("path"):
@@ -283,15 +445,19 @@ def _parts(unit: Unit, cycle: Cycle) -> list[Part]:
     for r in _member_rows(unit, cycle, by_child=True):
         member_rows.setdefault(r["part"], []).append(r)
     for path, rows in member_rows.items():
-        _count_members(part(path).members, part(path).leaders, rows)
+        _count_members(part(path).members, rows)
     unit_rows: dict[str, list[Mapping[str, Any]]] = {}
     for r in _unit_rows(unit, cycle, by_child=True):
         unit_rows.setdefault(r["part"], []).append(r)
     for path, rows in unit_rows.items():
         part(path).organisations = _organisation_figures(rows)
+    for r in _leader_rows(unit, [cycle], by="part"):
+        part(r["part"]).leaders.add(r)
     own = parts[unit.path]
     shown = [p for p in parts.values() if not p.own]
-    has_own = own.members.total or any(f.total for f in own.organisations.values())
+    has_own = (
+        own.members.total or any(f.total for f in own.organisations.values()) or own.leaders.total
+    )
     return [own, *shown] if has_own else shown
 
 
@@ -426,4 +592,48 @@ def _unreconciled_organisations(
                         unit=unit.name, kind=UnitKind(kind).label, whole=figure, sum=parts_sum
                     )
                 )
+    return found
+
+
+def _unreconciled_leaders(
+    unit: Unit, leaders: Leaders, posts: dict[str, dict[int, Leaders]], parts: list[Part]
+) -> list[str]:
+    """The leaders of the whole against the sum of the parts', and against the sum of the
+    post levels and tiers (R36): how many, how many classified and at each level, as leaders
+    and as members."""
+    by_parts, by_posts = Leaders(), Leaders()
+    for part in parts:
+        by_parts += part.leaders
+    for tiers in posts.values():
+        for tier in tiers.values():
+            by_posts += tier
+    found = []
+    for summed, where in (
+        (by_parts, _("các đơn vị trực thuộc")),
+        (by_posts, _("các cấp, vị trí chức vụ")),
+    ):
+        for whole, added, prefix in (
+            (leaders.levels, summed.levels, ""),
+            (leaders.as_members, summed.as_members, _("xếp loại đảng viên, ")),
+        ):
+            figures = [
+                (_("tổng số"), whole.total, added.total),
+                (_("số đã xếp loại"), whole.classified, added.classified),
+            ]
+            figures += [
+                (
+                    _("mức “{level}”").format(level=level.label),
+                    whole.levels[level],
+                    added.levels[level],
+                )
+                for level in Level
+            ]
+            found += [
+                _(
+                    "{unit}: cán bộ lãnh đạo, quản lý, {prefix}{label} là {whole} nhưng {where}"
+                    " cộng lại {sum}."
+                ).format(unit=unit.name, prefix=prefix, label=label, whole=a, where=where, sum=b)
+                for label, a, b in figures
+                if a != b
+            ]
     return found

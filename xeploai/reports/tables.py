@@ -69,19 +69,26 @@ _STATUS_HEADERS = ("total", "exempt", "pending", "not_classified_new", "classifi
 def tables(data: dict[str, Any]) -> list[Table]:
     found = [_members(data), _labels(data), _reasons(data), _kinds(data)]
     found += [t for t in (_organisations(data, kind) for kind in data["units"]) if t is not None]
-    found += [_unit_labels(data), _leaders(data), _quota(data), _state(data), _changes(data)]
+    found += [_unit_labels(data), _leaders(data), _leader_posts(data)]
+    found += [_quota(data), _state(data), _changes(data)]
     found += _trends(data)
     return [t for t in found if t.rows]
 
 
-def _status_headers(organisations: bool = False) -> list[str]:
+def _status_headers(organisations: bool = False, leaders: bool = False) -> list[str]:
     """A member is too new to classify when admitted lately (R4), an organisation when
-    founded lately (R5)."""
+    founded lately (R5); a leader is not classified for other reasons (R3)."""
+    if leaders:
+        not_classified = _("Không xếp loại")
+    elif organisations:
+        not_classified = _("Không xếp loại (mới thành lập)")
+    else:
+        not_classified = _("Không xếp loại (mới kết nạp)")
     return [
         _("Tổng số"),
         _("Miễn đánh giá"),
         _("Chưa đánh giá"),
-        _("Không xếp loại (mới thành lập)") if organisations else _("Không xếp loại (mới kết nạp)"),
+        not_classified,
         _("Đã xếp loại"),
     ]
 
@@ -254,16 +261,64 @@ def _unit_labels(data: dict[str, Any]) -> Table:
     return Table("unit-labels", sheet, title, headers, rows, total_rows=0, sums=frozenset(sums))
 
 
-def _leaders(data: dict[str, Any]) -> Table:
-    rows = [
-        [name, *_statuses(block["leaders"]["members"]), *_levels(block["leaders"])]
-        for name, block in _member_rows(data, "leaders")
+def _leader_headers() -> list[str]:
+    """Leaders by their level as leaders, with the same people's level as members beside:
+    how many at each level, and how many not classified as members (yet)."""
+    as_members = [_("Xếp loại đảng viên: {level}").format(level=level.short) for level in Level]
+    return [
+        *_status_headers(leaders=True),
+        *_level_headers(),
+        *as_members,
+        _("Xếp loại đảng viên: chưa có kết quả"),
     ]
-    headers = [_("Đơn vị"), *_status_headers(), *_level_headers()]
-    title = _("Xếp loại đảng viên là cán bộ lãnh đạo, quản lý")
-    if not data["leaders"]["members"]["total"]:
-        rows = []
+
+
+def _leader_cells(block: dict[str, Any]) -> list[Cell]:
+    members = block["as_members"]
+    levels = [members["levels"][level.name]["count"] for level in Level]
+    ranked = sum(levels) + sum(label["count"] for label in members["labels"])
+    return [
+        *_statuses(block["members"]),
+        *_levels(block),
+        *levels,
+        members["members"]["total"] - ranked,
+    ]
+
+
+def _leaders(data: dict[str, Any]) -> Table:
+    """Leaders classified at posts under the unit (R32), by their level as leaders; none
+    where nobody was reviewed as a leader in the cycle (earlier years, imported)."""
+    title = _("Xếp loại cán bộ lãnh đạo, quản lý (mức xếp loại đảng viên bên cạnh)")
+    headers = [_("Đơn vị"), *_leader_headers()]
+    if data["leaders"] is None or not data["leaders"]["members"]["total"]:
+        return Table("leaders", _("Cán bộ lãnh đạo"), title, headers, [])
+    # The leaders at posts of the unit itself under its own name, as its own organisation.
+    rows = [
+        [name, *_leader_cells(block["leaders"])]
+        for i, (name, block) in enumerate(_rows(data, data["unit"]["name"]))
+        if i == 0 or not block["own"] or block["leaders"]["members"]["total"]
+    ]
     return Table("leaders", _("Cán bộ lãnh đạo"), title, headers, rows)
+
+
+def _leader_posts(data: dict[str, Any]) -> Table:
+    """The same leaders by the level of their post's unit, each level's sum in bold above
+    its tiers: heads, deputies, members of the collective."""
+    title = _("Xếp loại cán bộ lãnh đạo, quản lý theo cấp và vị trí chức vụ")
+    headers = [_("Cấp"), _("Vị trí"), *_leader_headers()]
+    if data["leaders"] is None or not data["leaders"]["members"]["total"]:
+        return Table("leader-posts", _("Cán bộ theo cấp"), title, headers, [])
+    whole = _("Tổng cộng: {unit}").format(unit=data["unit"]["name"])
+    rows: list[list[Cell]] = [[whole, "", *_leader_cells(data["leaders"])]]
+    sums = set()
+    for level in data["leader_posts"]:
+        sums.add(len(rows))
+        rows.append([level["label"], _("Tất cả"), *_leader_cells(level["leaders"])])
+        rows += [
+            [level["label"], tier["label"], *_leader_cells(tier["leaders"])]
+            for tier in level["tiers"]
+        ]
+    return Table("leader-posts", _("Cán bộ theo cấp"), title, headers, rows, sums=frozenset(sums))
 
 
 def _quota(data: dict[str, Any]) -> Table:
@@ -277,10 +332,15 @@ def _quota(data: dict[str, Any]) -> Table:
         _("Vượt"),
         _("Ngoại lệ (số quyết định)"),
     ]
+    subjects = {
+        "members": _("Đảng viên"),
+        "units": _("Tổ chức, tập thể"),
+        "leaders": _("Cán bộ lãnh đạo, quản lý"),
+    }
     rows: list[list[Cell]] = [
         [
             g["group"],
-            _("Đảng viên") if g["subject"] == "members" else _("Tổ chức, tập thể"),
+            subjects[g["subject"]],
             g["name"],
             g["good"],
             g["excellent"],

@@ -1,6 +1,7 @@
 """The statistics, in a real browser: a district officer opens a unit's report from its page,
-reads the figures and the charts, turns to another year and a child unit, and downloads it;
-on a phone the charts read at their size. Every page visited passes axe-core's checks."""
+reads the figures (its leaders' among them) and the charts, turns to another year and a child
+unit, and downloads it; on a phone the charts read at their size. Every page visited passes
+axe-core's checks."""
 
 from __future__ import annotations
 
@@ -15,9 +16,11 @@ from xeploai.core.testing import (
     make_evaluation,
     make_member,
     make_personas,
+    post_title,
 )
 from xeploai.core.testing_browser import assert_accessible
-from xeploai.cycles.models import Level, MemberEvaluation, Status
+from xeploai.cycles.models import LeaderEvaluation, Level, MemberEvaluation, Status, Step
+from xeploai.members.models import Post
 from xeploai.rules import Regime
 from xeploai.units.tests.test_browse_browser import sign_in
 
@@ -34,7 +37,8 @@ FONT_SIZES = """svg => {
 
 
 def make_results() -> Personas:
-    """Four results in cell A in 2025, and in 2016 as imported under the earlier rules."""
+    """Four results in cell A in 2025, and in 2016 as imported under the earlier rules; in
+    2025, the cell's secretary reviewed as its leader too."""
     p = make_personas()
     legacy, current = make_cycle(2016, Regime.LEGACY, closed=True), make_cycle(2025, closed=True)
     for level in (Level.EXCELLENT, Level.GOOD, Level.GOOD, Level.COMPLETED):
@@ -49,6 +53,16 @@ def make_results() -> Personas:
             label="Đủ tư cách, hoàn thành tốt nhiệm vụ",
             ordinal=2,
         )
+    title = post_title("Bí thư chi bộ")
+    post = Post.objects.create(
+        member=member, kind=title.kind, title=title.name, post_title=title, unit=p.cell_a,
+        head=True, start=dt.date(2021, 1, 1),
+    )  # fmt: skip
+    LeaderEvaluation.objects.create(
+        cycle=current, member=member, post=post, unit=p.cell_a, unit_path=p.cell_a.path,
+        tier=post.tier, head=True, step=Step.DECIDED, status=Status.CLASSIFIED,
+        level_decided=Level.COMPLETED,
+    )  # fmt: skip
     return p
 
 
@@ -70,12 +84,16 @@ def test_an_officer_reads_and_downloads_a_report(page: Page, live_server: object
     expect(page.get_by_text("Số liệu khớp.")).to_be_visible()
     members = page.locator("table[data-key=members] tr.total")
     expect(members).to_contain_text("25,0 %")  # 1 excellent of 4
+    leaders = page.locator("table[data-key=leaders] tr.total")
+    expect(leaders).to_contain_text("100,0 %")  # the secretary, completed as a leader
+    expect(page.locator("table[data-key=leader-posts]")).to_contain_text("Chi bộ trực thuộc")
     charts_drawn(page)
     trend = page.locator("table[data-key=trend-members]")
     expect(trend).to_contain_text("Đủ tư cách, hoàn thành tốt nhiệm vụ")  # its own words (R34)
     page.get_by_role("link", name="2016", exact=True).click()
     expect(page.get_by_role("heading", name="BÁO CÁO THỐNG KÊ")).to_contain_text("năm 2016")
     expect(page.locator("table[data-key=labels]")).to_contain_text("100,0 %")
+    expect(page.locator("table[data-key=leaders]")).to_have_count(0)  # nobody, not zeros
     charts_drawn(page)
     page.get_by_text("Xem báo cáo của đơn vị trực thuộc").click()
     page.get_by_role("link", name=p.commune.name).click()

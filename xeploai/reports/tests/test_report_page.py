@@ -1,5 +1,6 @@
 """The statistics page, its charts and its downloads: who may see which unit's report (the
-permission matrix), the year and decimals chosen, the links, and an export logged."""
+permission matrix), the year and decimals chosen, the links, an export logged, and the
+page's pinned number of queries."""
 
 from __future__ import annotations
 
@@ -9,9 +10,25 @@ from django.test import TestCase
 from django.urls import reverse
 
 from xeploai.accounts.models import AccessAction, AccessLog
-from xeploai.core.testing import make_cycle, make_evaluation, make_member, make_personas
-from xeploai.cycles.models import Level, MemberEvaluation, Status
+from xeploai.core.testing import (
+    make_cycle,
+    make_evaluation,
+    make_member,
+    make_personas,
+    make_unit,
+    post_title,
+)
+from xeploai.cycles.models import LeaderEvaluation, Level, MemberEvaluation, Status, Step
+from xeploai.members.models import Member, Post
 from xeploai.reports import exports
+from xeploai.units.models import Unit
+
+# Session, user, device, roles; the unit, the cycle; members and organisations from the tally,
+# of the whole and of the parts (the children themselves among them), checked against the
+# evaluations; leaders of the whole, of the parts and of the trend; the trend's cycles and
+# tallies; the quota groups of members, of organisations, of leaders (and who decides them),
+# with their exceptions; the civil servants' shares; the changes of the appraisal; the years.
+QUERIES = 32
 
 
 class ReportPageTestCase(TestCase):
@@ -101,3 +118,30 @@ class ReportPageTestCase(TestCase):
         self.assertTrue(response.content.startswith(b"PK"))
         log = AccessLog.objects.get(action=AccessAction.EXPORT)
         self.assertEqual((log.user, log.detail), (self.p.dung, f"báo cáo {code} 2025 xlsx"))
+
+    def lead(self, member: Member, title: str, unit: Unit, *, head: bool) -> None:
+        """A leading post, and its holder's decided result as a leader in the cycle."""
+        seeded = post_title(title)
+        post = Post.objects.create(
+            member=member, kind=seeded.kind, title=title, post_title=seeded, unit=unit,
+            head=head, start=dt.date(2021, 1, 1),
+        )  # fmt: skip
+        LeaderEvaluation.objects.create(
+            cycle=self.cycle, member=member, post=post, unit=unit, unit_path=unit.path,
+            tier=post.tier, head=head, step=Step.DECIDED, status=Status.CLASSIFIED,
+            level_decided=Level.GOOD,
+        )  # fmt: skip
+
+    def test_the_page_costs_the_same_queries_however_many_leaders_and_committees(self) -> None:
+        client = self.p.client(self.p.dung)
+        url = reverse("reports:report", args=[self.p.district.code, 2025])
+        self.lead(self.p.an_member, "Bí thư chi bộ", self.p.cell_a, head=True)
+        with self.assertNumQueries(QUERIES):
+            self.assertContains(client.get(url), 'data-key="leaders"')
+        for _n in range(3):  # three more cells, each under its own committee
+            commune = make_unit(self.p.district, kind="GRASSROOTS_COMMITTEE")
+            cell = make_unit(commune)
+            self.lead(make_member(cell), "Bí thư", commune, head=True)
+            self.lead(make_member(cell), "Phó Bí thư chi bộ", cell, head=False)
+        with self.assertNumQueries(QUERIES):
+            self.assertContains(client.get(url), 'data-key="leader-posts"')
