@@ -42,6 +42,7 @@ from xeploai.core.text import name_sort_key
 from xeploai.cycles.models import (
     Cycle,
     CycleKind,
+    LeaderEvaluation,
     Level,
     MemberEvaluation,
     Step,
@@ -49,7 +50,6 @@ from xeploai.cycles.models import (
     UnitEvaluationKind,
 )
 from xeploai.formats_safe import WORKBOOK_OPTIONS, quoted, text_style, write_text
-from xeploai.members.models import Post
 from xeploai.reviews.access import get_scope_unit_for_user
 from xeploai.units.models import Unit
 
@@ -63,7 +63,7 @@ RUN_EXCELLENT = 5
 CSV = "text/csv; charset=utf-8"
 CONTENT_TYPES = {"xlsx": XLSX, "csv": CSV}
 FORMATS = {"xlsx": "Excel", "csv": "CSV"}
-E = TypeVar("E", MemberEvaluation, UnitEvaluation)
+E = TypeVar("E", MemberEvaluation, UnitEvaluation, LeaderEvaluation)
 
 
 def published() -> Q:
@@ -222,22 +222,23 @@ def _members(scope: Scope) -> Iterable[Flag]:
 
 
 def _leaders(scope: Scope) -> Iterable[Flag]:
-    """R35, a leader: NOT_COMPLETED two years running, to be considered for removal from
-    their post. Leaders have no results of their own as leaders yet, so a leader is a member
-    holding a leading post today, flagged by their results as a member; once the level as a
-    leader (R32) exists, this source reads those results instead and drops the posts. One
-    query."""
-    runs = [(e, years) for e, years in scope.not_completed if len(years) >= RUN_NOT_COMPLETED]
-    held = Q(end__isnull=True) | Q(end__gte=scope.today)
-    posts: dict[int, list[str]] = defaultdict(list)
-    leading = Post.objects.filter(
-        held, member_id__in=[e.member_id for e, _y in runs], leader=True, start__lte=scope.today
+    """R35, a leader: NOT_COMPLETED as a leader two years running (R32: their level where
+    they are classified, at their highest post, whichever post it was each year), to be
+    considered for removal from their post; listed under the unit of this year's post. A
+    year with no result as a leader (history imported as members' only) breaks the run: the
+    member's own flag still stands. Two queries."""
+    leaders = LeaderEvaluation.objects.filter(classified=True)
+    found = (
+        leaders.filter(cycle=scope.cycle, unit_path__startswith=scope.unit.path)
+        .filter(published(), ranked(Level.NOT_COMPLETED))
+        .select_related("member", "unit", "post")
     )
-    for post in leading.select_related("unit").order_by("start", "pk"):
-        posts[post.member_id].append(f"{post.title}, {post.organisation or post.unit.name}")
-    for e, years in runs:
-        if posts[e.member_id]:
-            yield _member_flag(FlagKind.LEADER, e, years, "; ".join(posts[e.member_id]))
+    for e, years in _runs(list(found), "member_id", leaders, scope.cycle):
+        if len(years) >= RUN_NOT_COMPLETED:
+            post = f"{e.post.title}, {e.post.organisation or e.unit.name}"
+            unit, member = e.unit, e.member
+            args = (e.unit_path, unit.code, unit.name, member.code, member.full_name)
+            yield Flag(FlagKind.LEADER, *args, years, post)
 
 
 def _member_flag(

@@ -18,6 +18,7 @@ from xeploai.accounts.models import AccessAction, AccessLog
 from xeploai.core.testing import make_cycle, make_evaluation, make_member, make_personas, make_unit
 from xeploai.cycles.models import (
     Cycle,
+    LeaderEvaluation,
     Level,
     MemberEvaluation,
     Status,
@@ -69,6 +70,18 @@ def lead(member: Member, unit: Unit, **fields: Any) -> Post:
     fields.setdefault("start", dt.date(2020, 1, 1))
     fields.setdefault("title", "Phó Bí thư")
     return Post.objects.create(member=member, kind=PostKind.PARTY, unit=unit, **fields)
+
+
+def leader_results(
+    post: Post, levels: dict[int, Level], *, step: Step = Step.PUBLISHED, classified: bool = True
+) -> None:
+    """The results of the post's holder as a leader there."""
+    for year, level in levels.items():
+        LeaderEvaluation.objects.create(
+            cycle=cycle_of(year), member=post.member, post=post, unit=post.unit,
+            unit_path=post.unit.path, tier=post.tier, head=post.head, classified=classified,
+            status=Status.CLASSIFIED, level_final=level, step=step,
+        )  # fmt: skip
 
 
 def found(unit: Unit, year: int = 2025) -> list[tuple[FlagKind, str, tuple[int, ...]]]:
@@ -156,10 +169,10 @@ class FlagsTestCase(TestCase):
 
     # R35, leaders
 
-    def test_it_flags_a_member_holding_a_leading_post_for_the_post(self) -> None:
+    def test_it_flags_a_leader_not_completed_as_a_leader_two_years_running(self) -> None:
         member_results(self.an, {2024: N, 2025: N})
-        lead(self.an, self.p.cell_a, organisation="Hội Phụ nữ xã")
-        lead(self.an, self.p.cell_a, title="Bí thư", start=dt.date(2015, 1, 1))
+        post = lead(self.an, self.p.cell_a, title="Bí thư")
+        leader_results(post, {2024: N, 2025: N})
         self.assertEqual(
             found(self.p.commune),
             [
@@ -168,18 +181,27 @@ class FlagsTestCase(TestCase):
             ],
         )
         leader = flags.flags(self.p.commune, self.cycle, today=TODAY)[1]
-        self.assertEqual(leader.posts, "Bí thư, Chi bộ xóm 1; Phó Bí thư, Hội Phụ nữ xã")
+        self.assertEqual((leader.posts, leader.unit_code), ("Bí thư, Chi bộ xóm 1", "CB-A"))
         self.assertEqual(leader.title, "Xem xét cho thôi giữ chức vụ hoặc bố trí công tác khác")
+        # By their level as a leader, whatever their level as a member, at whichever post
+        # they were classified each year; listed under this year's post.
+        other = make_member(self.p.cell_a, code="DV-2")
+        member_results(other, {2024: G, 2025: G})
+        leader_results(lead(other, self.p.cell_b, organisation="Hội Phụ nữ xã"), {2024: N})
+        leader_results(lead(other, self.p.commune), {2025: N})
+        self.assertIn((FlagKind.LEADER, "DV-2", (2024, 2025)), found(self.p.commune))
+        self.assertEqual(found(self.p.cell_b), [])
 
-    def test_a_post_left_or_not_leading_makes_no_leader_flag(self) -> None:
+    def test_a_year_not_classified_there_or_not_as_a_leader_breaks_the_run(self) -> None:
         member_results(self.an, {2024: N, 2025: N})
-        lead(self.an, self.p.cell_a, end=dt.date(2025, 12, 31))  # left before today
-        lead(self.an, self.p.cell_a, leader=False)
-        lead(self.an, self.p.cell_a, start=dt.date(2026, 6, 1))  # not yet held
+        post = lead(self.an, self.p.cell_a)
+        leader_results(post, {2025: N})  # 2024 imported as a member's result only
         self.assertEqual(found(self.p.commune), [(FlagKind.MEMBER, "DV-AN", (2024, 2025))])
         other = make_member(self.p.cell_a, code="DV-2")
-        member_results(other, {2025: N})  # one year only: a leader as well is not flagged
-        lead(other, self.p.cell_a)
+        below = lead(other, self.p.cell_a)
+        leader_results(below, {2024: N}, classified=False)  # classified at another post
+        leader_results(below, {2025: N})
+        leader_results(lead(other, self.p.commune), {2024: N}, step=Step.APPRAISED)
         self.assertEqual(found(self.p.commune), [(FlagKind.MEMBER, "DV-AN", (2024, 2025))])
 
     # R38, organisations
@@ -330,6 +352,7 @@ class FlagsPageTestCase(TestCase):
     def test_it_pins_the_query_count_whatever_the_subtree(self) -> None:
         client = self.p.client(self.p.dung)
         url = reverse("reports:flags", args=["DB-HUYEN", 2025])
+        leader_results(lead(self.p.an_member, self.p.cell_a), {2024: N, 2025: N})
         client.get(url)  # the session's first request reads what later ones find cached
         with self.assertNumQueries(QUERIES):
             small = client.get(url)
@@ -340,7 +363,7 @@ class FlagsPageTestCase(TestCase):
             for _i in range(3):
                 member = make_member(cell)
                 member_results(member, {2023: N, 2024: N, 2025: N})
-                lead(member, cell)
+                leader_results(lead(member, cell), {2024: N, 2025: N})
             unit_results(commune, {2021: E, 2022: E, 2023: E, 2024: E, 2025: E})
             unit_results(cell, {2025: E if n % 2 else G})
         with self.assertNumQueries(QUERIES):
@@ -386,10 +409,10 @@ class FlagsPageTestCase(TestCase):
 
 
 # The queries of the page: the session, the user, their second factor and their roles, the
-# unit, the cycle, the members' results of the year, their earlier years and their posts, the
-# organisations' results of the year and their earlier years, the access log's entry, the
-# years (a district has no ancestors to read).
-QUERIES = 13
+# unit, the cycle, the members' results of the year and their earlier years, the leaders'
+# and the organisations' results of the year and their earlier years, the access log's entry,
+# the years (a district has no ancestors to read).
+QUERIES = 14
 
 
 class FlagsExportsSafeTestCase(TestCase):
@@ -398,7 +421,8 @@ class FlagsExportsSafeTestCase(TestCase):
         Unit.objects.filter(pk=self.p.cell_a.pk).update(name=LINK)
         Member.objects.filter(pk=self.p.an_member.pk).update(full_name=COMMAND)
         member_results(self.p.an_member, {2024: N, 2025: N})
-        lead(self.p.an_member, self.p.cell_a, title="@SUM(1+1)", organisation="-2+3")
+        post = lead(self.p.an_member, self.p.cell_a, title="@SUM(1+1)", organisation="-2+3")
+        leader_results(post, {2024: N, 2025: N})
         unit_results(self.p.cell_a, {2025: E})
         self.found = flags.flags(Unit.objects.get(code="DB-XA"), cycle_of(2025), today=TODAY)
         self.unit = Unit.objects.get(code="DB-XA")

@@ -11,7 +11,14 @@ from playwright.sync_api import Page, ViewportSize, expect
 
 from xeploai.core.testing import make_cycle, make_evaluation, make_personas
 from xeploai.core.testing_browser import assert_accessible, assert_fit_for_fingers
-from xeploai.cycles.models import Level, Status, Step, UnitEvaluation
+from xeploai.cycles.models import (
+    Cycle,
+    LeaderEvaluation,
+    Level,
+    Status,
+    Step,
+    UnitEvaluation,
+)
 from xeploai.members.models import Post, PostKind
 from xeploai.units.tests.test_browse_browser import sign_in
 
@@ -39,7 +46,7 @@ def test_an_officer_reads_the_flags_on_a_phone(page: Page, live_server: object) 
         level_final=Level.EXCELLENT,
         step=Step.PUBLISHED,
     )
-    Post.objects.create(
+    post = Post.objects.create(
         member=p.an_member,
         kind=PostKind.MASS,
         title="Chi hội trưởng",
@@ -47,6 +54,12 @@ def test_an_officer_reads_the_flags_on_a_phone(page: Page, live_server: object) 
         unit=p.cell_a,
         start=dt.date(2020, 1, 1),
     )
+    for cycle in Cycle.objects.all():
+        LeaderEvaluation.objects.create(
+            cycle=cycle, member=p.an_member, post=post, unit=p.cell_a, unit_path=p.cell_a.path,
+            tier=post.tier, head=post.head, status=Status.CLASSIFIED,
+            level_final=Level.NOT_COMPLETED, step=Step.PUBLISHED,
+        )  # fmt: skip
     base = str(live_server)
     page.set_viewport_size(PHONE)
     sign_in(page, base, "chi")
