@@ -3,7 +3,8 @@ fetches through the access functions below (STYLE.md 7).
 
 A suggestion is confidential to the roles that oversee its issuing unit (Power.OVERSEE over
 it, a role covering its subtree) until it is released. Released, it is read by its subject (the
-member; for a collective, those who draft the unit's report) and by those who decide or
+member or the leader in person; for a collective, those who draft the unit's report) and by
+those who decide or
 appraise the subject's level, who read the explanations before they decide. Nobody else reads
 it, ever: not the subject's peers, not the secretary of a sibling cell, not the subject before
 release. A suggestion someone may not read does not exist for them (404).
@@ -19,7 +20,7 @@ from django.http import Http404
 from xeploai.accounts.access import get_unit_for_user
 from xeploai.accounts.models import User
 from xeploai.accounts.policy import POWERS, Power, acting_role, can, roles_of
-from xeploai.cycles.models import Cycle, MemberEvaluation, Step, UnitEvaluation
+from xeploai.cycles.models import Cycle, LeaderEvaluation, MemberEvaluation, Step, UnitEvaluation
 from xeploai.units.models import Unit
 
 from .models import Attendance, Evaluation, Suggestion
@@ -28,6 +29,9 @@ from .models import Attendance, Evaluation, Suggestion
 # subject's level, over the subject's unit.
 MEMBER_READERS = (Power.DECIDE, Power.APPRAISE)
 UNIT_READERS = (Power.ASSESS, Power.DECIDE_UNITS, Power.APPRAISE)
+# A leader's: the committee that manages the cadre, and who appraises its decisions, above the
+# post's unit (never the unit's own officers: their head is decided higher up).
+LEADER_READERS = (Power.DECIDE_UNITS, Power.APPRAISE)
 # Who answers a collective's suggestion: those who draft its report.
 UNIT_WRITERS = (Power.DRAFT,)
 # Steps at which a subject's level is not decided yet: a suggestion can be issued, released
@@ -63,6 +67,14 @@ def _under(field: str, paths: list[str]) -> Q:
     return condition
 
 
+def _strictly_under(field: str, paths: list[str]) -> Q:
+    """Strictly under one of `paths`: what a role reads of the units below its own."""
+    condition = Q(pk__in=[])
+    for path in paths:
+        condition |= Q(**{f"{field}__startswith": path}) & ~Q(**{field: path})
+    return condition
+
+
 def visible_suggestions(user: User | AnonymousUser) -> Q:
     """The condition `Suggestion.objects.visible_to` filters by."""
     if not user.is_authenticated:
@@ -70,6 +82,7 @@ def visible_suggestions(user: User | AnonymousUser) -> Q:
     overseen = _under("superior__path", paths_with(user, Power.OVERSEE))
     deciders = _under("unit_evaluation__unit_path", paths_with(user, *UNIT_READERS))
     deciders |= _under("member_evaluation__unit_path", paths_with(user, *MEMBER_READERS))
+    deciders |= _strictly_under("leader_evaluation__unit_path", paths_with(user, *LEADER_READERS))
     return overseen | (Q(released__isnull=False) & (answered_by(user) | deciders))
 
 
@@ -80,8 +93,13 @@ def answered_by(user: User | AnonymousUser) -> Q:
         return Q(pk__in=[])
     condition = _under("unit_evaluation__unit_path", paths_with(user, *UNIT_WRITERS))
     if user.member_id is not None:
-        condition |= Q(member_evaluation__member_id=user.member_id)
+        condition |= _in_person(user.member_id)
     return condition
+
+
+def _in_person(member_id: int) -> Q:
+    """The suggestions to a member in person: in their cell's review, or as a leader."""
+    return Q(member_evaluation__member_id=member_id) | Q(leader_evaluation__member_id=member_id)
 
 
 def sent_to(user: User | AnonymousUser, units: list[int]) -> Q:
@@ -90,7 +108,7 @@ def sent_to(user: User | AnonymousUser, units: list[int]) -> Q:
     as their home page and their list show it."""
     condition = Q(unit_evaluation__unit_id__in=units)
     if user.is_authenticated and user.member_id is not None:
-        condition |= Q(member_evaluation__member_id=user.member_id)
+        condition |= _in_person(user.member_id)
     return condition
 
 
@@ -107,8 +125,9 @@ def acts_for(user: User | AnonymousUser, unit: Unit) -> bool:
 
 
 def is_subject(user: User | AnonymousUser, evaluation: Evaluation) -> bool:
-    """Whether the user answers for `evaluation`: the member, or who drafts the unit's report."""
-    if isinstance(evaluation, MemberEvaluation):
+    """Whether the user answers for `evaluation`: the member or the leader, or who drafts the
+    unit's report."""
+    if isinstance(evaluation, MemberEvaluation | LeaderEvaluation):
         return user.is_authenticated and user.member_id == evaluation.member_id
     return any(can(user, power, evaluation.unit_path) for power in UNIT_WRITERS)
 
@@ -182,7 +201,10 @@ def get_attendance_for_user(user: User, pk: int) -> Attendance:
 
 
 def subject_in_scope(evaluation: Evaluation, superior: Unit) -> bool:
-    """Whether `evaluation` is a review of the level below `superior`."""
-    if isinstance(evaluation, UnitEvaluation) and evaluation.unit_id == superior.pk:
+    """Whether `evaluation` is a review of the level below `superior`: a collective of
+    `superior`, or a leader of it, is reviewed under the superior's own superior."""
+    if isinstance(evaluation, UnitEvaluation | LeaderEvaluation) and (
+        evaluation.unit_id == superior.pk
+    ):
         return False
     return evaluation.unit_path.startswith(superior.path)

@@ -1,6 +1,7 @@
 """The superior's hand in the demo, done with the same actions the pages use: the board's
 unit sends a member two points to explain, which the member explains, and directs the review
-of the leadership collective above the member's cell through a working group.
+of the leadership collective above the member's cell through a working group; it also sends
+the head of that collective a point about their review as a leader, still to explain.
 
 The demo loader calls `seed(current_cycle, board=dung, member=an)` once its cycle is
 advanced; the member's review must still be open (before the decision)."""
@@ -11,9 +12,16 @@ import datetime as dt
 
 from xeploai.accounts.models import User
 from xeploai.accounts.policy import POWERS, Power
-from xeploai.cycles.models import Cycle, MemberEvaluation, UnitEvaluation, UnitEvaluationKind
+from xeploai.cycles.models import (
+    Cycle,
+    LeaderEvaluation,
+    MemberEvaluation,
+    UnitEvaluation,
+    UnitEvaluationKind,
+)
 
 from . import actions
+from .access import OPEN_STEPS
 from .models import AttendanceKind, Suggestion
 
 POINTS = (
@@ -26,6 +34,10 @@ EXPLANATIONS = (
     " Ủy ban kiểm tra Đảng ủy xác minh, kết luận không có cơ sở.",
     "Có 3 hồ sơ chậm do thiếu giấy tờ của người dân; đồng chí nhận trách nhiệm chưa hướng dẫn"
     " kịp thời và đã khắc phục trong quý IV.",
+)
+HEAD_POINTS = (
+    "Trách nhiệm của người đứng đầu trong việc để xảy ra chậm trễ thực hiện các chỉ tiêu"
+    " phát triển kinh tế - xã hội năm {year} của xã.",
 )
 GROUP = (
     "{name} — Cán bộ Ban Tổ chức Huyện ủy",
@@ -56,10 +68,11 @@ def seed(cycle: Cycle, *, board: User, member: User) -> Suggestion:
     points = suggestion.points.order_by("number")
     texts = {p.pk: text for p, text in zip(points, EXPLANATIONS, strict=True)}
     actions.explain(suggestion, texts=texts, by=member)
+    collective = _collective_above(evaluation)
     actions.record_attendance(
         superior,
         cycle=cycle,
-        subject=_collective_above(evaluation),
+        subject=collective,
         data=actions.AttendanceData(
             kind=AttendanceKind.DIRECTED,
             held_on=dt.date(cycle.year, 12, 5),
@@ -69,7 +82,31 @@ def seed(cycle: Cycle, *, board: User, member: User) -> Suggestion:
         ),
         by=board,
     )
+    head = _head_of(collective)
+    if head is not None:
+        data = actions.SuggestionData(
+            points=[p.format(year=cycle.year) for p in HEAD_POINTS],
+            issued_on=dt.date(cycle.year, 11, 3),
+            number=f"{cycle.year % 100 + 1:02d}-CV/BTCHU",
+        )
+        to_head = actions.issue_suggestion(superior, cycle=cycle, subject=head, data=data, by=board)
+        actions.release_suggestion(to_head, by=board)
     return suggestion
+
+
+def _head_of(collective: UnitEvaluation) -> LeaderEvaluation | None:
+    """The head of the collective's unit, in their review as a leader there, if it is open."""
+    return (
+        LeaderEvaluation.objects.filter(
+            cycle=collective.cycle,
+            unit=collective.unit,
+            head=True,
+            classified=True,
+            step__in=OPEN_STEPS,
+        )
+        .select_related("member", "post", "unit", "cycle")
+        .first()
+    )
 
 
 def _collective_above(evaluation: MemberEvaluation) -> UnitEvaluation:

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_stubs_ext import StrOrPromise
 
-from xeploai.cycles.models import Cycle, MemberEvaluation, UnitEvaluation
+from xeploai.cycles.models import Cycle, LeaderEvaluation, MemberEvaluation, UnitEvaluation
 from xeploai.units.models import Unit
 
 from .actions import MAX_POINTS, POINT_LENGTH, AttendanceData, SuggestionData
@@ -32,9 +32,20 @@ class DateInput(forms.DateInput):
 
 
 def find_subject(superior: Unit, cycle: Cycle, kind: str, code: str) -> Evaluation | None:
-    """The evaluation in `cycle` of the member or unit with `code` (as typed, or in capitals:
-    codes are written so), below `superior`."""
+    """The evaluation in `cycle` of the member, the leader or the unit with `code` (as typed,
+    or in capitals: codes are written so), below `superior`. A leader holding several posts
+    there is found where they are classified, at their highest (R32)."""
     codes = {code, code.upper()}
+    if kind == SubjectKind.LEADER:
+        return (
+            LeaderEvaluation.objects.filter(
+                cycle=cycle, member__code__in=codes, unit_path__startswith=superior.path
+            )
+            .exclude(unit=superior)
+            .select_related("member", "post", "unit", "cycle")
+            .order_by("-classified", "unit_path", "pk")
+            .first()
+        )
     if kind == SubjectKind.MEMBER:
         return (
             MemberEvaluation.objects.filter(
@@ -88,6 +99,11 @@ class SubjectForm(forms.Form):
             return _("Không tìm thấy đảng viên mã «{code}» thuộc {unit} trong {cycle}.").format(
                 **place
             )
+        if kind == SubjectKind.LEADER:
+            return _(
+                "Không tìm thấy cán bộ lãnh đạo, quản lý mã «{code}» giữ chức vụ ở cấp dưới"
+                " của {unit} trong {cycle}."
+            ).format(**place)
         return _(
             "Không tìm thấy {kind} mã «{code}» thuộc cấp dưới của {unit} trong {cycle}."
             " Tập thể lãnh đạo chỉ có ở các đảng bộ và chi bộ cơ sở."

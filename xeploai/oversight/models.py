@@ -14,16 +14,26 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from xeploai.core.history import HistoricalRecords
-from xeploai.cycles.models import Cycle, MemberEvaluation, UnitEvaluation
+from xeploai.cycles.models import Cycle, LeaderEvaluation, MemberEvaluation, UnitEvaluation
 from xeploai.units.models import Unit
 
 # The evaluations a suggestion or a record can be about, each by its own nullable key, exactly
-# one of them set. A leader's evaluation joins here (a key, a line) without reshaping anything.
+# one of them set: a member's in their cell, a collective's, a leader's in the collective of
+# their post.
 SUBJECT_FIELDS: dict[type[models.Model], str] = {
     MemberEvaluation: "member_evaluation",
     UnitEvaluation: "unit_evaluation",
+    LeaderEvaluation: "leader_evaluation",
 }
-Evaluation = MemberEvaluation | UnitEvaluation
+Evaluation = MemberEvaluation | UnitEvaluation | LeaderEvaluation
+# What `who()` reads of each subject, for the querysets that list them.
+SUBJECTS_READ = (
+    "member_evaluation__member",
+    "unit_evaluation__unit",
+    "leader_evaluation__member",
+    "leader_evaluation__post",
+    "leader_evaluation__unit",
+)
 
 
 def subject_field(evaluation: Evaluation) -> str:
@@ -44,6 +54,7 @@ class SubjectKind(models.TextChoices):
     """Whose review, as a form asks for it: the subject's evaluation is found by its code."""
 
     MEMBER = "member", _("Cá nhân (đảng viên)")
+    LEADER = "leader", _("Cá nhân (cán bộ lãnh đạo, quản lý)")
     ORGANISATION = "organisation", _("Tập thể: tổ chức đảng")
     COLLECTIVE = "collective", _("Tập thể: tập thể lãnh đạo")
 
@@ -72,6 +83,14 @@ class Subjected(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("tập thể"),
+    )
+    leader_evaluation = models.ForeignKey(
+        LeaderEvaluation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("cán bộ lãnh đạo, quản lý"),
     )
 
     class Meta:
@@ -107,7 +126,7 @@ class SuggestionQuerySet(models.QuerySet["Suggestion"]):
         return self.filter(visible_suggestions(user))
 
     def with_subjects(self) -> SuggestionQuerySet:
-        return self.select_related("superior", "member_evaluation__member", "unit_evaluation__unit")
+        return self.select_related("superior", *SUBJECTS_READ)
 
 
 class Suggestion(Subjected):
@@ -244,7 +263,7 @@ class AttendanceKind(models.TextChoices):
 
 class AttendanceQuerySet(models.QuerySet["Attendance"]):
     def with_subjects(self) -> AttendanceQuerySet:
-        return self.select_related("superior", "member_evaluation__member", "unit_evaluation__unit")
+        return self.select_related("superior", *SUBJECTS_READ)
 
 
 class Attendance(Subjected):

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from xeploai.accounts.audit import log_list_read, log_read
 from xeploai.accounts.http import AuthenticatedHttpRequest
-from xeploai.cycles.models import Cycle, MemberEvaluation
+from xeploai.cycles.models import Cycle, LeaderEvaluation, MemberEvaluation
 from xeploai.members.models import Member
 
 from . import actions, rules
@@ -65,7 +65,7 @@ def _subject_asked(request: HttpRequest) -> dict[str, object]:
 def _member_of(row: Subjected) -> Member | None:
     """The member whose record a page about `row` reads (S3); None for a collective."""
     subject = row.subject
-    return subject.member if isinstance(subject, MemberEvaluation) else None
+    return subject.member if isinstance(subject, MemberEvaluation | LeaderEvaluation) else None
 
 
 @login_required

@@ -32,6 +32,7 @@ from xeploai.cycles.models import (
     UnitEvaluationKind,
 )
 from xeploai.members.models import Member
+from xeploai.oversight.rules import unexplained
 from xeploai.rules import Level as EngineLevel
 from xeploai.rules import Proposal as QuotaProposal
 from xeploai.rules import QuotaResult, check_proposals
@@ -212,6 +213,8 @@ def submit_leader_review(
         gaps.append(_("Kết quả thực hiện nhiệm vụ"))
     if e.classified and e.level_self is None:
         gaps.append(_("Tự xếp loại"))
+    if pending := unexplained(e):
+        gaps.append(_("giải trình {n} vấn đề cấp trên gợi ý kiểm điểm").format(n=pending))
     if gaps:
         raise ReviewError(_("Bản kiểm điểm còn thiếu: {gaps}.").format(gaps="; ".join(gaps)))
     assert review is not None

@@ -21,6 +21,7 @@ from xeploai.accounts.models import User
 from xeploai.accounts.policy import Power, can, sees_members_of
 from xeploai.cycles.models import Cycle, CycleKind, LeaderEvaluation, Level, Step
 from xeploai.members.models import PostTier
+from xeploai.oversight.rules import load_points
 from xeploai.units.models import Unit
 
 from .. import actions
@@ -177,6 +178,7 @@ def _context(
         "may_appraise": bool(over) and can(user, Power.APPRAISE, over),
         "proposal_form": LeaderProposalForm(initial={"level": e.level_self}),
         "levels": Level.choices,
+        **load_points(e, user),
     }
 
 
