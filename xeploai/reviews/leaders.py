@@ -25,6 +25,7 @@ from xeploai.rules import Level, MemberFacts, Verdict, classify_member
 from xeploai.units.models import SEGMENT, Unit, UnitKind
 
 from .models import PeerKind, PeerResult
+from .sheets import Form, form_for
 
 # Steps at which a unit's level is final for the head it caps (R16), as for the ordering of R30.
 FINAL_STEPS = (Step.DECIDED, Step.APPRAISED, Step.PUBLISHED)
@@ -85,7 +86,24 @@ def deciders(evaluations: Iterable[LeaderEvaluation]) -> dict[int, Unit | None]:
 
 
 def decider_of(evaluation: LeaderEvaluation) -> Unit | None:
-    return deciders([evaluation])[evaluation.pk]
+    """The committee that decides the leader's level, read once per instance."""
+    if "_decider" not in evaluation.__dict__:
+        evaluation.__dict__["_decider"] = deciders([evaluation])[evaluation.pk]
+    found: Unit | None = evaluation.__dict__["_decider"]
+    return found
+
+
+def leader_form(evaluation: LeaderEvaluation) -> Form:
+    """The leader's report and score sheet (Mẫu 2B under QD366): the framework for the cadres
+    the centre manages where the committee deciding them is the centre's, as the forms' data
+    say."""
+    decider = decider_of(evaluation)
+    return form_for(
+        evaluation.cycle.settings.regime,
+        leader=True,
+        in_political_system=evaluation.member.in_political_system,
+        central=decider is not None and decider.kind == UnitKind.CENTRE,
+    )
 
 
 def quota_key(evaluation: LeaderEvaluation) -> str:

@@ -29,7 +29,9 @@ class Form:
 
     code: str
     title: str
-    case: str  # "member", "leader" or "outside" (not working in the political system)
+    # "member", "leader", "central" (a leader the centre manages), "outside" (not working in
+    # the political system) or "collective"
+    case: str
     general: tuple[Item, ...] = ()
     task_results: tuple[Item, ...] = ()
 
@@ -60,15 +62,20 @@ def forms(regime: Regime) -> tuple[Form, ...]:
     )
 
 
-def form_for(regime: Regime, *, leader: bool, in_political_system: bool) -> Form:
-    """The form a member fills: leaders one, members outside the political system another."""
-    case = "leader" if leader else "member" if in_political_system else "outside"
+def form_for(
+    regime: Regime, *, leader: bool, in_political_system: bool, central: bool = False
+) -> Form:
+    """The form a member fills: leaders one (the cadres the centre manages, their own where
+    the regime has one), members outside the political system another; else the members'."""
+    cases = ["member"]
+    if leader:
+        cases[:0] = ["central", "leader"] if central else ["leader"]
+    elif not in_political_system:
+        cases.insert(0, "outside")
     available = forms(regime)
     if not available:
         raise LookupError(f"no self-review form for {regime}")
-    return next((f for f in available if f.case == case), None) or next(
-        f for f in available if f.case == "member"
-    )
+    return next(f for case in cases for f in available if f.case == case)
 
 
 def form_by_code(regime: Regime, code: str) -> Form:

@@ -41,7 +41,15 @@ from xeploai.units.models import Unit
 
 from .. import machine
 from ..history import Actor
-from ..leaders import decider_of, deciders, leader_verdict, leading_posts, placed, quota_key
+from ..leaders import (
+    decider_of,
+    deciders,
+    leader_form,
+    leader_verdict,
+    leading_posts,
+    placed,
+    quota_key,
+)
 from ..models import (
     REQUIRED_SECTIONS,
     SECTIONS,
@@ -50,7 +58,6 @@ from ..models import (
     LeaderSelfReview,
     QuotaException,
 )
-from ..sheets import form_for
 from .common import (
     Decision,
     QuotaExemption,
@@ -160,10 +167,7 @@ def save_leader_review(
     _actor(evaluation, Action.SUBMIT, by)
     e = locked(evaluation, Step.SELF_REVIEW)
     _check_version(e, version)
-    member = e.member
-    form = form_for(
-        e.cycle.settings.regime, leader=True, in_political_system=member.in_political_system
-    )
+    form = leader_form(e)
     review, _created = LeaderSelfReview.objects.get_or_create(
         evaluation=e, defaults={"form": form.code}
     )

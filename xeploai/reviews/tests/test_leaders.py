@@ -12,7 +12,15 @@ from django.core.exceptions import PermissionDenied
 from django.test import TestCase
 
 from xeploai.accounts.models import RoleKind, User
-from xeploai.core.testing import Personas, make_cycle, make_personas, make_user, post_title
+from xeploai.core.testing import (
+    Personas,
+    make_cycle,
+    make_member,
+    make_personas,
+    make_unit,
+    make_user,
+    post_title,
+)
 from xeploai.cycles.models import (
     Cycle,
     LeaderEvaluation,
@@ -26,11 +34,17 @@ from xeploai.members.models import Post, PostKind, PostTier, PostTitle
 from xeploai.reviews import actions, history, seals
 from xeploai.reviews.actions import leaders
 from xeploai.reviews.actions.self_review import ReportData
-from xeploai.reviews.leaders import decider_of, leader_facts, leader_verdict, quota_key
-from xeploai.reviews.models import LeaderLevelChange, QuotaException
+from xeploai.reviews.leaders import (
+    decider_of,
+    leader_facts,
+    leader_form,
+    leader_verdict,
+    quota_key,
+)
+from xeploai.reviews.models import LeaderLevelChange, LeaderSelfReview, QuotaException
 from xeploai.reviews.rules import member_form
 from xeploai.reviews.sheets import spread
-from xeploai.units.models import Unit
+from xeploai.units.models import Unit, UnitKind
 
 from .flow import DECISION, SECTIONS
 
@@ -124,6 +138,24 @@ class LeadersTestCase(TestCase):
         self.assertEqual(decider_of(self.of("DV-AN", self.p.cell_a)), self.p.district)
         district_decides = [e.member.code for e in leaders.decided_by(self.p.district, self.cycle)]
         self.assertEqual(sorted(district_decides), ["DV-AN", "DV-BINH", "DV-EM"])
+
+    def test_the_cadres_the_centre_manages_write_its_framework(self) -> None:
+        centre = make_unit(None, kind=UnitKind.CENTRE, code="TW")
+        province = make_unit(centre, kind=UnitKind.PROVINCE, code="T01")
+        member = make_member(make_unit(province, kind=UnitKind.CELL), code="DV-TINH")
+        t = title("Bí thư")
+        Post.objects.create(
+            member=member, kind=t.kind, title=t.name, post_title=t, unit=province, head=True,
+            start=DAY,
+        )  # fmt: skip
+        leaders.open_leaders(province, cycle=self.cycle)
+        secretary = self.of("DV-TINH", province)
+        self.assertEqual(decider_of(secretary), centre)
+        self.assertEqual(leader_form(secretary).code, "2B-TW")
+        make_user("tinh", member=member)
+        self.report(secretary)
+        self.assertEqual(LeaderSelfReview.objects.get(evaluation=secretary).form, "2B-TW")
+        self.assertEqual(leader_form(self.of("DV-BINH", self.p.commune)).code, "2B")
 
     # --- Facts from the units they lead (R10, R16, R20) -----------------------------------------
 

@@ -28,9 +28,8 @@ from .. import actions
 from ..access import get_scope_unit_for_user, require
 from ..actions import leaders
 from ..forms import AppraisalForm, DecisionForm, LeaderProposalForm, LeaderReviewForm
-from ..leaders import decider_of, headed_level, leader_verdict, led_of
+from ..leaders import decider_of, headed_level, leader_form, leader_verdict, led_of
 from ..models import LeaderSelfReview, QuotaException
-from ..sheets import form_for
 from .common import StepHandlers, cycle_of_page, report_posted, step_posted
 from .self_review import DRAFT_TEXTS
 
@@ -111,8 +110,9 @@ def _form(
         initial.update({f"section_{k}": v for k, v in review.sections.items()})
         initial.update({f"score_{k}": Decimal(v) for k, v in review.scores.items()})
     settings = e.cycle.settings
-    sheet = form_for(settings.regime, leader=True, in_political_system=e.member.in_political_system)
-    form = LeaderReviewForm(data, initial=initial, sheet=sheet, criteria=settings.member_criteria)
+    form = LeaderReviewForm(
+        data, initial=initial, sheet=leader_form(e), criteria=settings.member_criteria
+    )
     return form, review
 
 
