@@ -23,8 +23,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from xeploai.accounts.models import User
-from xeploai.cycles.models import Cycle, Level, Status, Step, UnitEvaluation, UnitEvaluationKind
+from xeploai.cycles.models import (
+    Cycle,
+    LeaderEvaluation,
+    Level,
+    Status,
+    Step,
+    UnitEvaluation,
+    UnitEvaluationKind,
+)
 from xeploai.cycles.rules import unit_facts
+from xeploai.members.models import PostKind
 from xeploai.reports import tally
 from xeploai.rules import Level as EngineLevel
 from xeploai.rules import Proposal as QuotaProposal
@@ -34,6 +43,7 @@ from xeploai.units.models import Unit, UnitKind
 
 from .. import machine
 from ..history import Actor
+from ..leaders import FINAL_STEPS
 from ..models import (
     CONCLUSION_FACTS,
     REQUIRED_SECTIONS,
@@ -504,6 +514,8 @@ def appraise_unit(
     adjusted = final != e.level_decided
     if adjusted and not reason.strip():
         raise ReviewError(_("Điều chỉnh kết quả cần ghi rõ lý do."))
+    if adjusted:
+        _check_heads_kept(e, final)
     check_unit_allowed(e, final)
     _check_quota_kept(decider, e, final)
     action = Action.ADJUST if adjusted else Action.APPROVE
@@ -514,14 +526,50 @@ def appraise_unit(
 @transaction.atomic
 def return_unit(evaluation: UnitEvaluation, *, by: User, comment: str) -> UnitEvaluation:
     """The superior sends a result back one step with a comment."""
-    return send_back(evaluation, actor=_actor(evaluation, Action.RETURN, by), comment=comment)
+    actor = _actor(evaluation, Action.RETURN, by)
+    e = locked(evaluation, *machine.sources(Action.RETURN))
+    _check_heads_kept(e, e.level_decided if e.step == Step.APPRAISED else None)
+    return send_back(e, actor=actor, comment=comment)
 
 
 @transaction.atomic
 def reopen_unit(evaluation: UnitEvaluation, *, by: User, reason: str) -> UnitEvaluation:
     """Only the superior re-opens a decided result, with a reason (R31): it goes back to
     before the proposal, where its facts may be corrected."""
-    return reopen_result(evaluation, actor=_actor(evaluation, Action.REOPEN, by), reason=reason)
+    actor = _actor(evaluation, Action.REOPEN, by)
+    _check_heads_kept(locked(evaluation, *machine.sources(Action.REOPEN)), None)
+    return reopen_result(evaluation, actor=actor, reason=reason)
+
+
+def _check_heads_kept(evaluation: UnitEvaluation, level: Level | int | None) -> None:
+    """R16 from the organisation's side: once its head is decided, capped by its level, that
+    level may neither drop below the head's nor stop being final (`level` None); the head's
+    result is sent back or re-opened first."""
+    if evaluation.kind != UnitEvaluationKind.ORGANISATION:
+        return
+    heads = LeaderEvaluation.objects.filter(
+        cycle_id=evaluation.cycle_id,
+        unit_id=evaluation.unit_id,
+        head=True,
+        classified=True,
+        post__kind=PostKind.PARTY,
+        step__in=FINAL_STEPS,
+    ).select_related("member", "post")
+    for head in heads:
+        theirs = machine.latest_level(head)
+        if level is None or (theirs is not None and theirs < level):
+            raise ReviewError(
+                _(
+                    "Kết quả của {unit} chưa thay đổi được: đồng chí {name}, {title}, đứng đầu"
+                    " đơn vị đã được quyết định xếp loại “{level}” theo kết quả này. Hãy trả"
+                    " lại hoặc mở lại kết quả của đồng chí trước."
+                ).format(
+                    name=head.member.full_name,
+                    title=head.post.title,
+                    level=Level(theirs).label if theirs else "",
+                    unit=evaluation.unit.name,
+                )
+            )
 
 
 @transaction.atomic

@@ -32,7 +32,7 @@ from xeploai.cycles.models import (
 )
 from xeploai.members.models import Post, PostKind, PostTier, PostTitle
 from xeploai.reviews import actions, history, seals
-from xeploai.reviews.actions import leaders
+from xeploai.reviews.actions import leaders, units
 from xeploai.reviews.actions.self_review import ReportData
 from xeploai.reviews.leaders import (
     decider_of,
@@ -274,6 +274,27 @@ class LeadersTestCase(TestCase):
         # Appraised above the unit: refused there too.
         with self.assertRaisesMessage(actions.ReviewError, "tối đa"):
             leaders.appraise_leader(decided, by=self.p.dung, level=Level.GOOD, reason="Nâng")
+
+    def test_the_unit_s_level_holds_under_its_decided_head(self) -> None:
+        e = self.proposed_head()
+        (head,) = leaders.decide_leaders(
+            self.p.district, cycle=self.cycle, by=self.thuong, levels={e.pk: Level.GOOD},
+            decision=DECISION,
+        )  # fmt: skip
+        unit = self.organisation(self.p.commune)
+        refused = "Kết quả của Đảng bộ xã Hoa Thành chưa thay đổi được: đồng chí"
+        # Lowered below the head's level, sent back or re-opened: refused while he stands.
+        with self.assertRaisesMessage(actions.ReviewError, refused):
+            units.appraise_unit(unit, by=self.p.dung, level=Level.COMPLETED, reason="Hạ")
+        with self.assertRaisesMessage(actions.ReviewError, refused):
+            units.return_unit(unit, by=self.p.dung, comment="Xem lại")
+        with self.assertRaisesMessage(actions.ReviewError, refused):
+            units.reopen_unit(unit, by=self.p.dung, reason="Có đơn thư")
+        self.assertEqual(self.organisation(self.p.commune).step, Step.DECIDED)
+        # Once his result is sent back, the unit's may move again.
+        leaders.return_leader(head, by=self.p.dung, comment="Chờ kết quả đơn vị")
+        unit = units.return_unit(unit, by=self.p.dung, comment="Xem lại")
+        self.assertEqual(unit.step, Step.PROPOSED)
 
     def test_only_the_managing_committee_decides_and_only_where_classified(self) -> None:
         e = self.proposed_head()
