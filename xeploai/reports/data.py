@@ -23,6 +23,7 @@ from xeploai.rules import QuotaResult, Regime, check_quota
 from xeploai.units.models import FieldType, Unit
 
 from .changes import appraisal_changes
+from .oversight import oversight
 from .percent import shares, vietnamese
 from .stats import (
     POST_LEVEL_LABELS,
@@ -75,6 +76,7 @@ def report(unit: Unit, cycle: Cycle, *, decimals: int = 1) -> dict[str, Any]:
         "quota_groups": quota_groups(stats),
         "state_shares": state_shares(stats, decimals),
         "changes": appraisal_changes(unit, cycle),
+        "oversight": oversight(unit, cycle),
         "trend": [
             {
                 "year": year.cycle.year,

@@ -115,6 +115,8 @@ def xlsx(data: dict[str, Any]) -> bytes:
     for table in tables(data):
         sheet = book.add_worksheet(table.sheet[:31])
         write_text(sheet, 0, 0, table.title, bold)
+        if table.note:
+            write_text(sheet, 1, 0, table.note, plain)
         sheet.set_row(2, 45)
         sheet.set_column(0, 0, 40)
         sheet.set_column(1, len(table.headers) - 1, 11)
@@ -161,6 +163,8 @@ def docx(data: dict[str, Any]) -> bytes:
     figures = list(charts(data))
     for i, table in enumerate(tables(data), start=1):
         document.add_heading(f"{i}. {table.title}", level=2)
+        if table.note:
+            document.add_paragraph(table.note)
         _word_table(document, table)
         if table.key == "members":
             for name, figure in figures:

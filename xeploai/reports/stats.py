@@ -35,6 +35,7 @@ from xeploai.members.models import PostTier
 from xeploai.units.models import GRASSROOTS_KINDS, SEGMENT, Unit, UnitKind
 
 from .models import MEMBERS, Tally
+from .reasons import counted_reason
 from .tally import LEVEL, ORGANISATION_KINDS
 
 # The grassroots organisations of both kinds together, beside the kinds in a report's `units`.
@@ -60,8 +61,9 @@ class Figures:
     exemplary_labels: Counter[tuple[str, int]] = dataclasses.field(default_factory=Counter)
 
     def add(self, row: Mapping[str, Any]) -> None:
-        """Count a row of the tally (or of its sums)."""
-        n, status, reason = row["n"], row["status"], row["status_reason"]
+        """Count a row of the tally (or of its sums), or of the leaders' evaluations: reasons
+        by what they say (reasons.py), which a tally counted before it did so may not."""
+        n, status, reason = row["n"], row["status"], counted_reason(row["status_reason"])
         level, label, ordinal = row["level"], row["label"], row["ordinal"]
         self.total += n
         if status == Status.EXEMPT:

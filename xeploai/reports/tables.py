@@ -45,6 +45,7 @@ class Table:
     rows: list[list[Cell]]
     total_rows: int = 1  # the first rows are the whole subtree's, printed in bold
     sums: frozenset[int] = frozenset()  # further rows that add up others, in bold too
+    note: str = ""  # a sentence printed under the title, saying the figures in words
 
     def printed(self) -> list[tuple[bool, list[tuple[str, bool]]]]:
         """Each row as printed: whether it is a total, then each cell's text and whether it
@@ -70,7 +71,7 @@ def tables(data: dict[str, Any]) -> list[Table]:
     found = [_members(data), _labels(data), _reasons(data), _kinds(data)]
     found += [t for t in (_organisations(data, kind) for kind in data["units"]) if t is not None]
     found += [_unit_labels(data), _leaders(data), _leader_posts(data)]
-    found += [_quota(data), _state(data), _changes(data)]
+    found += [_quota(data), _state(data), _changes(data), _oversight(data)]
     found += _trends(data)
     return [t for t in found if t.rows]
 
@@ -420,6 +421,35 @@ def _changes(data: dict[str, Any]) -> Table:
         )
     title = _("Kết quả được cấp trên quyết định, thẩm định khác với đề xuất")
     return Table("changes", _("Cấp trên điều chỉnh"), title, headers, rows)
+
+
+def _oversight(data: dict[str, Any]) -> Table:
+    """The reviews of the level below that the subtree's committees directed or attended, and
+    the suggestions they sent, under the sentence a written report uses; no rows where none
+    is recorded (earlier years among them)."""
+    found = data.get("oversight") or {}
+    rows: list[list[Cell]] = [
+        [name, found[key]["collectives"], found[key]["individuals"], sum(found[key].values())]
+        for key, name in (
+            ("directed", _("Thành lập tổ công tác chỉ đạo kiểm điểm")),
+            ("attended", _("Dự kiểm điểm (ngoài các cuộc đã chỉ đạo)")),
+            ("suggestions", _("Được gợi ý kiểm điểm")),
+            ("points", _("Vấn đề gợi ý")),
+            ("explained", _("Vấn đề đã giải trình")),
+        )
+        if found
+    ]
+    headers = [_("Nội dung"), _("Tập thể"), _("Cá nhân"), _("Tổng số")]
+    title = _("Cấp ủy dự, chỉ đạo kiểm điểm và gợi ý kiểm điểm cấp dưới")
+    return Table(
+        "oversight",
+        _("Dự, chỉ đạo, gợi ý kiểm điểm"),
+        title,
+        headers,
+        rows if any(row[-1] for row in rows) else [],
+        total_rows=0,
+        note=found.get("text", ""),
+    )
 
 
 def _trends(data: dict[str, Any]) -> list[Table]:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import dataclasses
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -33,6 +33,7 @@ from xeploai.members.models import Member, Post
 from xeploai.units.models import Unit, UnitKind
 
 from .models import MEMBERS, Tally
+from .reasons import counted_reason
 
 # The kinds of organisations the reports count, from the top of the tree down: the committees
 # above grassroots level (đảng bộ tỉnh, huyện, đảng ủy khối and đảng bộ trực thuộc), then the
@@ -174,7 +175,15 @@ def _count(cycle: Cycle, where: Q) -> list[Tally]:
         .annotate(n=Count("id"))
         .order_by()
     )
-    return [_row(cycle, r) for rows in (members, units) for r in rows]
+    # Reasons by what they say (reasons.py): the exempt members of a cell, each exempt from
+    # their own date for the same reason, are one row.
+    counted: Counter[tuple[Any, ...]] = Counter()
+    for rows in (members, units):
+        for r in rows:
+            counted[tuple(_counted(k, r[k]) for k in _GROUP)] += r["n"]
+    return [
+        Tally(cycle=cycle, n=n, **dict(zip(_GROUP, key, strict=True))) for key, n in counted.items()
+    ]
 
 
 _GROUP = (
@@ -191,8 +200,8 @@ _GROUP = (
 )
 
 
-def _row(cycle: Cycle, r: dict[str, Any]) -> Tally:
-    return Tally(cycle=cycle, n=r["n"], **{k: r[k] for k in _GROUP})
+def _counted(key: str, value: Any) -> Any:
+    return counted_reason(value) if key == "status_reason" else value
 
 
 def _batches(items: list[Any]) -> Iterator[list[Any]]:

@@ -20,6 +20,8 @@ def render(data: dict[str, Any]) -> str:
         printed = [(False, [(h, False) for h in table.headers]), *table.printed()]
         widths = [max(len(row[c][0]) for _total, row in printed) for c in range(len(table.headers))]
         lines += ["", f"{i}. {table.title}"]
+        if table.note:
+            lines.append(table.note)
         for _total, row in printed:
             cells = [
                 text.rjust(w) if figure else text.ljust(w)

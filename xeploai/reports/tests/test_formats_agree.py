@@ -1,7 +1,7 @@
 """On the demo district, the page, the JSON, the .xlsx, the .docx and the .pdf of a report
 show the same tables figure for figure, the leaders' in 2026 (2025 has none: its results were
-imported as members'); each distribution adds up to exactly 100; legacy labels of 2017 appear
-in the trends with their own words."""
+imported as members') and the superior's hand, recorded in 2026 only; each distribution adds
+up to exactly 100; legacy labels of 2017 appear in the trends with their own words."""
 
 from __future__ import annotations
 
@@ -79,6 +79,15 @@ def _bare(text: str) -> str:
     return "".join(text.split())
 
 
+def pdf_text(path: Path) -> str:
+    """A PDF's text in reading order, without spaces."""
+    pdftotext = shutil.which("pdftotext")
+    assert pdftotext is not None, "pdftotext (poppler-utils) is missing: make system-packages"
+    argv = [pdftotext, "-raw", str(path), "-"]
+    done = subprocess.run(argv, capture_output=True, check=True, text=True)  # noqa: S603
+    return _bare(done.stdout)
+
+
 class FormatsAgreeTestCase(TestCase):
     @classmethod
     def setUpTestData(cls) -> None:
@@ -107,6 +116,7 @@ class FormatsAgreeTestCase(TestCase):
         self.assertTrue("units-GRASSROOTS_COMMITTEE" in keys if year == 2025 else "changes" in keys)
         leaders = {"leaders", "leader-posts"}
         self.assertEqual(leaders & keys, leaders)  # past years' imported, this year's reviewed
+        self.assertEqual("oversight" in keys, year == 2026)  # recorded this year only
         self.assertEqual(self.page(year), as_printed(expected))
         self.check_xlsx(self.command(year, "xlsx"), expected)
         self.assertEqual(self.word(self.command(year, "docx")), as_printed(expected))
@@ -156,11 +166,7 @@ class FormatsAgreeTestCase(TestCase):
     def check_pdf(self, path: Path, expected: list[Table]) -> None:
         """The PDF's text in reading order holds each title, then each row's cells in order
         (compared without spaces: a long cell wraps where the page needs)."""
-        pdftotext = shutil.which("pdftotext")
-        assert pdftotext is not None, "pdftotext (poppler-utils) is missing: make system-packages"
-        argv = [pdftotext, "-raw", str(path), "-"]
-        done = subprocess.run(argv, capture_output=True, check=True, text=True)  # noqa: S603
-        text = _bare(done.stdout)
+        text = pdf_text(path)
         for i, (title, _headers, rows) in enumerate(as_printed(expected), start=1):
             self.assertIn(_bare(f"{i}. {title}"), text)
             for row in rows:

@@ -27,8 +27,10 @@ from xeploai.units.models import Unit
 # of the whole and of the parts (the children themselves among them), checked against the
 # evaluations; leaders of the whole, of the parts and of the trend; the trend's cycles and
 # tallies; the quota groups of members, of organisations, of leaders (and who decides them),
-# with their exceptions; the civil servants' shares; the changes of the appraisal; the years.
-QUERIES = 32
+# with their exceptions; the civil servants' shares; the changes of the appraisal; the reviews
+# the subtree's committees attended or directed, and the suggestions they released with their
+# points; the years.
+QUERIES = 34
 
 
 class ReportPageTestCase(TestCase):
