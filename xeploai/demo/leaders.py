@@ -184,7 +184,7 @@ def _levels(evaluations: list[LeaderEvaluation], cycle: Cycle) -> dict[int, Leve
         decider = decider_of(e)
         if e.classified and decider is not None:
             rank = Decimal(e.total_score or 0)
-            groups[(decider.pk, quota_key(e))].append(
+            groups[(decider.pk, quota_key(e, cycle.settings))].append(
                 Proposal(str(e.pk), EngineLevel(verdict.level), rank)
             )
     for (decider_id, key), group in groups.items():
@@ -299,7 +299,9 @@ def _within_quota(
     for e in stand_ins:
         if (decider := by[e.pk]) is not None:
             level, rank = levels[e.pk]
-            groups[(decider.pk, quota_key(e))].append(Proposal(str(e.pk), EngineLevel(level), rank))
+            groups[(decider.pk, quota_key(e, cycle.settings))].append(
+                Proposal(str(e.pk), EngineLevel(level), rank)
+            )
     found = {pk: level for pk, (level, _rank) in levels.items()}
     for (decider_id, key), group in groups.items():
         for pk in check_proposals(f"{decider_id}/{key}", group, cycle.settings).drop:

@@ -324,7 +324,7 @@ class LeaderGroup:
     def name(self) -> str:
         """As a report names it: "Đảng bộ huyện Yên Hòa: cấp trưởng, cấp xã / cơ sở"."""
         words = [
-            str(TIER_LABELS[PostTier(self.tier)]),
+            *([str(TIER_LABELS[PostTier(self.tier)])] if self.tier else []),
             *(str(POST_LEVEL_LABELS[p]) for p in self.post_levels),
         ]
         return _("{unit}: {posts}").format(
@@ -352,10 +352,11 @@ def leader_standings(unit: Unit, cycle: Cycle) -> list[LeaderGroup]:
         level = e.level_final or e.level_decided or e.level_proposed
         if decider is None or level is None or not decider.path.startswith(unit.path):
             continue
-        group = (decider, quota_key(e))
+        key = quota_key(e, cycle.settings)
+        group = (decider, key)
         levels[group][level] += 1
         posts[group].add(post_level(e.unit.kind))
-        order[group] = (decider.path, len(e.unit_path), e.tier)
+        order[group] = (decider.path, len(e.unit_path), int(key.split("/")[0]))
     found = [
         LeaderGroup(
             decider,

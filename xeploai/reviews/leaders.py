@@ -21,7 +21,7 @@ from xeploai.cycles.models import Cycle, LeaderEvaluation, Step, UnitEvaluation
 from xeploai.cycles.models import UnitEvaluationKind as Kind
 from xeploai.cycles.rules import member_facts, unit_tasks
 from xeploai.members.models import Member, Post, PostKind
-from xeploai.rules import Level, MemberFacts, Verdict, classify_member
+from xeploai.rules import LeaderGroup, Level, MemberFacts, RegimeSettings, Verdict, classify_member
 from xeploai.units.models import SEGMENT, Unit, UnitKind
 
 from .models import PeerKind, PeerResult
@@ -106,10 +106,12 @@ def leader_form(evaluation: LeaderEvaluation) -> Form:
     )
 
 
-def quota_key(evaluation: LeaderEvaluation) -> str:
-    """The leader's quota group within the committee that decides them (R26): equivalent
-    posts (the same place in their collective) at units of the same level."""
-    return f"{evaluation.tier}/{len(evaluation.unit_path) // SEGMENT}"
+def quota_key(evaluation: LeaderEvaluation, settings: RegimeSettings) -> str:
+    """The leader's quota group within the committee that decides them (R26), "tier/depth":
+    equivalent posts (the same place in their collective) at units of the same level, or,
+    where the regime groups by level alone, every leader there (tier 0)."""
+    tier = evaluation.tier if settings.leader_quota_group == LeaderGroup.POST else 0
+    return f"{tier}/{len(evaluation.unit_path) // SEGMENT}"
 
 
 # --- Facts -----------------------------------------------------------------------------------

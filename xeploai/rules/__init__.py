@@ -21,13 +21,21 @@ from .facts import (
 from .levels import DisciplineForm, Grade, Level, Status
 from .quota import Proposal, QuotaResult, check_proposals, check_quota
 from .reasons import Reason
-from .regimes import SETTINGS, ExemptBasis, Regime, RegimeSettings, regime_for_year
+from .regimes import (
+    SETTINGS,
+    ExemptBasis,
+    LeaderGroup,
+    Regime,
+    RegimeSettings,
+    regime_for_year,
+)
 
 __all__ = [
     "SETTINGS",
     "Discipline",
     "DisciplineForm",
     "ExemptBasis",
+    "LeaderGroup",
     "Exemption",
     "Grade",
     "Level",

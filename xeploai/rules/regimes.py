@@ -36,6 +36,15 @@ class QuotaBase(enum.StrEnum):
     GOOD_AND_ABOVE = "GOOD_AND_ABOVE"
 
 
+class LeaderGroup(enum.StrEnum):
+    """Which leaders a committee decides share a quota (R26): those at equivalent posts, the
+    same place in their collective (head, deputy, member) at units of the same level, or
+    every leader at units of the same level."""
+
+    POST = "POST"
+    LEVEL = "LEVEL"
+
+
 class ExemptBasis(enum.StrEnum):
     """When an exemption from party work and activities takes a member out of a cycle (R2).
 
@@ -124,6 +133,7 @@ class RegimeSettings:
     quota_percent: Decimal = Decimal(20)
     quota_base: QuotaBase = QuotaBase.GOOD
     quota_rounding: Rounding = Rounding.FLOOR
+    leader_quota_group: LeaderGroup = LeaderGroup.POST
 
     def criteria_for(self, subject: str) -> tuple[str, ...]:
         return self.member_criteria if subject == "member" else self.unit_criteria

@@ -4,6 +4,7 @@ groups; nothing for a year without leader evaluations; the same tables in every 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import io
 import shutil
@@ -33,6 +34,7 @@ from xeploai.reports.data import leader_standings, report
 from xeploai.reports.tables import Table, printed, tables
 from xeploai.reviews import actions
 from xeploai.reviews.models import QuotaException
+from xeploai.rules import SETTINGS, LeaderGroup, Regime
 from xeploai.units.models import Unit
 
 DAY = dt.date(2021, 1, 1)
@@ -243,6 +245,19 @@ class LeadersReportTestCase(TestCase):
         self.assertEqual(
             [(g.decider, g.key, g.result.good) for g in found],
             [(self.p.district, "1/2", 1), (self.p.commune, "1/3", 4), (self.p.commune, "2/3", 0)],
+        )
+        # A regime grouping leaders by the level of their units alone puts heads and deputies
+        # of the cells together.
+        regime = Regime(self.cycle.regime)
+        by_level = dataclasses.replace(SETTINGS[regime], leader_quota_group=LeaderGroup.LEVEL)
+        with mock.patch.dict(SETTINGS, {regime: by_level}):
+            found = leader_standings(self.p.district, self.cycle)
+        self.assertEqual(
+            [(g.name(), g.key, g.result.good) for g in found],
+            [
+                ("Đảng bộ huyện Yên Thành: cấp xã / cơ sở", "0/2", 1),
+                ("Đảng bộ xã Hoa Thành: chi bộ trực thuộc", "0/3", 4),
+            ],
         )
 
     def test_a_year_without_leader_evaluations_shows_no_leader_table(self) -> None:

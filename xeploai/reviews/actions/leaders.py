@@ -336,7 +336,9 @@ def leader_quota(
         if level is None or e.step == Step.NOT_REVIEWED:
             continue
         rank = Decimal(e.total_score or 0)
-        proposals[quota_key(e)].append(QuotaProposal(str(e.pk), EngineLevel(level), rank))
+        proposals[quota_key(e, cycle.settings)].append(
+            QuotaProposal(str(e.pk), EngineLevel(level), rank)
+        )
         names[str(e.pk)] = e.who()
     found = {}
     for key, group in proposals.items():
@@ -379,7 +381,7 @@ def decide_leaders(
     for key, (result, names) in leader_quota(decider, cycle, rows.values(), levels).items():
         if result.within or _covered(decider, cycle, key, result):
             continue
-        if not any(quota_key(e) == key for e in chosen):
+        if not any(quota_key(e, cycle.settings) == key for e in chosen):
             continue  # a group this decision does not touch
         settle_breach(
             result,
@@ -422,12 +424,9 @@ def appraise_leader(
         raise ReviewError(_("Điều chỉnh kết quả cần ghi rõ lý do."))
     check_leader_allowed(e, final)
     standing = leader_quota(decider, e.cycle, decided_by(decider, e.cycle), {e.pk: final})
-    result, _names = standing.get(quota_key(e), (None, []))
-    if (
-        result is not None
-        and not result.within
-        and not _covered(decider, e.cycle, quota_key(e), result)
-    ):
+    key = quota_key(e, e.cycle.settings)
+    result, _names = standing.get(key, (None, []))
+    if result is not None and not result.within and not _covered(decider, e.cycle, key, result):
         raise ReviewError(
             _(
                 "Không thực hiện được: nhóm sẽ vượt tỷ lệ hoàn thành xuất sắc nhiệm vụ"

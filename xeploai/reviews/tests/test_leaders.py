@@ -5,6 +5,7 @@ history of it all."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from decimal import Decimal
 
@@ -44,6 +45,7 @@ from xeploai.reviews.leaders import (
 from xeploai.reviews.models import LeaderLevelChange, LeaderSelfReview, QuotaException
 from xeploai.reviews.rules import member_form
 from xeploai.reviews.sheets import spread
+from xeploai.rules import LeaderGroup
 from xeploai.units.models import Unit, UnitKind
 
 from .flow import DECISION, SECTIONS
@@ -325,7 +327,18 @@ class LeadersTestCase(TestCase):
             exemption=exemption,
         )  # fmt: skip
         exception = QuotaException.objects.get()
-        self.assertEqual((exception.subject, exception.field_type), ("leaders", quota_key(e)))
+        self.assertEqual(
+            (exception.subject, exception.field_type),
+            ("leaders", quota_key(e, self.cycle.settings)),
+        )
+
+    def test_the_regime_says_which_leaders_share_a_quota(self) -> None:
+        deputy, head = self.of("DV-AN", self.p.cell_a), self.of("DV-BINH", self.p.cell_a)
+        posts = self.cycle.settings
+        self.assertEqual(posts.leader_quota_group, LeaderGroup.POST)  # every regime's default
+        self.assertEqual((quota_key(head, posts), quota_key(deputy, posts)), ("1/3", "2/3"))
+        by_level = dataclasses.replace(posts, leader_quota_group=LeaderGroup.LEVEL)
+        self.assertEqual((quota_key(head, by_level), quota_key(deputy, by_level)), ("0/3", "0/3"))
 
     # --- History ---------------------------------------------------------------------------------
 
