@@ -19,9 +19,10 @@ personas' commune among them.
 
 Past years' results of the leaders below the district are imported as an office would
 (`past_results_file`, import kind `leader_results`), each at their highest post, a head at
-no better than the party organisation they head that year (R16). The heads of governments
-and mass organisations have none in those years, the levels of what they headed having
-never been recorded, nor has the demo's earliest year, of the rules before 2018.
+no better than what they head that year (R16): the party organisation, or the government,
+Front or mass organisation whose level the party committee recorded beside it (R22),
+imported before them (`past_peers_file`, import kind `peer_results`). The demo's earliest
+year, of the rules before 2018, has none.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from collections.abc import Iterable, Iterator
 from decimal import Decimal
 
 from xeploai.accounts.models import User
+from xeploai.core.text import search_key
 from xeploai.cycles.models import (
     Cycle,
     LeaderEvaluation,
@@ -48,13 +50,16 @@ from xeploai.reviews import actions
 from xeploai.reviews.actions import leaders
 from xeploai.reviews.actions.self_review import ReportData
 from xeploai.reviews.leaders import (
+    Led,
     decider_of,
     deciders,
+    headed_level,
     leader_verdict,
     leading_posts,
     placed,
     quota_key,
 )
+from xeploai.reviews.models import PeerKind, PeerResult
 from xeploai.reviews.sheets import form_for, spread
 from xeploai.rules import Level as EngineLevel
 from xeploai.rules import Proposal, Regime, check_proposals
@@ -231,13 +236,65 @@ def _organisations(cycle: Cycle) -> dict[int, UnitEvaluation]:
     return {e.unit_id: e for e in rows}
 
 
+# Who signs the decision that classifies each kind of organisation.
+SIGNED_BY = {PeerKind.GOVERNMENT: "QĐ-UBND", PeerKind.FRONT: "QĐ-MTTQ", PeerKind.MASS: "QĐ"}
+
+
+def peer_kind(post: Post) -> PeerKind:
+    """The kind of organisation a government or mass organisation post heads (R22)."""
+    if post.kind == PostKind.GOVERNMENT:
+        return PeerKind.GOVERNMENT
+    name = search_key(post.organisation)
+    return PeerKind.FRONT if "mttq" in name or "mat tran" in name else PeerKind.MASS
+
+
+def past_peers_file(cycles: Iterable[Cycle], rng: random.Random) -> Iterator[dict[str, object]]:
+    """The rows of the file of the levels the party committees recorded for the government,
+    Front and mass organisations their past years' leaders headed (R22): mostly good, some
+    excellent, a few completed, none below good beside an excellent party organisation."""
+    for cycle, posts, _top in _past(cycles):
+        organisations = _organisations(cycle)
+        seen: set[tuple[int, PeerKind, str]] = set()
+        for post in posts:
+            if post.kind == PostKind.PARTY or not post.head or not post.organisation:
+                continue
+            unit = organisations.get(post.unit_id)
+            kind = peer_kind(post)
+            key = (post.unit_id, kind, post.organisation)
+            if unit is None or unit.step == Step.NOT_REVIEWED or key in seen:
+                continue
+            seen.add(key)
+            roll = rng.random()
+            level = Level.EXCELLENT if roll < 0.25 else Level.GOOD
+            if roll > 0.94 and unit.level_final != Level.EXCELLENT:
+                level = Level.COMPLETED
+            number = rng.randint(20, 199)
+            yield {
+                "year": cycle.year,
+                "unit_code": post.unit.code,
+                "kind": kind.label,
+                "name": post.organisation,
+                "level": level.label,
+                "source": f"Quyết định số {number}/{SIGNED_BY[kind]} ngày 20/12/{cycle.year}",
+            }
+
+
+def _peers(cycle: Cycle) -> dict[int, tuple[PeerResult, ...]]:
+    """The levels recorded beside each party organisation of the cycle, by its evaluation."""
+    found: dict[int, list[PeerResult]] = defaultdict(list)
+    for peer in PeerResult.objects.filter(evaluation__cycle=cycle):
+        found[peer.evaluation_id].append(peer)
+    return {pk: tuple(peers) for pk, peers in found.items()}
+
+
 def past_results_file(cycles: Iterable[Cycle]) -> Iterator[dict[str, object]]:
     """The rows of the file of past leaders' results: each leader at their highest post with
-    the level of their year as a member, no better than the unit they head (R16), the weakest
+    the level of their year as a member, no better than what they head (R16), the weakest
     excellent of each quota group of equivalent posts lowered to good (R26); their other posts
     not classified there."""
     for cycle, posts, top in _past(cycles):
         organisations = _organisations(cycle)
+        peers = _peers(cycle)
         members = {
             e.member_id: e
             for e in MemberEvaluation.objects.filter(
@@ -264,17 +321,21 @@ def past_results_file(cycles: Iterable[Cycle]) -> Iterator[dict[str, object]]:
                 row["reason"] = f"Xếp loại tại {highest.unit.name} ({highest.title})"
                 rows.append((post, row))
                 continue
-            if own is None or (post.head and post.kind != PostKind.PARTY):
-                continue  # no result as a member that year, or no level of what they head
+            if own is None:
+                continue  # no result as a member that year
             if post.head and (unit is None or unit.step == Step.NOT_REVIEWED):
-                continue  # no party organisation's result to cap the head
+                continue  # no party organisation's result to cap the head, nor levels beside it
             if own.level_final is None:
                 row |= {"result": result_label(own), "reason": own.status_reason}
                 rows.append((post, row))
                 continue
             level = own.level_final
-            if post.head and unit is not None and unit.level_final:
-                level = max(level, unit.level_final)  # R16
+            if post.head and unit is not None:
+                stand_in = LeaderEvaluation(post=post, head=True)
+                cap, final = headed_level(stand_in, Led(unit, peers.get(unit.pk, ())))
+                if not final:
+                    continue  # the level of what they head was never recorded
+                level = max(level, cap or level)  # R16
             levels[post.pk] = (Level(level), Decimal(own.total_score or 0))
             rows.append((post, row))
         within = _within_quota(cycle, [post for post, _row in rows], levels)

@@ -19,7 +19,7 @@ from xeploai.accounts.models import Role, RoleKind, User
 from xeploai.cycles.models import Cycle, MemberEvaluation, UnitEvaluation
 from xeploai.imports import files
 from xeploai.imports.base import Kind, Run, run_import
-from xeploai.imports.kinds import LEADER_RESULTS, STATE_RESULTS
+from xeploai.imports.kinds import LEADER_RESULTS, PEER_RESULTS, STATE_RESULTS
 from xeploai.members.models import Discipline, Member, Post, StatusPeriod, Transfer
 from xeploai.oversight import demo as oversight
 from xeploai.reports import tally
@@ -100,7 +100,13 @@ def load(size: str, seed: int, progress: Callable[[str], None] = print) -> dict[
     counts["state_results"] = _import(
         STATE_RESULTS, state_results_file(tree, cycles), "danh-gia-cong-chuc.xlsx"
     )
-    # The leaders' results as leaders, from the organisation boards' records.
+    # The levels of governments and mass organisations, as their party committees recorded
+    # them; then the leaders' results as leaders, from the organisation boards' records.
+    counts["peer_results"] = _import(
+        PEER_RESULTS,
+        leaders.past_peers_file(cycles, random.Random(seed + 3)),
+        "ket-qua-chinh-quyen-doan-the.xlsx",
+    )
     counts["leader_results"] = _import(
         LEADER_RESULTS, leaders.past_results_file(cycles), "ket-qua-can-bo.xlsx"
     )

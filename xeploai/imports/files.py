@@ -30,7 +30,7 @@ def export_all(directory: Path, root: Unit | None = None, suffix: str = ".xlsx")
     directory.mkdir(parents=True, exist_ok=True)
     paths = []
     for n, kind in enumerate(KINDS.values(), start=1):
-        path = directory / f"{n}-{kind.name}{suffix}"
+        path = directory / f"{n:02}-{kind.name}{suffix}"  # sorted by name as by number
         export(kind, path, root)
         paths.append(path)
     return paths

@@ -14,6 +14,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
+from xeploai.core.history import ExplicitHistory
 from xeploai.cycles.models import (
     Cycle,
     LeaderEvaluation,
@@ -315,7 +316,9 @@ class PeerKind(models.TextChoices):
 
 class PeerResult(models.Model):
     """The level of the government, the Fatherland Front or a mass organisation of the same
-    unit in the year, entered by the party organisation's committee with its source (R22)."""
+    unit in the year, entered by the party organisation's committee with its source (R22), or
+    imported for a past year (import kind `peer_results`): an imported one has no `entered_by`,
+    its versions say who imported it and from which file."""
 
     evaluation = models.ForeignKey(
         UnitEvaluation,
@@ -330,10 +333,13 @@ class PeerResult(models.Model):
     entered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="+",
         verbose_name=_("người nhập"),
     )
     entered = models.DateTimeField(_("ngày nhập"), auto_now_add=True)
+    versions = ExplicitHistory()  # written by imports only, as for evaluations
 
     class Meta:
         verbose_name = _("kết quả tổ chức cùng cấp")

@@ -5,6 +5,7 @@ import io
 from decimal import Decimal
 
 from django.core.management import call_command
+from django.db.models import QuerySet
 from django.test import Client, TransactionTestCase
 
 from xeploai.accounts.models import RoleKind, User
@@ -24,8 +25,14 @@ from xeploai.reports import flags
 from xeploai.reports.data import leader_standings
 from xeploai.reviews import history, seals
 from xeploai.reviews.actions.units import unit_quota_standings
-from xeploai.reviews.leaders import FINAL_STEPS, leader_facts, leader_verdict
-from xeploai.reviews.models import Action, LeaderLevelChange, SelfReview
+from xeploai.reviews.leaders import (
+    FINAL_STEPS,
+    headed_level,
+    leader_facts,
+    leader_verdict,
+    led_of,
+)
+from xeploai.reviews.models import Action, LeaderLevelChange, PeerKind, PeerResult, SelfReview
 from xeploai.reviews.rules import unit_verdict, waiting_below
 from xeploai.rules import Level, check_quota, classify_member
 from xeploai.rules import Status as EngineStatus
@@ -214,6 +221,7 @@ class DemoTestCase(TransactionTestCase):
         self.assertTrue(heads.exists())
         for e in heads:
             self.assertGreaterEqual(e.level_final or 0, level[(e.cycle_id, e.unit_id)], e)
+        self.assert_past_heads_of_governments_and_mass_organisations(past)
         # Each group of equivalent posts within its quota, as its committee decided it (R26).
         district = Unit.objects.get(kind=UnitKind.DISTRICT)
         for year in (2021, 2025):
@@ -247,6 +255,33 @@ class DemoTestCase(TransactionTestCase):
         pending = [e for e in waiting if leader_verdict(e).status is EngineStatus.PENDING]
         self.assertTrue(any(self.organisation(e).step not in FINAL_STEPS for e in pending), pending)
         self.assertEqual(list(seals.verify()), [])
+
+    def assert_past_heads_of_governments_and_mass_organisations(
+        self, past: QuerySet[LeaderEvaluation]
+    ) -> None:
+        """The levels of the governments, Fronts and mass organisations were imported for the
+        past years as the party committees recorded them (R22), none below good beside an
+        excellent party organisation; their heads were classified after them, none above
+        the level of what they head (R16)."""
+        peers = PeerResult.objects.filter(evaluation__cycle__closed=True)
+        self.assertEqual(
+            set(peers.values_list("evaluation__cycle__year", flat=True)),
+            {2021, 2022, 2023, 2024, 2025},
+        )
+        self.assertEqual(set(peers.values_list("kind", flat=True)), set(PeerKind))
+        self.assertFalse(peers.filter(entered_by__isnull=False).exists())  # imported
+        self.assertFalse(
+            peers.filter(evaluation__level_final=Level.EXCELLENT, level__gt=Level.GOOD).exists()
+        )
+        heads = past.filter(head=True, level_final__isnull=False).exclude(post__kind=PostKind.PARTY)
+        self.assertEqual(
+            set(heads.values_list("post__kind", flat=True)), {PostKind.GOVERNMENT, PostKind.MASS}
+        )
+        self.assertTrue(heads.filter(cycle__year=2025).exists())
+        for e in heads.select_related("post", "cycle", "unit"):
+            capped_by, final = headed_level(e, led_of(e))
+            self.assertTrue(final and capped_by is not None, e)
+            self.assertGreaterEqual(e.level_final or 0, capped_by or 0, e)
 
     def organisation(self, e: LeaderEvaluation) -> UnitEvaluation:
         return UnitEvaluation.objects.get(

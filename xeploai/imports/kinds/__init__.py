@@ -1,12 +1,14 @@
 """Every kind of import, in the order a new district loads them (discipline last: it may
 name the cycle it was counted in, which past results create; the state evaluation after the
-members it rates; leaders' results after the results of the units they head)."""
+members it rates; the levels of governments and mass organisations after their party
+organisation's result; leaders' results after the results of the units they head)."""
 
 from __future__ import annotations
 
 from ..base import Kind
 from .leaders import LEADER_RESULTS
 from .members import MEMBERS
+from .peers import PEER_RESULTS
 from .records import DISCIPLINE, POSTS, STATE_RESULTS, STATUSES, TRANSFERS
 from .results import RESULTS
 from .units import UNITS
@@ -20,6 +22,7 @@ KINDS: dict[str, Kind] = {
         TRANSFERS,
         POSTS,
         RESULTS,
+        PEER_RESULTS,
         LEADER_RESULTS,
         DISCIPLINE,
         STATE_RESULTS,
@@ -31,6 +34,7 @@ __all__ = [
     "KINDS",
     "LEADER_RESULTS",
     "MEMBERS",
+    "PEER_RESULTS",
     "POSTS",
     "RESULTS",
     "STATE_RESULTS",

@@ -69,7 +69,8 @@ def write(items: list[Item], report: Report, run: Run) -> None:
     members = by_code(Member, (d["member_code"] for _r, d, _v in items))
     units = by_code(Unit, (d["unit_code"] for _r, d, _v in items))
     wanted: list[tuple[Row, LeaderEvaluation, dict[str, Any]]] = []
-    posts: dict[int, tuple[list[Post], dict[int, Post]]] = {}  # by year: held, highest
+    # By year: the leading posts held, by member and unit; each member's highest.
+    posts: dict[int, tuple[dict[tuple[int, int], list[Post]], dict[int, Post]]] = {}
     for row, data, valid in items:
         cycle = past_cycle(data["year"], row, report, run) if data["year"] else None
         member, unit = members.get(data["member_code"]), units.get(data["unit_code"])
@@ -85,8 +86,12 @@ def write(items: list[Item], report: Report, run: Run) -> None:
             continue
         if cycle.year not in posts:
             held = leading_posts([m.pk for m in members.values()], cycle)
-            posts[cycle.year] = (held, placed(held))
-        held, top = posts[cycle.year]
+            places: dict[tuple[int, int], list[Post]] = {}
+            for p in held:
+                places.setdefault((p.member_id, p.unit_id), []).append(p)
+            posts[cycle.year] = (places, placed(held))
+        places, top = posts[cycle.year]
+        held = places.get((member.pk, unit.pk), [])
         post = _post(row, data, member, unit, cycle, held, report)
         if post is None:
             continue
@@ -133,9 +138,9 @@ def _post(
     held: list[Post],
     report: Report,
 ) -> Post | None:
-    """The leading post the row names: the member's at the unit that year, by its title
-    where they held several there."""
-    at = [p for p in held if p.member_id == member.pk and p.unit_id == unit.pk]
+    """The leading post the row names among those `held` by the member at the unit that
+    year: by its title where they held several there."""
+    at = held
     named = search_key(data["title"])
     if named:
         at = [p for p in at if named in (search_key(p.title), _title_key(p))]

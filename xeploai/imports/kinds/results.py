@@ -127,18 +127,31 @@ def result_fields(label: str, reason: str, regime: Regime) -> dict[str, Any]:
     }
 
 
-def past_cycle(year: int, row: Any, report: Report, run: Run) -> Cycle | None:
+def past_cycle(
+    year: int, row: Any, report: Report, run: Run, *, create: bool = True
+) -> Cycle | None:
     """The closed cycle of a past year, created closed if missing (not while checking);
-    None, and the reason reported, where the year's cycle is still open."""
-    cycles: dict[int, Cycle] = run.cache.setdefault("result_cycles", {})
+    None, and the reason reported, where the year's cycle is still open, or missing when it
+    may not be created."""
+    cycles: dict[int, Cycle | None] = run.cache.setdefault("result_cycles", {})
     if year not in cycles:
         cycle = Cycle.objects.of_year(year)
-        if cycle is None:
+        if cycle is None and create:
             cycle = Cycle.for_year(year, regime_for_year(year), closed=True)
             if run.writes:  # while the file is only checked, the cycle is not created
                 cycle.save()
         cycles[year] = cycle
     cycle = cycles[year]
+    if cycle is None:
+        report.add(
+            row.number,
+            HEADERS["year"],
+            _(
+                "Chưa có kỳ đánh giá năm {year}: nhập kết quả các năm (tổ chức đảng, đảng viên)"
+                " của năm đó trước."
+            ).format(year=year),
+        )
+        return None
     if not cycle.closed:
         report.add(
             row.number,
@@ -197,25 +210,21 @@ def _check_heads(
         unit__in=[f["unit"] for _r, f in ranked],
         head=True,
         post__kind=PostKind.PARTY,
-    ).select_related("member"):
+    ).select_related("member", "cycle"):
         heads.setdefault((e.cycle_id, e.unit_id), []).append(e)
     for row, f in ranked:
         for e in heads.get((f["cycle"].pk, f["unit"].pk), []):
             rank = e.level_final or e.level_decided or e.ordinal
             if rank and rank < (f["level_final"] or f["ordinal"]):
-                report.add(
-                    row.number,
-                    HEADERS["result"],
-                    _(
-                        "Đồng chí {name}, người đứng đầu {unit}, đã được xếp loại “{label}” năm"
-                        " {year}: đơn vị không được xếp loại thấp hơn người đứng đầu."
-                    ).format(
-                        name=e.member.full_name,
-                        unit=f["unit"].name,
-                        label=result_label(e),
-                        year=f["cycle"].year,
-                    ),
-                )
+                report.add(row.number, HEADERS["result"], below_head(e, f["unit"].name))
+
+
+def below_head(head: LeaderEvaluation, unit: str) -> str:
+    """Why a unit cannot be recorded below the leader who heads it that year (R16)."""
+    return _(
+        "Đồng chí {name}, người đứng đầu {unit}, đã được xếp loại “{label}” năm {year}: đơn"
+        " vị không được xếp loại thấp hơn người đứng đầu."
+    ).format(name=head.member.full_name, unit=unit, label=result_label(head), year=head.cycle.year)
 
 
 def _subject(

@@ -13,7 +13,7 @@ from pathlib import Path
 from django.test import TestCase
 
 from xeploai.core.testing import make_cycle, make_evaluation, make_member, make_unit
-from xeploai.cycles.models import LeaderEvaluation, Status, Step
+from xeploai.cycles.models import LeaderEvaluation, Level, Status, Step, UnitEvaluation
 from xeploai.formats_safe import formula_like
 from xeploai.imports import files
 from xeploai.imports.base import run_import
@@ -30,6 +30,7 @@ from xeploai.members.models import (
     StatusPeriod,
     Transfer,
 )
+from xeploai.reviews.models import PeerKind, PeerResult
 from xeploai.units.models import Unit, UnitKind
 
 from .spreadsheet import cells
@@ -68,11 +69,19 @@ class ExportFormulasTestCase(TestCase):
         post = Post.objects.create(
             member=member, kind=PostKind.PARTY, title=AT, unit=cell, organisation=WIDE, start=day
         )
+        year_2024 = make_cycle(2024, closed=True)
         LeaderEvaluation.objects.create(
-            cycle=make_cycle(2024, closed=True), member=member, post=post, unit=cell,
+            cycle=year_2024, member=member, post=post, unit=cell,
             unit_path=cell.path, tier=post.tier, status=Status.EXEMPT, status_reason=LINK,
             label="Miễn đánh giá", step=Step.NOT_REVIEWED,
         )  # fmt: skip
+        organisation = UnitEvaluation.objects.create(
+            cycle=year_2024, unit=commune, unit_path=commune.path, status=Status.CLASSIFIED,
+            level_final=Level.GOOD, step=Step.PUBLISHED,
+        )  # fmt: skip
+        PeerResult.objects.create(
+            evaluation=organisation, kind=PeerKind.MASS, name=AT, level=Level.GOOD, source=MINUS
+        )
         StateResult.objects.create(
             member=member,
             year=2024,
