@@ -545,7 +545,9 @@ def _propose(evaluations: list[UnitEvaluation], *, by: User, decider: Unit) -> d
         verdict = unit_verdict(e)
         assert verdict.level is not None  # every report is complete
         rank = Decimal(e.total_score or 0)
-        groups[units.group_key(e)].append(Proposal(str(e.pk), EngineLevel(verdict.level), rank))
+        groups[units.group_key(e, e.cycle.settings)].append(
+            Proposal(str(e.pk), EngineLevel(verdict.level), rank)
+        )
     levels: dict[int, Level] = {}
     for (kind, field), group in groups.items():
         code = f"{decider.code}/{kind}/{field}"

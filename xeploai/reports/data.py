@@ -280,7 +280,9 @@ def quota_groups(stats: Statistics) -> list[dict[str, Any]]:
                 unit=decider.name,
                 kind=UnitEvaluationKind(kind).label,
                 field=FieldType(field).label,
-            ),
+            )
+            if field
+            else _("{unit}: {kind}").format(unit=decider.name, kind=UnitEvaluationKind(kind).label),
             "kind": kind,
             "field_type": field,
             "good": result.good,

@@ -27,6 +27,7 @@ from .regimes import (
     LeaderGroup,
     Regime,
     RegimeSettings,
+    UnitGroup,
     regime_for_year,
 )
 
@@ -46,6 +47,7 @@ __all__ = [
     "Reason",
     "Regime",
     "RegimeSettings",
+    "UnitGroup",
     "Score",
     "Status",
     "Tasks",

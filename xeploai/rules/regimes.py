@@ -36,6 +36,14 @@ class QuotaBase(enum.StrEnum):
     GOOD_AND_ABOVE = "GOOD_AND_ABOVE"
 
 
+class UnitGroup(enum.StrEnum):
+    """Which organisations (or leadership collectives) a committee decides share a quota
+    (R26): those of the same type of field, or all of them."""
+
+    FIELD = "FIELD"
+    ALL = "ALL"
+
+
 class LeaderGroup(enum.StrEnum):
     """Which leaders a committee decides share a quota (R26): those at equivalent posts, the
     same place in their collective (head, deputy, member) at units of the same level, or
@@ -133,6 +141,7 @@ class RegimeSettings:
     quota_percent: Decimal = Decimal(20)
     quota_base: QuotaBase = QuotaBase.GOOD
     quota_rounding: Rounding = Rounding.FLOOR
+    unit_quota_group: UnitGroup = UnitGroup.FIELD
     leader_quota_group: LeaderGroup = LeaderGroup.POST
 
     def criteria_for(self, subject: str) -> tuple[str, ...]:

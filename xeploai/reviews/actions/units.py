@@ -37,7 +37,14 @@ from xeploai.members.models import PostKind
 from xeploai.reports import tally
 from xeploai.rules import Level as EngineLevel
 from xeploai.rules import Proposal as QuotaProposal
-from xeploai.rules import QuotaResult, check_proposals, check_quota, classify_unit
+from xeploai.rules import (
+    QuotaResult,
+    RegimeSettings,
+    UnitGroup,
+    check_proposals,
+    check_quota,
+    classify_unit,
+)
 from xeploai.rules import Status as EngineStatus
 from xeploai.units.models import Unit, UnitKind
 
@@ -387,13 +394,17 @@ def decided_by(decider: Unit, cycle: Cycle) -> list[UnitEvaluation]:
     ]
 
 
-GroupKey = tuple[str, str]  # kind of evaluation, type of field
+GroupKey = tuple[str, str]  # kind of evaluation, type of field ("" for every type)
 
 
-def group_key(evaluation: UnitEvaluation) -> GroupKey:
+def group_key(evaluation: UnitEvaluation, settings: RegimeSettings) -> GroupKey:
     """The quota group of an organisation or collective within its deciding committee (R26):
-    the same kind of subject and the same type of field."""
-    return evaluation.kind, evaluation.unit.field_type
+    the same kind of subject and, where the regime groups so, the same type of field."""
+    return evaluation.kind, _field(evaluation.unit.field_type, settings)
+
+
+def _field(field_type: str, settings: RegimeSettings) -> str:
+    return field_type if settings.unit_quota_group == UnitGroup.FIELD else ""
 
 
 def unit_quota(
@@ -412,7 +423,9 @@ def unit_quota(
         if level is None or e.step == Step.NOT_REVIEWED:
             continue
         rank = Decimal(e.total_score or 0)
-        proposals[group_key(e)].append(QuotaProposal(str(e.pk), EngineLevel(level), rank))
+        proposals[group_key(e, cycle.settings)].append(
+            QuotaProposal(str(e.pk), EngineLevel(level), rank)
+        )
         names[str(e.pk)] = e.who()
     found = {}
     for key, group in proposals.items():
@@ -456,7 +469,7 @@ def decide_units(
     for key, (result, names) in unit_quota(decider, cycle, rows.values(), levels).items():
         if result.within or _covered(decider, cycle, key, result):
             continue
-        if not any(group_key(e) == key and e.pk in levels for e in chosen):
+        if not any(group_key(e, cycle.settings) == key and e.pk in levels for e in chosen):
             continue  # a group this decision does not touch
         settle_breach(
             result,
@@ -487,7 +500,7 @@ def _check_quota_kept(decider: Unit, evaluation: UnitEvaluation, level: Level | 
     """Refuse a change that leaves the group over its quota, unless an exception covers it."""
     rows = decided_by(decider, evaluation.cycle)
     standing = unit_quota(decider, evaluation.cycle, rows, {evaluation.pk: level})
-    key = group_key(evaluation)
+    key = group_key(evaluation, evaluation.cycle.settings)
     if key not in standing:
         return
     result, _names = standing[key]
@@ -608,7 +621,7 @@ def unit_quota_standings(unit: Unit, cycle: Cycle) -> list[tuple[Unit, GroupKey,
             continue
         by = parent.parent_id if parent.kind == UnitKind.PARTIAL_COMMITTEE else parent.pk
         if by is not None:
-            counts[(by, e.kind, e.unit.field_type)][level] += 1
+            counts[(by, e.kind, _field(e.unit.field_type, cycle.settings))][level] += 1
     deciders = Unit.objects.in_bulk({d for d, _k, _f in counts})
     found: list[tuple[Unit, GroupKey, QuotaResult]] = []
     for (decider_id, kind, field), levels in counts.items():

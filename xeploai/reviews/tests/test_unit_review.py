@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from decimal import Decimal
+from unittest import mock
 
 from django.core.exceptions import PermissionDenied
 from django.test import TestCase
@@ -30,8 +32,8 @@ from xeploai.reviews import actions, history
 from xeploai.reviews.actions import units
 from xeploai.reviews.models import Action, ConclusionKind, PeerKind, QuotaException
 from xeploai.reviews.rules import unit_verdict
-from xeploai.rules import Regime
-from xeploai.units.models import UnitKind
+from xeploai.rules import SETTINGS, Regime, UnitGroup
+from xeploai.units.models import FieldType, Unit, UnitKind
 
 from .flow import DECISION, proposed_commune
 from .unit_flow import propose_unit, report, submit_unit, unit_evaluation
@@ -201,6 +203,36 @@ class UnitReviewTestCase(TestCase):
             [(d.code, key, r.good, r.excellent, r.allowed) for d, key, r in standings],
             [("DB-XA", (ORGANISATION, "COMMUNE"), 1, 1, 0)],
         )
+
+    def test_the_regime_says_which_organisations_share_a_quota(self) -> None:
+        self.decide_members()
+        p = self.p
+        Unit.objects.filter(pk=p.cell_b.pk).update(field_type=FieldType.ENTERPRISE)
+        propose_unit(submit_unit(self.cell_a, p.binh), p.chi, Level.EXCELLENT)
+        propose_unit(submit_unit(self.cell_b, p.em), p.chi, Level.GOOD)
+
+        def standings() -> list[tuple[tuple[str, str], int, int]]:
+            found = units.unit_quota_standings(p.district, self.cycle)
+            return sorted((key, r.good, r.excellent) for _d, key, r in found)
+
+        self.assertEqual(self.cycle.settings.unit_quota_group, UnitGroup.FIELD)
+        self.assertEqual(
+            standings(), [((ORGANISATION, "COMMUNE"), 0, 1), ((ORGANISATION, "ENTERPRISE"), 1, 0)]
+        )
+        regime = Regime(self.cycle.regime)
+        every = dataclasses.replace(SETTINGS[regime], unit_quota_group=UnitGroup.ALL)
+        with mock.patch.dict(SETTINGS, {regime: every}):
+            self.assertEqual(standings(), [((ORGANISATION, ""), 1, 1)])
+            groups = reports.report(p.district, self.cycle)["quota_groups"]
+            self.assertIn("Đảng bộ xã Hoa Thành: Tổ chức đảng", [g["name"] for g in groups])
+            with self.assertRaises(actions.QuotaBreach):  # one good allows no excellent
+                units.decide_units(
+                    p.commune,
+                    cycle=self.cycle,
+                    by=p.chi,
+                    levels={self.cell_a.pk: Level.EXCELLENT, self.cell_b.pk: Level.GOOD},
+                    decision=DECISION,
+                )
 
     def test_it_lets_the_superior_appraise_adjust_and_reopen(self) -> None:
         self.decided_cells(a=Level.GOOD)
