@@ -4,10 +4,10 @@ fetches through the access functions below (STYLE.md 7).
 A suggestion is confidential to the roles that oversee its issuing unit (Power.OVERSEE over
 it, a role covering its subtree) until it is released. Released, it is read by its subject (the
 member or the leader in person; for a collective, those who draft the unit's report) and by
-those who decide or
-appraise the subject's level, who read the explanations before they decide. Nobody else reads
-it, ever: not the subject's peers, not the secretary of a sibling cell, not the subject before
-release. A suggestion someone may not read does not exist for them (404).
+those who decide or appraise the subject's level, who read the explanations before they
+decide. Nobody else reads it, ever: not the subject's peers, not the secretary of a sibling
+cell, not the subject before release. A suggestion someone may not read does not exist for
+them (404).
 """
 
 from __future__ import annotations

@@ -115,9 +115,9 @@ def _locked(suggestion: Suggestion) -> Suggestion:
 def issue_suggestion(
     superior: Unit, *, cycle: Cycle, subject: Evaluation, data: SuggestionData, by: User
 ) -> Suggestion:
-    """Draft a suggestion of `superior` to a member or a collective below it: confidential to
-    those who oversee `superior` until `release_suggestion`. One a subject from each superior;
-    more points go into it."""
+    """Draft a suggestion of `superior` to a member, a leader or a collective below it:
+    confidential to those who oversee `superior` until `release_suggestion`. One a subject
+    from each superior; more points go into it."""
     _require_acting(by, superior)
     _check_subject(superior, cycle, subject)
     _check_open(subject, cycle)

@@ -1,6 +1,6 @@
-"""The superior's hand in the review (DOMAIN.md 4, RULES.md S2): the points it asks a member or a
-collective to explain in their review (gợi ý kiểm điểm), their explanations (giải trình), and
-the reviews of the level below it attended (dự) or directed (chỉ đạo)."""
+"""The superior's hand in the review (DOMAIN.md 4, RULES.md S2): the points it asks a member, a
+leader or a collective to explain in their review (gợi ý kiểm điểm), their explanations (giải
+trình), and the reviews of the level below it attended (dự) or directed (chỉ đạo)."""
 
 from __future__ import annotations
 
@@ -130,10 +130,10 @@ class SuggestionQuerySet(models.QuerySet["Suggestion"]):
 
 
 class Suggestion(Subjected):
-    """A review suggestion (gợi ý kiểm điểm): numbered points a superior asks a member or a
-    collective of the level below to explain in their review. Confidential to those who
-    oversee the issuing unit until it is released; then its subject reads and answers it, and
-    its points never change again (S2)."""
+    """A review suggestion (gợi ý kiểm điểm): numbered points a superior asks a member, a
+    leader or a collective of the level below to explain in their review. Confidential to
+    those who oversee the issuing unit until it is released; then its subject reads and
+    answers it, and its points never change again (S2)."""
 
     number = models.CharField(_("số văn bản"), max_length=64, blank=True)
     issued_on = models.DateField(_("ngày gợi ý"))
