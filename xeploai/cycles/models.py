@@ -15,7 +15,7 @@ from xeploai.members.models import Member, PostTier
 from xeploai.rules import SETTINGS, Period, Regime, RegimeSettings
 from xeploai.rules import Level as EngineLevel
 from xeploai.rules import Status as EngineStatus
-from xeploai.units.models import Unit
+from xeploai.units.models import Unit, cycle_subtree_index
 
 
 class CycleKind(models.TextChoices):
@@ -290,6 +290,7 @@ class MemberEvaluation(EvaluationFacts):
         constraints = [
             models.UniqueConstraint(fields=["cycle", "member"], name="one_evaluation_per_member")
         ]
+        indexes = [cycle_subtree_index("member_eval_cycle_path")]
 
     def __str__(self) -> str:
         return f"{self.member} — {self.cycle}"
@@ -344,6 +345,7 @@ class UnitEvaluation(EvaluationFacts):
                 fields=["cycle", "unit", "kind"], name="one_evaluation_per_unit_and_kind"
             )
         ]
+        indexes = [cycle_subtree_index("unit_eval_cycle_path")]
 
     def __str__(self) -> str:
         return f"{self.unit} — {self.cycle}"
@@ -401,7 +403,7 @@ class LeaderEvaluation(EvaluationFacts):
         constraints = [
             models.UniqueConstraint(fields=["cycle", "post"], name="one_evaluation_per_post")
         ]
-        indexes = [models.Index(fields=["cycle", "unit_path"])]
+        indexes = [cycle_subtree_index("leader_eval_cycle_path")]
 
     def __str__(self) -> str:
         return f"{self.member} — {self.post.title} — {self.cycle}"

@@ -4,6 +4,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from xeploai.cycles.models import Cycle
+from xeploai.units.models import cycle_subtree_index
 
 MEMBERS = "MEMBER"  # the subject of a tally of member evaluations; otherwise a unit kind
 
@@ -30,7 +31,7 @@ class Tally(models.Model):
     class Meta:
         verbose_name = _("số liệu tổng hợp")
         verbose_name_plural = _("số liệu tổng hợp")
-        indexes = [models.Index(fields=["cycle", "unit_path"], name="tally_cycle_path")]
+        indexes = [cycle_subtree_index("tally_cycle_path")]
 
     def __str__(self) -> str:
         return f"{self.unit_path} {self.subject} {self.status} {self.level}: {self.n}"

@@ -22,6 +22,17 @@ _DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz"
 MAX_CHILDREN = len(_DIGITS) ** SEGMENT
 
 
+def cycle_subtree_index(name: str) -> models.Index:
+    """The index of the rows of one cycle under a unit (`cycle = %s AND unit_path LIKE
+    'prefix%'`), the read every report and check makes. PostgreSQL serves a prefix LIKE from
+    a btree only with the pattern operator class, the database's collation not being "C";
+    without it, a district's read scans the nation's rows of the cycle. SQLite ignores the
+    operator classes."""
+    return models.Index(
+        fields=["cycle", "unit_path"], name=name, opclasses=["int8_ops", "varchar_pattern_ops"]
+    )
+
+
 def segment(index: int) -> str:
     """The path segment of the `index`-th child (0-based)."""
     if not 0 <= index < MAX_CHILDREN:
