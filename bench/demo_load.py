@@ -6,7 +6,8 @@ demo, computing its results and going through the ORM cost on top.
 
     .venv/bin/python bench/demo_load.py [--size district|province]
 
-Runs in a temporary SQLite database; nothing of the project's own data is touched.
+Runs in a temporary SQLite database or, with DATABASE_URL set, in a throwaway database on
+that PostgreSQL server, dropped afterwards; nothing of the project's own data is touched.
 """
 
 from __future__ import annotations
@@ -16,15 +17,16 @@ import os
 import tempfile
 import time
 
+from databases import throwaway_database
+
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", choices=("district", "province"), default="district")
     parser.add_argument("--seed", type=int, default=2026)
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as data_dir:
+    with tempfile.TemporaryDirectory() as data_dir, throwaway_database() as engine:
         os.environ["XEPLOAI_DATA_DIR"] = data_dir
-        os.environ.pop("DATABASE_URL", None)
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", "xeploai.settings")
         import django
 
@@ -53,7 +55,7 @@ def main() -> None:
                 rows += _count(cursor, f"bench_{table}")
         floor = time.perf_counter() - started
     print(
-        f"demo {args.size}: {counts['units']:,} units, {counts['members']:,} members,"
+        f"demo {args.size} on {engine}: {counts['units']:,} units, {counts['members']:,} members,"
         f" {counts['evaluations']:,} evaluations; {rows:,} rows in {len(tables)} tables"
     )
     print(f"load {took:6.1f} s  lower bound {floor:5.2f} s  ratio {took / floor:5.1f}")
