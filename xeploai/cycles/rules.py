@@ -165,12 +165,24 @@ def _tasks(e: EvaluationFacts | None) -> Tasks | None:
 
 def member_verdict(member: Member, evaluation: MemberEvaluation | None, cycle: Cycle) -> Verdict:
     """What the engine allows for a member in a cycle, and why."""
+    prefetched = getattr(member, "_prefetched_objects_cache", {})
     facts = member_facts(
         member,
         evaluation,
         cycle,
         statuses=member.status_periods.all(),
-        disciplines=member.disciplines.select_related("counted_in"),
-        state_results=member.state_results.filter(year=cycle.year),
+        # Read once for many members with `prefetch_related("disciplines__counted_in",
+        # Prefetch("state_results", <the cycle's year>))`, as opening a cycle does; else
+        # one query each.
+        disciplines=(
+            member.disciplines.all()
+            if "disciplines" in prefetched
+            else member.disciplines.select_related("counted_in")
+        ),
+        state_results=(
+            [r for r in member.state_results.all() if r.year == cycle.year]
+            if "state_results" in prefetched
+            else member.state_results.filter(year=cycle.year)
+        ),
     )
     return classify_member(facts, cycle.period, cycle.settings)

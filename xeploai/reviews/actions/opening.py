@@ -4,13 +4,14 @@ with their record while the cycle is open (R2-R4, R7)."""
 from __future__ import annotations
 
 from django.db import transaction
+from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 
 from xeploai.accounts.models import User
 from xeploai.accounts.policy import Power
 from xeploai.cycles.models import Cycle, MemberEvaluation, Status, Step
 from xeploai.cycles.rules import member_verdict
-from xeploai.members.models import Member
+from xeploai.members.models import Member, StateResult
 from xeploai.reports import tally
 from xeploai.rules import Status as EngineStatus
 from xeploai.units.models import Unit
@@ -35,7 +36,11 @@ def open_cycle(unit: Unit, *, cycle: Cycle, by: User) -> int:
         .in_subtree(unit)
         .exclude(evaluations__cycle=cycle)
         .select_related("cell")
-        .prefetch_related("status_periods", "disciplines__counted_in")
+        .prefetch_related(
+            "status_periods",
+            "disciplines__counted_in",
+            Prefetch("state_results", StateResult.objects.filter(year=cycle.year)),
+        )
     )
     rows = [_new_evaluation(member, cycle) for member in members]
     MemberEvaluation.objects.bulk_create(rows, batch_size=1000)

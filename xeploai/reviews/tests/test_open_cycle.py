@@ -3,12 +3,21 @@ from __future__ import annotations
 import datetime as dt
 
 from django.core.exceptions import PermissionDenied
+from django.db import connection
 from django.test import Client, TestCase
+from django.test.utils import CaptureQueriesContext
 
 from xeploai.accounts.models import User
-from xeploai.core.testing import make_cycle, make_member, make_personas, make_unit, sign_in
-from xeploai.cycles.models import MemberEvaluation, Status, Step
-from xeploai.members.models import StatusKind, StatusPeriod
+from xeploai.core.testing import (
+    make_cycle,
+    make_discipline,
+    make_member,
+    make_personas,
+    make_unit,
+    sign_in,
+)
+from xeploai.cycles.models import Cycle, MemberEvaluation, Status, Step
+from xeploai.members.models import StateLevel, StateResult, StatusKind, StatusPeriod
 from xeploai.reviews import actions
 from xeploai.units.models import UnitKind
 
@@ -47,6 +56,25 @@ class OpenCycleTestCase(TestCase):
         e = actions.enrol(late, cycle=self.cycle)
         self.assertEqual((e.cell, e.step), (self.p.cell_b, Step.SELF_REVIEW))
         self.assertEqual(actions.enrol(late, cycle=self.cycle), e)
+
+    def test_its_queries_do_not_grow_with_the_members(self) -> None:
+        def opening(cycle: Cycle) -> int:
+            with CaptureQueriesContext(connection) as queries:
+                chi = User.objects.get(pk=self.p.chi.pk)  # her roles read afresh each time
+                actions.open_cycle(self.p.commune, cycle=cycle, by=chi)
+            return len(queries)
+
+        make_discipline(self.p.an_member, dt.date(2024, 3, 1))  # every prefetch has rows
+        few = opening(self.cycle)
+        for n in range(12):  # each with their discipline and their state result
+            member = make_member(self.p.cell_b if n % 2 else self.p.cell_a)
+            make_discipline(member, dt.date(2024, 3, 1))
+            StateResult.objects.create(
+                member=member, year=2027, level=StateLevel.GOOD, decision_number=f"{n}/QĐ",
+                decision_date=dt.date(2027, 12, 1),
+            )  # fmt: skip
+        self.assertEqual(opening(make_cycle(2027)), few)
+        self.assertEqual(MemberEvaluation.objects.filter(cycle__year=2027).count(), 15)
 
     def test_it_is_refused_without_the_power(self) -> None:
         for user in (self.p.binh, self.p.an, self.p.nobody):
