@@ -9,11 +9,8 @@ from xeploai.units.models import cycle_subtree_index
 MEMBERS = "MEMBER"  # the subject of a tally of member evaluations; otherwise a unit kind
 
 
-class Tally(models.Model):
-    """How many evaluations of one cycle, at one place of that year's tree, share everything a
-    report splits them by: the per-unit aggregate the statistics read (reports/tally.py keeps
-    it in step with the evaluations). Member evaluations are counted at their cell's path,
-    an organisation's own evaluation at its unit's path."""
+class Counted(models.Model):
+    """How many evaluations of one cycle share everything a report splits them by."""
 
     cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="+")
     unit_path = models.CharField(max_length=255)
@@ -26,6 +23,17 @@ class Tally(models.Model):
     exemplary = models.BooleanField(default=False)  # "tiêu biểu" (R34, R38)
     probationary = models.BooleanField(default=False)
     leader = models.BooleanField(default=False)
+
+    class Meta:
+        abstract = True
+
+
+class Tally(Counted):
+    """The evaluations counted at one place of that year's tree: the per-cell aggregate the
+    roll-ups add up (reports/tally.py keeps both in step with the evaluations). Member
+    evaluations are counted at their cell's path, an organisation's own evaluation at its
+    unit's path."""
+
     n = models.PositiveIntegerField()
 
     class Meta:
@@ -35,3 +43,47 @@ class Tally(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit_path} {self.subject} {self.status} {self.level}: {self.n}"
+
+
+class Rollup(Counted):
+    """The tally of a unit's whole subtree (its own rows and every row below it), so that a
+    report reads the rows of its unit and of its direct children, never its subtree's:
+    `unit_path` is the unit's path in that year's tree, `parent_path` its parent's. `key`
+    joins the fields counted by, the one row of each (`tally.group_key`); `n` is added to
+    as the tally changes (it may go below zero only if the two drifted apart, which the
+    reconciliation reports)."""
+
+    parent_path = models.CharField(max_length=255)
+    key = models.TextField()
+    n = models.IntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["cycle", "unit_path", "key"], name="rollup_key")
+        ]
+        indexes = [models.Index(fields=["cycle", "parent_path"], name="rollup_cycle_parent")]
+
+    def __str__(self) -> str:
+        return f"{self.unit_path} {self.key}: {self.n}"
+
+
+class Mismatch(models.Model):
+    """A place where the last check (reports/checks.py) found the tally apart from the
+    evaluations it counts, or a roll-up apart from the tally it adds up: what the reports of
+    the units above it say until the place is counted again."""
+
+    EVALUATIONS = "EVALUATIONS"  # the tally of a cell against its evaluations
+    ROLLUP = "ROLLUP"  # a unit's roll-up against the tally of its subtree
+
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="+")
+    unit_path = models.CharField(max_length=255)
+    subject = models.CharField(max_length=24)  # MEMBERS, or ORGANISATIONS
+    found = models.CharField(max_length=16)  # EVALUATIONS or ROLLUP
+    counted = models.JSONField()  # the measures of `checks.MEASURES` in the tally, or roll-up
+    live = models.JSONField()  # the same, in the evaluations, or the tally
+
+    class Meta:
+        indexes = [cycle_subtree_index("mismatch_cycle_path")]
+
+    def __str__(self) -> str:
+        return f"{self.unit_path} {self.subject} {self.found}"

@@ -26,17 +26,15 @@ from xeploai.cycles.models import (
     CycleKind,
     LeaderEvaluation,
     Level,
-    MemberEvaluation,
     Status,
-    UnitEvaluation,
-    UnitEvaluationKind,
 )
 from xeploai.members.models import PostTier
 from xeploai.units.models import GRASSROOTS_KINDS, SEGMENT, Unit, UnitKind
 
-from .models import MEMBERS, Tally
+from .checks import ORGANISATIONS
+from .models import MEMBERS, Mismatch, Rollup, Tally
 from .reasons import counted_reason
-from .tally import LEVEL, ORGANISATION_KINDS
+from .tally import KEY_FIELDS, LEVEL, ORGANISATION_KINDS
 
 # The grassroots organisations of both kinds together, beside the kinds in a report's `units`.
 GRASSROOTS = "GRASSROOTS"
@@ -241,9 +239,7 @@ class Statistics:
 
 
 def statistics(unit: Unit, cycle: Cycle) -> Statistics:
-    members = MemberFigures()
-    _count_members(members, _member_rows(unit, cycle, by_child=False))
-    organisations = _organisation_figures(_unit_rows(unit, cycle, by_child=False))
+    members, organisations = _figures(_rolled(Rollup.objects.filter(unit_path=unit.path), cycle))
     leaders, leader_posts = _leader_posts(_leader_rows(unit, [cycle], by="post"))
     parts = _parts(unit, cycle)
     problems = _stale(unit, cycle, members, organisations)
@@ -274,20 +270,16 @@ class Year:
 
 
 def trend(unit: Unit) -> list[Year]:
-    """The subtree's figures in every yearly cycle that has any, oldest first: three
-    queries."""
+    """The subtree's figures in every yearly cycle that has any, oldest first, from the
+    unit's roll-ups: three queries."""
     years = {c.pk: Year(c) for c in Cycle.objects.filter(kind=CycleKind.YEAR).order_by("year")}
-    members = Tally.objects.filter(
-        cycle__in=years, subject=MEMBERS, unit_path__startswith=unit.path
-    )
-    group = ["cycle_id", "status", "status_reason", "level", "label", "ordinal", "exemplary"]
-    for r in _summed(members, [*group, "probationary"], None):
-        _count_members(years[r["cycle_id"]].members, [r])
-    units = Tally.objects.filter(
-        cycle__in=years, subject__in=ORGANISATION_KINDS, unit_path__startswith=unit.path
-    )
-    for r in _summed(units, [*group, "subject"], None):
-        years[r["cycle_id"]].organisations[r["subject"]].add(r)
+    rows = Rollup.objects.filter(cycle__in=years, unit_path=unit.path)
+    for r in rows.values("cycle_id", *_GROUP).annotate(n=Sum("n")).order_by():
+        year = years[r["cycle_id"]]
+        if r["subject"] == MEMBERS:
+            _count_members(year.members, [r])
+        elif r["subject"] in year.organisations:
+            year.organisations[r["subject"]].add(r)
     for r in _leader_rows(unit, list(years), by="cycle"):
         year = years[r["cycle_id"]]
         if year.leaders is None:
@@ -300,10 +292,31 @@ def trend(unit: Unit) -> list[Year]:
     ]
 
 
-def _member_rows(unit: Unit, cycle: Cycle, *, by_child: bool) -> QuerySet[Any, dict[str, Any]]:
-    rows = Tally.objects.filter(cycle=cycle, subject=MEMBERS, unit_path__startswith=unit.path)
-    group = ["status", "status_reason", "level", "label", "ordinal", "exemplary"]
-    return _summed(rows, [*group, "probationary"], unit if by_child else None)
+# What the statistics split the tally and its roll-ups by: all they are counted by but
+# whether the member leads (the leaders are counted from their own evaluations).
+_GROUP = tuple(field for field in KEY_FIELDS if field != "leader")
+
+
+def _rolled(rows: QuerySet[Any], cycle: Cycle, **part: Any) -> QuerySet[Any, dict[str, Any]]:
+    """The sums of these rows of the tally or the roll-ups in the cycle, by `_GROUP` (and by
+    the part of the subtree, where `part` names how to find it)."""
+    rows = rows.filter(cycle=cycle).filter(Q(subject=MEMBERS) | Q(subject__in=ORGANISATION_KINDS))
+    summed: QuerySet[Any, dict[str, Any]] = (
+        rows.values(*_GROUP, **part).annotate(n=Sum("n")).order_by()
+    )
+    return summed
+
+
+def _figures(rows: Iterable[Mapping[str, Any]]) -> tuple[MemberFigures, dict[str, Figures]]:
+    """The members' figures and the organisations' of each kind, from rows of `_rolled`."""
+    members = MemberFigures()
+    organisations = {str(kind): Figures() for kind in ORGANISATION_KINDS}
+    for r in rows:
+        if r["subject"] == MEMBERS:
+            _count_members(members, [r])
+        else:
+            organisations[r["subject"]].add(r)
+    return members, organisations
 
 
 # What splits the leaders: their result as leaders, then their result as members.
@@ -375,24 +388,6 @@ def _leader_posts(
     return (whole if found else None), ordered
 
 
-def _unit_rows(unit: Unit, cycle: Cycle, *, by_child: bool) -> QuerySet[Any, dict[str, Any]]:
-    rows = Tally.objects.filter(
-        cycle=cycle, subject__in=ORGANISATION_KINDS, unit_path__startswith=unit.path
-    )
-    group = ["subject", "status", "status_reason", "level", "label", "ordinal", "exemplary"]
-    return _summed(rows, group, unit if by_child else None)
-
-
-def _summed(
-    rows: QuerySet[Tally], group: list[str], by_child_of: Unit | None
-) -> QuerySet[Any, dict[str, Any]]:
-    if by_child_of is not None:
-        rows = rows.annotate(part=Substr("unit_path", 1, len(by_child_of.path) + SEGMENT))
-        group = [*group, "part"]
-    summed: QuerySet[Any, dict[str, Any]] = rows.values(*group).annotate(n=Sum("n")).order_by()
-    return summed
-
-
 def _count_members(figures: MemberFigures, rows: Iterable[Mapping[str, Any]]) -> None:
     for r in rows:
         figures.add(r)
@@ -400,13 +395,6 @@ def _count_members(figures: MemberFigures, rows: Iterable[Mapping[str, Any]]) ->
             figures.probationary += r["n"]
         else:
             figures.full += r["n"]
-
-
-def _organisation_figures(rows: Iterable[Mapping[str, Any]]) -> dict[str, Figures]:
-    figures = {str(kind): Figures() for kind in ORGANISATION_KINDS}
-    for r in rows:
-        figures[r["subject"]].add(r)
-    return figures
 
 
 def by_kind(organisations: Mapping[str, Figures]) -> dict[str, Figures]:
@@ -433,26 +421,27 @@ def _parts(unit: Unit, cycle: Cycle) -> list[Part]:
     """The unit's own part first (a cell's members, a committee's own result, the leaders
     at posts of the unit itself) when it has any, then each direct child in tree order,
     including children with nothing to count."""
-    parts = {unit.path: Part(unit, True, MemberFigures(), _organisation_figures([]))}
+    parts = {unit.path: Part(unit, True, *_figures([]))}
     for child in Unit.objects.filter(parent=unit).order_by("path"):
-        parts[child.path] = Part(child, False, MemberFigures(), _organisation_figures([]))
+        parts[child.path] = Part(child, False, *_figures([]))
 
     def part(path: str) -> Part:
         if path not in parts:  # a child closed or moved since: counted under its old path
             gone = Unit(path=path, code="", name=_("Đơn vị không còn ở vị trí này trong cây"))
-            parts[path] = Part(gone, False, MemberFigures(), _organisation_figures([]))
+            parts[path] = Part(gone, False, *_figures([]))
         return parts[path]
 
-    member_rows: dict[str, list[Mapping[str, Any]]] = {}
-    for r in _member_rows(unit, cycle, by_child=True):
-        member_rows.setdefault(r["part"], []).append(r)
-    for path, rows in member_rows.items():
-        _count_members(part(path).members, rows)
-    unit_rows: dict[str, list[Mapping[str, Any]]] = {}
-    for r in _unit_rows(unit, cycle, by_child=True):
-        unit_rows.setdefault(r["part"], []).append(r)
-    for path, rows in unit_rows.items():
-        part(path).organisations = _organisation_figures(rows)
+    # The unit's own rows, then each child's subtree: its roll-ups, under the path it had.
+    by_part: dict[str, list[Mapping[str, Any]]] = {}
+    own_rows = _rolled(Tally.objects.filter(unit_path=unit.path), cycle)
+    children = _rolled(Rollup.objects.filter(parent_path=unit.path), cycle, part=F("unit_path"))
+    for r in own_rows:
+        by_part.setdefault(unit.path, []).append(r)
+    for r in children:
+        by_part.setdefault(r["part"], []).append(r)
+    for path, rows in by_part.items():
+        found = part(path)
+        found.members, found.organisations = _figures(rows)
     for r in _leader_rows(unit, [cycle], by="part"):
         part(r["part"]).leaders.add(r)
     own = parts[unit.path]
@@ -469,56 +458,59 @@ _MEASURES = {
     "levels": gettext_lazy("các mức đã thay đổi"),
     "exemplary": gettext_lazy("tổng hợp {tallied} tiêu biểu, thực có {live}"),
 }
+_SUBJECTS = {MEMBERS: gettext_lazy("đảng viên"), ORGANISATIONS: gettext_lazy("tổ chức đảng")}
 
 
 def _stale(
     unit: Unit, cycle: Cycle, members: MemberFigures, organisations: dict[str, Figures]
 ) -> list[str]:
-    """The tally against the evaluations themselves: how many, how many classified, the sum
-    of their levels and, for organisations, how many exemplary, so that a write that bypassed
-    the tally (or a tally counted before it kept one of these) is reported."""
+    """What the last check of the cycle (checks.py) found apart in the subtree and has not
+    been counted again since: the tally against the evaluations, in the subtree's own
+    figures, and the roll-ups against the tally."""
     found = []
-    measures: dict[str, Any] = {
-        "total": Count("id"),
-        "classified": Count("id", filter=Q(status=Status.CLASSIFIED)),
-        "levels": Coalesce(Sum(LEVEL), 0),
+    differ: dict[str, Counter[str]] = {}
+    rolled: set[str] = set()
+    for mismatch in Mismatch.objects.filter(cycle=cycle, unit_path__startswith=unit.path):
+        if mismatch.found == Mismatch.ROLLUP:
+            rolled.add(mismatch.subject)
+            continue
+        by = differ.setdefault(mismatch.subject, Counter())
+        for measure, live in mismatch.live.items():
+            by[measure] += live - mismatch.counted.get(measure, 0)
+    tallied = {
+        MEMBERS: _measured([members]),
+        ORGANISATIONS: _measured(list(organisations.values())),
     }
-    # As `Figures.add` counts them: classified, with a level or a rank.
-    ranked = Q(level_final__isnull=False) | Q(level_decided__isnull=False)
-    ranked |= Q(ordinal__isnull=False)
-    exemplary = Q(status=Status.CLASSIFIED, exemplary=True) & ranked
-    checks = (
-        (MemberEvaluation.objects.all(), [members], _("đảng viên"), measures),
-        (
-            UnitEvaluation.objects.filter(
-                kind=UnitEvaluationKind.ORGANISATION, unit__kind__in=ORGANISATION_KINDS
-            ),
-            list(organisations.values()),
-            _("tổ chức đảng"),
-            {**measures, "exemplary": Count("id", filter=exemplary)},
-        ),
-    )
-    for rows, populations, what, aggregates in checks:
-        live = rows.filter(cycle=cycle, unit_path__startswith=unit.path).aggregate(**aggregates)
-        tallied = {
-            "total": sum(f.total for f in populations),
-            "classified": sum(f.classified for f in populations),
-            "levels": sum(level * n for f in populations for level, n in f.levels.items()),
-            "exemplary": sum(f.exemplary for f in populations),
-        }
-        differ = [
-            _MEASURES[k].format(tallied=tallied[k], live=live[k])
-            for k in live
-            if live[k] != tallied[k]
+    for subject, by in differ.items():
+        words = [
+            _MEASURES[m].format(tallied=tallied[subject][m], live=tallied[subject][m] + d)
+            for m, d in by.items()
+            if d
         ]
-        if differ:
-            found.append(
-                _(
-                    "{unit}: số liệu tổng hợp về {what} không khớp với phiếu đánh giá ({differ});"
-                    " cần tổng hợp lại bằng lệnh xeploai tally."
-                ).format(unit=unit.name, what=what, differ="; ".join(differ))
-            )
+        found.append(
+            _(
+                "{unit}: số liệu tổng hợp về {what} không khớp với phiếu đánh giá ({differ});"
+                " cần tổng hợp lại bằng lệnh xeploai tally."
+            ).format(unit=unit.name, what=_SUBJECTS[subject], differ="; ".join(words))
+        )
+    found += [
+        _(
+            "{unit}: số liệu cộng dồn về {what} không khớp với số liệu tổng hợp của các đơn vị"
+            " trực thuộc; cần tổng hợp lại bằng lệnh xeploai tally."
+        ).format(unit=unit.name, what=_SUBJECTS[subject])
+        for subject in sorted(rolled)
+    ]
     return found
+
+
+def _measured(populations: list[Figures]) -> dict[str, int]:
+    """The measures of `checks.MEASURES` of these populations, as the report counts them."""
+    return {
+        "total": sum(f.total for f in populations),
+        "classified": sum(f.classified for f in populations),
+        "levels": sum(level * n for f in populations for level, n in f.levels.items()),
+        "exemplary": sum(f.exemplary for f in populations),
+    }
 
 
 def _unreconciled(

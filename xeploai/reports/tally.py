@@ -1,14 +1,16 @@
-"""The per-unit aggregates (`Tally`) kept in step with the evaluations, so that a report adds
-up a few rows per cell instead of grouping every evaluation of its subtree (STACK.md, unit
-tree).
+"""The per-cell aggregates (`Tally`) kept in step with the evaluations, and their roll-ups
+(`Rollup`) at every unit above them, so that a report reads a few rows of its unit and of its
+direct children instead of grouping the evaluations, or even the tally, of its subtree
+(STACK.md, unit tree).
 
 A single save or deletion of an evaluation, a member, a post or a unit counts its cells again
 at once, and new dates of a cycle count the cycle again (signals, in `apps.py`). Inside
 `deferred()` the cells are only noted and counted again once, at the end of the block: bulk
 writers (opening a cycle, imports) run inside it and name what they wrote with `touched()`;
-the demo counts every cell once it has written them. The statistics compare three sums of the
-evaluations themselves with the tally, so a write that escaped all of these is reported,
-never silently counted."""
+the demo counts every cell once it has written them. Counting cells again adds the change to
+the roll-ups of every unit above them, in the database. A scheduled check (checks.py)
+compares the tally with the evaluations and the roll-ups with the tally, so a write that
+escaped all of these is reported, never silently counted."""
 
 from __future__ import annotations
 
@@ -16,11 +18,13 @@ import contextlib
 import contextvars
 import dataclasses
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
+from itertools import groupby
+from operator import attrgetter
 from typing import Any
 
-from django.db import transaction
-from django.db.models import Case, Count, Exists, F, Model, OuterRef, Q, Value, When
+from django.db import connection, transaction
+from django.db.models import Case, Count, Exists, F, Model, OuterRef, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce
 
 from xeploai.cycles.models import (
@@ -30,9 +34,9 @@ from xeploai.cycles.models import (
     UnitEvaluationKind,
 )
 from xeploai.members.models import Member, Post
-from xeploai.units.models import Unit, UnitKind
+from xeploai.units.models import SEGMENT, Unit, UnitKind
 
-from .models import MEMBERS, Tally
+from .models import MEMBERS, Mismatch, Rollup, Tally
 from .reasons import counted_reason
 
 # The kinds of organisations the reports count, from the top of the tree down: the committees
@@ -48,6 +52,7 @@ ORGANISATION_KINDS = (
     UnitKind.CELL,
 )
 BATCH = 500  # cells counted again per query
+CHUNK = 5000  # rows read at a time where a whole cycle is read
 # The level a result counts at: the final one, or while the appraisal is awaited the decided one.
 LEVEL = Coalesce("level_final", "level_decided")
 
@@ -117,31 +122,154 @@ def _flush(pending: _Pending) -> None:
 
 
 def refresh(cells: Iterable[tuple[int, str]]) -> None:
-    """Count these cells (cycle id, path) again from their evaluations."""
+    """Count these cells (cycle id, path) again from their evaluations, and add what changed
+    to the roll-ups of the cells and of every unit above them."""
     by_cycle: dict[int, set[str]] = defaultdict(set)
     for cycle_id, path in cells:
         by_cycle[cycle_id].add(path)
     with transaction.atomic():
         for cycle in Cycle.objects.filter(pk__in=by_cycle):
             for paths in _batches(sorted(by_cycle[cycle.pk])):
-                Tally.objects.filter(cycle=cycle, unit_path__in=paths).delete()
-                Tally.objects.bulk_create(_count(cycle, Q(unit_path__in=paths)), batch_size=2000)
+                _lock(cycle, paths)
+                rows = Tally.objects.filter(cycle=cycle, unit_path__in=paths)
+                changed: Counter[tuple[Any, ...]] = Counter()
+                for old in rows.values("unit_path", *KEY_FIELDS, "n"):
+                    changed[_placed(old)] -= old["n"]
+                rows.delete()
+                new = _count(cycle, Q(unit_path__in=paths))
+                Tally.objects.bulk_create(new, batch_size=2000)
+                for row in new:
+                    changed[_placed(row.__dict__)] += row.n
+                _roll_up(cycle, changed)
+                # Counted again: what a check found apart in these cells is mended.
+                mended = Mismatch.objects.filter(cycle=cycle, unit_path__in=paths)
+                mended.filter(found=Mismatch.EVALUATIONS).delete()
+
+
+def _lock(cycle: Cycle, paths: list[str]) -> None:
+    """Hold these cells until the transaction ends, so that two writers never count one cell
+    from the same old rows (PostgreSQL; SQLite has one writer at a time)."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(k) FROM (SELECT DISTINCT hashtextextended(%s || p, 0)"
+            " AS k FROM unnest(%s::text[]) p ORDER BY k) locks",
+            [f"tally:{cycle.pk}:", paths],
+        )
+
+
+def _placed(row: Mapping[str, Any]) -> tuple[Any, ...]:
+    return (row["unit_path"], *(row[f] for f in KEY_FIELDS))
+
+
+def _roll_up(cycle: Cycle, changed: Counter[tuple[Any, ...]]) -> None:
+    """Add the changes of the cells' rows to the roll-ups of each cell and every unit above
+    it: in one statement per batch that adds in the database (concurrent writers never
+    overwrite each other's sums), in one order (they never wait on each other in a circle)."""
+    added: Counter[tuple[Any, ...]] = Counter()
+    for (path, *fields), n in changed.items():
+        if n:
+            for end in range(SEGMENT, len(path) + 1, SEGMENT):
+                added[(path[:end], *fields)] += n
+    rows = sorted(
+        (path, group_key(dict(zip(KEY_FIELDS, fields, strict=True))), fields, n)
+        for (path, *fields), n in added.items()
+        if n
+    )
+    table = Rollup._meta.db_table
+    columns = ["cycle_id", "unit_path", "parent_path", "key", *KEY_FIELDS, "n"]
+    row_sql = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), BATCH):
+            batch = rows[start : start + BATCH]
+            params: list[Any] = []
+            for path, key, fields, n in batch:
+                params += [cycle.pk, path, path[:-SEGMENT], key, *fields, n]
+            cursor.execute(
+                f"INSERT INTO {table} ({', '.join(columns)})"  # noqa: S608 (names, not input)
+                f" VALUES {', '.join([row_sql] * len(batch))}"
+                f" ON CONFLICT (cycle_id, unit_path, key) DO UPDATE SET n = {table}.n + excluded.n",
+                params,
+            )
+    for paths in _batches(sorted({row[0] for row in rows})):
+        Rollup.objects.filter(cycle=cycle, unit_path__in=paths, n=0).delete()
 
 
 def rebuild(cycles: Iterable[Cycle] | None = None) -> int:
-    """Count every cell of these cycles (all by default) again; returns the rows written."""
+    """Count every cell of these cycles (all by default) again, and their roll-ups, in the
+    database: the memory used does not grow with the cycle. Returns the tally rows written."""
     written = 0
     with transaction.atomic():
         for cycle in cycles if cycles is not None else Cycle.objects.all():
             Tally.objects.filter(cycle=cycle).delete()
-            rows = _count(cycle, Q())
-            Tally.objects.bulk_create(rows, batch_size=2000)
-            written += len(rows)
+            Mismatch.objects.filter(cycle=cycle).delete()
+            written += _insert(cycle)
+            rebuild_rollups(cycle.pk)
     return written
 
 
-def _count(cycle: Cycle, where: Q) -> list[Tally]:
-    """The tally rows of the cells `where` selects, from two grouped queries."""
+# The roll-ups of one level of the tree from the tally: each row at or below the level added
+# to its ancestor there. `end` is the length of the level's paths, `parent` of their parents'.
+_ROLLUP_SQL = """
+INSERT INTO {rollup} (cycle_id, unit_path, parent_path, key, {fields}, n)
+SELECT cycle_id, substr(unit_path, 1, %(end)s), substr(unit_path, 1, %(parent)s), {key},
+       {fields}, SUM(n)
+FROM {tally} WHERE cycle_id = %(cycle)s AND length(unit_path) >= %(end)s
+GROUP BY cycle_id, substr(unit_path, 1, %(end)s), substr(unit_path, 1, %(parent)s), {fields}
+"""
+
+
+def rebuild_rollups(cycle_id: int) -> None:
+    """Add up the roll-ups of every unit in the cycle again from its tally, one level of the
+    tree per statement, in the database (the migration that made them runs it too)."""
+    key = " || %(sep)s || ".join(_KEY_SQL.get(f, f).format(f=f) for f in KEY_FIELDS)
+    tables = {"rollup": Rollup._meta.db_table, "tally": Tally._meta.db_table}
+    sql = _ROLLUP_SQL.format(**tables, fields=", ".join(KEY_FIELDS), key=key)
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {tables['rollup']} WHERE cycle_id = %s", [cycle_id])  # noqa: S608
+        cursor.execute(
+            f"SELECT max(length(unit_path)) FROM {tables['tally']} WHERE cycle_id = %s",  # noqa: S608
+            [cycle_id],
+        )
+        longest = cursor.fetchone()[0] or 0
+        for end in range(SEGMENT, longest + 1, SEGMENT):
+            cursor.execute(
+                sql, {"end": end, "parent": end - SEGMENT, "cycle": cycle_id, "sep": SEP}
+            )
+
+
+# What a tally row is counted by besides its place; a roll-up row joins them into its `key`,
+# `group_key` here and the same text in SQL (`_KEY_SQL`) in `rebuild_rollups`.
+KEY_FIELDS = (
+    "subject",
+    "status",
+    "status_reason",
+    "level",
+    "label",
+    "ordinal",
+    "exemplary",
+    "probationary",
+    "leader",
+)
+_FLAGS = ("exemplary", "probationary", "leader")
+_NUMBER_SQL = "coalesce(CAST({f} AS varchar), '')"
+_FLAG_SQL = "CASE WHEN {f} THEN '1' ELSE '0' END"
+_KEY_SQL = {"level": _NUMBER_SQL, "ordinal": _NUMBER_SQL, **dict.fromkeys(_FLAGS, _FLAG_SQL)}
+SEP = "\x1f"  # the ASCII unit separator, in no reason or label
+
+
+def group_key(row: Mapping[str, Any]) -> str:
+    """The `key` of the roll-up row counting tally rows like `row`."""
+    return SEP.join(
+        ("1" if row[f] else "0") if f in _FLAGS else ("" if row[f] is None else str(row[f]))
+        for f in KEY_FIELDS
+    )
+
+
+def _grouped(cycle: Cycle, where: Q) -> list[QuerySet[Any, dict[str, Any]]]:
+    """The grouped queries counting the member and the organisation evaluations of the
+    cells `where` selects, by `_GROUP`, each row's count in `n`."""
     in_post = Q(end__isnull=True) | Q(end__gte=cycle.start)
     leader = Exists(
         Post.objects.filter(in_post, member=OuterRef("member"), leader=True, start__lte=cycle.end)
@@ -175,33 +303,75 @@ def _count(cycle: Cycle, where: Q) -> list[Tally]:
         .annotate(n=Count("id"))
         .order_by()
     )
-    # Reasons by what they say (reasons.py): the exempt members of a cell, each exempt from
-    # their own date for the same reason, are one row.
+    return [members, units]
+
+
+def _count(cycle: Cycle, where: Q) -> list[Tally]:
+    """The tally rows of the cells `where` selects, from two grouped queries: reasons by
+    what they say (reasons.py), so that the exempt members of a cell, each exempt from their
+    own date for the same reason, are one row."""
     counted: Counter[tuple[Any, ...]] = Counter()
-    for rows in (members, units):
+    for rows in _grouped(cycle, where):
         for r in rows:
-            counted[tuple(_counted(k, r[k]) for k in _GROUP)] += r["n"]
+            counted[_reasoned(tuple(r[k] for k in _GROUP))] += r["n"]
     return [
         Tally(cycle=cycle, n=n, **dict(zip(_GROUP, key, strict=True))) for key, n in counted.items()
     ]
 
 
-_GROUP = (
-    "unit_path",
-    "subject",
-    "status",
-    "status_reason",
-    "level",
-    "label",
-    "ordinal",
-    "exemplary",
-    "probationary",
-    "leader",
-)
+def _insert(cycle: Cycle) -> int:
+    """Count every cell of the cycle into the tally in the database (INSERT … SELECT over
+    the grouped queries), then merge the rows of reasons that count as one; returns the
+    rows written."""
+    table, columns = Tally._meta.db_table, ", ".join(_GROUP)
+    with connection.cursor() as cursor:
+        for rows in _grouped(cycle, Q()):
+            sql, params = rows.query.sql_with_params()
+            cursor.execute(
+                f"INSERT INTO {table} (cycle_id, {columns}, n)"  # noqa: S608 (names, not input)
+                f" SELECT %s, {columns}, n FROM ({sql}) counted",
+                [cycle.pk, *params],
+            )
+    _merge_reasons(cycle)
+    return Tally.objects.filter(cycle=cycle).count()
 
 
-def _counted(key: str, value: Any) -> Any:
-    return counted_reason(value) if key == "status_reason" else value
+def _merge_reasons(cycle: Cycle) -> None:
+    """The rows of a cell whose reasons count as one (reasons.py) made one row, a cell at a
+    time in path order, so that memory holds a batch of cells, never the cycle."""
+    rows = Tally.objects.filter(cycle=cycle).exclude(status_reason="").order_by("unit_path")
+    gone: list[int] = []
+    merged: list[Tally] = []
+    for _path, cell in groupby(rows.iterator(chunk_size=CHUNK), key=attrgetter("unit_path")):
+        by_key: dict[tuple[Any, ...], list[Tally]] = defaultdict(list)
+        for row in cell:
+            by_key[_reasoned(tuple(getattr(row, k) for k in _GROUP))].append(row)
+        for key, same in by_key.items():
+            if len(same) > 1 or key != tuple(getattr(same[0], k) for k in _GROUP):
+                gone += [row.pk for row in same]
+                fields = dict(zip(_GROUP, key, strict=True))
+                merged.append(Tally(cycle=cycle, n=sum(row.n for row in same), **fields))
+        if len(gone) >= CHUNK:
+            _replace(gone, merged)
+    _replace(gone, merged)
+
+
+def _replace(gone: list[int], merged: list[Tally]) -> None:
+    Tally.objects.filter(pk__in=gone).delete()
+    Tally.objects.bulk_create(merged, batch_size=2000)
+    gone.clear()
+    merged.clear()
+
+
+_GROUP = ("unit_path", *KEY_FIELDS)
+
+
+_REASON = _GROUP.index("status_reason")
+
+
+def _reasoned(key: tuple[Any, ...]) -> tuple[Any, ...]:
+    """A key of `_GROUP` with its reason as reports count it."""
+    return (*key[:_REASON], counted_reason(key[_REASON]), *key[_REASON + 1 :])
 
 
 def _batches(items: list[Any]) -> Iterator[list[Any]]:

@@ -18,9 +18,10 @@ from xeploai.core.testing import (
     make_unit,
     post_title,
 )
-from xeploai.cycles.models import LeaderEvaluation, Level, MemberEvaluation, Status, Step
+from xeploai.cycles.models import Cycle, LeaderEvaluation, Level, MemberEvaluation, Status, Step
 from xeploai.members.models import Member, Post
 from xeploai.reports import exports
+from xeploai.reports.checks import check
 from xeploai.units.models import Unit
 
 # Session, user, device, roles; the unit, the cycle; members and organisations from the tally,
@@ -30,7 +31,7 @@ from xeploai.units.models import Unit
 # with their exceptions; the civil servants' shares; the changes of the appraisal; the reviews
 # the subtree's committees attended or directed, and the suggestions they released with their
 # points; the years.
-QUERIES = 34
+QUERIES = 31
 
 
 class ReportPageTestCase(TestCase):
@@ -98,6 +99,7 @@ class ReportPageTestCase(TestCase):
     def test_a_report_that_does_not_reconcile_says_so_on_the_page(self) -> None:
         # Evaluations written around the application, the aggregates left as they were.
         MemberEvaluation.objects.filter(cell=self.p.cell_a).update(level_final=Level.COMPLETED)
+        check(Cycle.objects.get(year=2025))  # as the scheduled check finds them
         page = self.p.client(self.p.dung).get(
             reverse("reports:report", args=[self.p.district.code, 2025])
         )

@@ -23,6 +23,7 @@ from xeploai.imports.kinds import MEMBERS as MEMBERS_KIND
 from xeploai.imports.kinds import RESULTS
 from xeploai.members.models import Post, PostKind
 from xeploai.reports import tally
+from xeploai.reports.checks import check
 from xeploai.reports.data import report
 from xeploai.reports.models import MEMBERS, Tally
 from xeploai.reviews import actions
@@ -197,6 +198,15 @@ class TallyTestCase(TestCase):
         self.classified(self.cell, Level.GOOD)
         MemberEvaluation.objects.filter(pk=evaluation.pk).update(level_final=Level.COMPLETED)
         data = report(self.district, self.cycle)
+        self.assertTrue(data["reconciled"], "not until the scheduled check finds it")
+        out = io.StringIO()
+        call_command("tally", "--check", stdout=out)
+        self.assertEqual(
+            out.getvalue(),
+            "Năm 2025: 1 chỗ số liệu tổng hợp không khớp với phiếu đánh giá; cần tổng hợp lại"
+            " bằng lệnh xeploai tally --cycle 2025.\n",
+        )
+        data = report(self.district, self.cycle)
         self.assertFalse(data["reconciled"])
         self.assertEqual(
             data["problems"],
@@ -213,6 +223,7 @@ class TallyTestCase(TestCase):
                 )
             ]
         )
+        check(self.cycle)
         data = report(self.district, self.cycle)
         self.assertIn("tổng hợp 2 phiếu, thực có 3", data["problems"][0])
         out = io.StringIO()
@@ -221,3 +232,4 @@ class TallyTestCase(TestCase):
         data = report(self.district, self.cycle)
         self.assertTrue(data["reconciled"], data["problems"])
         self.assertEqual(data["levels"]["GOOD"]["count"], 1)
+        self.assertEqual(check(self.cycle), [])
