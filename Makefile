@@ -8,7 +8,7 @@ SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: demo serve test suite lint bench install install-dev report-packages system-packages clean
+.PHONY: demo serve test suite lint bench bench-nation install install-dev report-packages system-packages clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -58,6 +58,12 @@ bench: install-dev
 	$(BIN)/python bench/import_members.py --again
 	$(BIN)/python bench/report.py
 	$(BIN)/python bench/attack.py
+
+# The nation on PostgreSQL (DATABASE_URL, by default the local server): built once into its
+# own database and kept; `$(BIN)/python bench/nation.py --drop` removes it.
+bench-nation: install-dev
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres} \
+		$(BIN)/python bench/nation.py
 
 clean:
 	rm -rf $(VENV) data
