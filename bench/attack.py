@@ -1350,10 +1350,13 @@ def _decide(
 def _count_breaches(world: World, result: Race) -> None:
     """Every grassroots unit of the demo district within its quota, or covered by an
     exception its deciding body recorded."""
-    from xeploai.reviews.actions import quota_standings
+    from xeploai.reviews.actions import quota_standing
     from xeploai.reviews.models import QuotaException
+    from xeploai.units.models import GRASSROOTS_KINDS, Unit
 
-    standings = quota_standings(world.units["district"], world.cycle)
+    # Each group as its evaluations stand, not as the tally has counted them.
+    groups = Unit.objects.in_subtree(world.units["district"]).filter(kind__in=GRASSROOTS_KINDS)
+    standings = [(group, quota_standing(group, world.cycle)[0]) for group in groups]
     result.groups = len(standings)
     for group, quota in standings:
         covered = QuotaException.objects.covering(world.cycle, group, quota.excellent).exists()

@@ -90,6 +90,7 @@ def build(provinces: int) -> None:
             for cycle in cycles:
                 cursor.execute(_MEMBER_RESULTS_SQL, {"cycle": cycle.pk, "salt": cycle.year})
                 cursor.execute(_UNIT_RESULTS_SQL, {"cycle": cycle.pk, "salt": cycle.year})
+                cursor.execute(_STATE_RESULTS_SQL, {"year": cycle.year})
             cursor.execute("ANALYZE")
         tally.rebuild(cycles)
     with connection.cursor() as cursor:
@@ -181,6 +182,20 @@ SELECT 'CLASSIFIED', '', 0, 0, 0, 0,
        'PUBLISHED'
 FROM (SELECT *, (id * 7919 + %(salt)s * 104729) %% 100 AS r FROM units_unit
       WHERE kind <> 'CENTRE') u
+"""
+
+
+# The state evaluation of the civil servants (a quarter of the members): about 95 % rated,
+# a fifth of them excellent (deterministic by the member and the year).
+_STATE_RESULTS_SQL = """
+INSERT INTO members_stateresult (member_id, year, level, decision_number, decision_date)
+SELECT id, %(year)s,
+       CASE WHEN r < 20 THEN 'EXCELLENT' WHEN r < 85 THEN 'GOOD' WHEN r < 93 THEN 'COMPLETED'
+            ELSE 'NOT_COMPLETED' END,
+       '1/QĐ-UBND', make_date(%(year)s, 12, 1)
+FROM (SELECT id, (id * 104729 + %(year)s * 7919) %% 100 AS r FROM members_member
+      WHERE civil_servant) m
+WHERE r < 95
 """
 
 

@@ -12,6 +12,8 @@ COUNTED = frozenset(
         "status_reason",
         "level_final",
         "level_decided",
+        "level_proposed",
+        "step",
         "label",
         "ordinal",
         "exemplary",
@@ -30,13 +32,13 @@ class ReportsConfig(AppConfig):
 
     def ready(self) -> None:
         from xeploai.cycles.models import Cycle, MemberEvaluation, UnitEvaluation
-        from xeploai.members.models import Member, Post
+        from xeploai.members.models import Member, Post, StateResult
         from xeploai.units.models import Unit
 
         pre_save.connect(_cycle_saving, sender=Cycle, dispatch_uid="tally-cycle")
-        for model in (MemberEvaluation, UnitEvaluation, Member, Post, Unit):
+        for model in (MemberEvaluation, UnitEvaluation, Member, Post, StateResult, Unit):
             post_save.connect(_saved, sender=model, dispatch_uid=f"tally-save-{model.__name__}")
-        for model in (MemberEvaluation, UnitEvaluation, Post):
+        for model in (MemberEvaluation, UnitEvaluation, Post, StateResult):
             post_delete.connect(
                 _deleted, sender=model, dispatch_uid=f"tally-delete-{model.__name__}"
             )

@@ -2,9 +2,11 @@
 a schedule (`xeploai tally --check`, docs/deploy.md), not in every report, whose cost must
 grow with its subtree, not with the nation.
 
-Per cell, four sums of the evaluations themselves against the tally: how many, how many
-classified, the sum of their levels and, for organisations, how many exemplary; per unit,
-how many and the sum of levels in its roll-up against its subtree's tally. The places that
+Per cell, sums of the evaluations themselves against the tally: how many, how many
+classified, the sum of their levels and of the levels their quota counts, and for members how
+many civil servants are in the review and how many of them have a state result, for
+organisations how many are exemplary; per unit, the same in its roll-up against its
+subtree's tally. The places that
 differ are kept (`Mismatch`) until they are counted again, and the report of every unit
 above them says so (R36). Each side is read in path order and compared as it streams, so the
 memory used does not grow with the cycle."""
@@ -15,23 +17,25 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Count, F, Max, Q, QuerySet, Sum
+from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce, Length, Substr
 
 from xeploai.cycles.models import (
     Cycle,
     MemberEvaluation,
     Status,
+    Step,
     UnitEvaluation,
     UnitEvaluationKind,
 )
+from xeploai.members.models import StateResult
 from xeploai.units.models import SEGMENT
 
 from .models import MEMBERS, Mismatch, Rollup, Tally
-from .tally import LEVEL, ORGANISATION_KINDS
+from .tally import LATEST, LEVEL, ORGANISATION_KINDS
 
 ORGANISATIONS = "ORGANISATIONS"
-MEASURES = ("total", "classified", "levels", "exemplary")
+MEASURES = ("total", "classified", "levels", "latest", "servants", "rated", "exemplary")
 CHUNK = 5000
 # As `Figures.add` counts them: classified, with a level or a rank, and marked exemplary.
 _RANKED = Q(level__isnull=False) | Q(ordinal__isnull=False)
@@ -72,8 +76,12 @@ def _sums(subject: str) -> dict[str, Any]:
         "total": Sum("n"),
         "classified": Coalesce(Sum("n", filter=Q(status=Status.CLASSIFIED)), 0),
         "levels": Coalesce(Sum(F("n") * F("level")), 0),
+        "latest": Coalesce(Sum(F("n") * F("latest")), 0),
     }
-    if subject == ORGANISATIONS:
+    if subject == MEMBERS:
+        sums["servants"] = Coalesce(Sum("n", filter=Q(servant=True)), 0)
+        sums["rated"] = Coalesce(Sum("n", filter=Q(servant=True) & ~Q(state="")), 0)
+    else:
         sums["exemplary"] = Coalesce(Sum("n", filter=_EXEMPLARY & _RANKED), 0)
     return sums
 
@@ -95,7 +103,14 @@ def _rolled(cycle: Cycle, subject: str, end: int) -> Iterator[dict[str, Any]]:
 
 def _live_members(cycle: Cycle) -> Iterator[dict[str, Any]]:
     rows = MemberEvaluation.objects.filter(cycle=cycle)
-    return _streamed(rows.values(path=F("unit_path")), _live_sums(exemplary=False))
+    servant = Q(member__civil_servant=True) & ~Q(step=Step.NOT_REVIEWED)
+    rated = Exists(StateResult.objects.filter(member=OuterRef("member"), year=cycle.year))
+    sums = {
+        **_live_sums(exemplary=False),
+        "servants": Count("id", filter=servant),
+        "rated": Count("id", filter=servant & Q(rated)),
+    }
+    return _streamed(rows.values(path=F("unit_path")), sums)
 
 
 def _live_organisations(cycle: Cycle) -> Iterator[dict[str, Any]]:
@@ -110,6 +125,7 @@ def _live_sums(*, exemplary: bool) -> dict[str, Any]:
         "total": Count("id"),
         "classified": Count("id", filter=Q(status=Status.CLASSIFIED)),
         "levels": Coalesce(Sum(LEVEL), 0),
+        "latest": Coalesce(Sum(LATEST), 0),
     }
     if exemplary:
         ranked = Q(level_final__isnull=False) | Q(level_decided__isnull=False)

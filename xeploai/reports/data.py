@@ -13,18 +13,17 @@ from django.utils.translation import gettext as _
 
 from xeploai.cycles.models import Cycle, LeaderEvaluation, Level, Step, UnitEvaluationKind
 from xeploai.members.models import PostTier
-from xeploai.reviews.actions import quota_standings
 from xeploai.reviews.actions.leaders import SUBJECT as LEADERS
 from xeploai.reviews.actions.units import unit_quota_standings
 from xeploai.reviews.leaders import deciders, quota_key
 from xeploai.reviews.models import QuotaException
-from xeploai.reviews.state import state_standings
 from xeploai.rules import QuotaResult, Regime, check_quota
 from xeploai.units.models import FieldType, Unit
 
 from .changes import appraisal_changes
 from .oversight import oversight
 from .percent import shares, vietnamese
+from .standings import Grassroots, grassroots, quota_standings, state_standings
 from .stats import (
     POST_LEVEL_LABELS,
     POST_LEVELS,
@@ -45,6 +44,7 @@ Labels = Counter[tuple[str, int]]  # (label, ordinal): how many
 
 def report(unit: Unit, cycle: Cycle, *, decimals: int = 1) -> dict[str, Any]:
     stats = statistics(unit, cycle)
+    units = grassroots(unit, cycle) if cycle.regime != Regime.LEGACY else []
     years = trend(unit)
     every = [*stats.organisations.values()]
     every += [figures for year in years for figures in year.organisations.values()]
@@ -73,8 +73,8 @@ def report(unit: Unit, cycle: Cycle, *, decimals: int = 1) -> dict[str, Any]:
             }
             for part in stats.parts
         ],
-        "quota_groups": quota_groups(stats),
-        "state_shares": state_shares(stats, decimals),
+        "quota_groups": quota_groups(stats, units),
+        "state_shares": state_shares(stats, units, decimals),
         "changes": appraisal_changes(unit, cycle),
         "oversight": oversight(unit, cycle),
         "trend": [
@@ -195,6 +195,13 @@ def _distribution(
     For organisations (`plain` given, see `plain_labels`), an exemplary result counts inside
     its rank's plain label ("33 trong sạch vững mạnh, trong đó 5 tiêu biểu"), and every level
     and label says how many of it are exemplary."""
+    if not (figures.classified or any(figures.levels.values()) or any(figures.labels.values())):
+        # Nothing to share out: every level and share is nought.
+        nought = vietnamese(shares([0], decimals)[0], decimals)
+        zero: dict[str, Any] = {"count": 0, "percent": nought}
+        if plain is not None:
+            zero["exemplary"] = 0
+        return {"levels": {level.name: dict(zero) for level in Level}, "labels": []}
     grouped, exemplary = (figures.labels, None) if plain is None else _grouped(figures, plain)
     labels = sorted(grouped.items(), key=lambda item: (item[0][1], item[0][0]))
     counts = [figures.levels[level] for level in Level] + [n for _key, n in labels]
@@ -245,20 +252,26 @@ def _grouped(figures: Figures, plain: Mapping[int, str]) -> tuple[Labels, Labels
     return labels, exemplary
 
 
-def quota_groups(stats: Statistics) -> list[dict[str, Any]]:
+def quota_groups(stats: Statistics, units: list[Grassroots]) -> list[dict[str, Any]]:
     """Every quota group under the unit (R26), breaches first: the members of each grassroots
-    unit, then the organisations and the collectives each committee decides, by type of
-    field, then the leaders each committee decides, by equivalent posts."""
+    unit (`units`: `standings.grassroots`), then the organisations and the
+    collectives each committee decides, by type of field, then the leaders each committee
+    decides, by equivalent posts."""
     if stats.cycle.regime == Regime.LEGACY:
         return []
-    standings = quota_standings(stats.unit, stats.cycle)
+    standings = quota_standings(stats.cycle, units)
     unit_standings = unit_quota_standings(stats.unit, stats.cycle)
     leaders = leader_standings(stats.unit, stats.cycle)
-    groups = {g.pk for g, _r in standings} | {d.pk for d, _k, _r in unit_standings}
-    groups |= {g.decider.pk for g in leaders}
     exceptions: dict[tuple[int, str, str], list[str]] = {}
-    for e in QuotaException.objects.filter(cycle=stats.cycle, group__in=groups):
-        exceptions.setdefault((e.group_id, e.subject, e.field_type), []).append(e.decision_number)
+    recorded = QuotaException.objects.filter(
+        cycle=stats.cycle, group__path__startswith=stats.unit.path
+    )
+    for e in recorded.values("group_id", "subject", "field_type", "decision_number"):
+        key = (e["group_id"], e["subject"], e["field_type"])
+        exceptions.setdefault(key, []).append(e["decision_number"])
+    kinds = {str(kind): str(kind.label) for kind in UnitEvaluationKind}
+    fields = {str(field): str(field.label) for field in FieldType}
+    of_field, of_kind = _("{unit}: {kind}, {field}"), _("{unit}: {kind}")
     rows = [
         {
             "subject": "members",
@@ -276,13 +289,9 @@ def quota_groups(stats: Statistics) -> list[dict[str, Any]]:
         {
             "subject": "units",
             "group": decider.code,
-            "name": _("{unit}: {kind}, {field}").format(
-                unit=decider.name,
-                kind=UnitEvaluationKind(kind).label,
-                field=FieldType(field).label,
-            )
+            "name": of_field.format(unit=decider.name, kind=kinds[kind], field=fields[field])
             if field
-            else _("{unit}: {kind}").format(unit=decider.name, kind=UnitEvaluationKind(kind).label),
+            else of_kind.format(unit=decider.name, kind=kinds[kind]),
             "kind": kind,
             "field_type": field,
             "good": result.good,
@@ -377,14 +386,14 @@ def leader_standings(unit: Unit, cycle: Cycle) -> list[LeaderGroup]:
     return sorted(found, key=lambda g: order[(g.decider, g.key)])
 
 
-def state_shares(stats: Statistics, decimals: int) -> list[dict[str, Any]]:
+def state_shares(stats: Statistics, units: list[Grassroots], decimals: int) -> list[dict[str, Any]]:
     """R28 for every grassroots unit under the unit that has civil servants in the review:
     its share of civil servants rated excellent by the state against its share of party
     members rated excellent (latest levels), the units where the first is higher first."""
     if stats.cycle.regime == Regime.LEGACY:
         return []
     rows = []
-    for s in state_standings(stats.unit, stats.cycle):
+    for s in state_standings(units):
         if not s.servants:
             continue
         state_share, party_share = s.printed(decimals)

@@ -18,11 +18,17 @@ class Counted(models.Model):
     status = models.CharField(max_length=16)
     status_reason = models.CharField(max_length=255)
     level = models.PositiveSmallIntegerField(null=True)
+    # The level the quota counts (R26): final, decided, else proposed; none out of the review.
+    latest = models.PositiveSmallIntegerField(null=True)
     label = models.CharField(max_length=128)
     ordinal = models.PositiveSmallIntegerField(null=True)
     exemplary = models.BooleanField(default=False)  # "tiêu biểu" (R34, R38)
     probationary = models.BooleanField(default=False)
     leader = models.BooleanField(default=False)
+    # A civil servant or public employee in the review (any step but not reviewed), and their
+    # level in the state evaluation of the year, blank where there is none (R28).
+    servant = models.BooleanField(default=False)
+    state = models.CharField(max_length=16, blank=True)
 
     class Meta:
         abstract = True

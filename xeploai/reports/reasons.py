@@ -25,8 +25,15 @@ _DATE = r"\d{2}/\d{2}/\d{4}"
 
 def counted_reason(text: str) -> str:
     """`text` with the dates of an exemption taken out."""
+    return _counted(get_language(), text) if text else text
+
+
+@functools.lru_cache(maxsize=4096)
+def _counted(language: str | None, text: str) -> str:
+    """`counted_reason` in `language` (the active one): reports count the same few reasons
+    over and over."""
     undated = _(_UNDATED)
-    return _dated(get_language()).sub(lambda _match: undated, text)
+    return _dated(language).sub(lambda _match: undated, text)
 
 
 @functools.cache

@@ -83,7 +83,11 @@ class Figures:
 
     def __iadd__(self, other: Self) -> Self:
         for field in dataclasses.fields(self):
-            setattr(self, field.name, getattr(self, field.name) + getattr(other, field.name))
+            mine, theirs = getattr(self, field.name), getattr(other, field.name)
+            if isinstance(mine, Counter):
+                mine.update(theirs)  # in place: a report adds up many parts
+            else:
+                setattr(self, field.name, mine + theirs)
         return self
 
     @property
@@ -293,8 +297,9 @@ def trend(unit: Unit) -> list[Year]:
 
 
 # What the statistics split the tally and its roll-ups by: all they are counted by but
-# whether the member leads (the leaders are counted from their own evaluations).
-_GROUP = tuple(field for field in KEY_FIELDS if field != "leader")
+# whether the member leads (the leaders are counted from their own evaluations), the level the
+# quota counts and the state evaluation (reports/standings.py reads these).
+_GROUP = tuple(f for f in KEY_FIELDS if f not in ("leader", "latest", "servant", "state"))
 
 
 def _rolled(rows: QuerySet[Any], cycle: Cycle, **part: Any) -> QuerySet[Any, dict[str, Any]]:
@@ -421,27 +426,26 @@ def _parts(unit: Unit, cycle: Cycle) -> list[Part]:
     """The unit's own part first (a cell's members, a committee's own result, the leaders
     at posts of the unit itself) when it has any, then each direct child in tree order,
     including children with nothing to count."""
-    parts = {unit.path: Part(unit, True, *_figures([]))}
-    for child in Unit.objects.filter(parent=unit).order_by("path"):
-        parts[child.path] = Part(child, False, *_figures([]))
+    # The unit's own rows, then each child's subtree: its roll-ups, under the path it had.
+    children = Unit.objects.filter(parent=unit).order_by("path")
+    units = {unit.path: unit, **{child.path: child for child in children}}
+    by_part: dict[str, list[Mapping[str, Any]]] = {path: [] for path in units}
+    own_rows = _rolled(Tally.objects.filter(unit_path=unit.path), cycle)
+    rolled = _rolled(Rollup.objects.filter(parent_path=unit.path), cycle, part=F("unit_path"))
+    for r in own_rows:
+        by_part[unit.path].append(r)
+    for r in rolled:
+        by_part.setdefault(r["part"], []).append(r)
+    parts = {
+        path: _part(units.get(path), path, path == unit.path, rows)
+        for path, rows in by_part.items()
+    }
 
     def part(path: str) -> Part:
-        if path not in parts:  # a child closed or moved since: counted under its old path
-            gone = Unit(path=path, code="", name=_("Đơn vị không còn ở vị trí này trong cây"))
-            parts[path] = Part(gone, False, *_figures([]))
+        if path not in parts:
+            parts[path] = _part(None, path, False, [])
         return parts[path]
 
-    # The unit's own rows, then each child's subtree: its roll-ups, under the path it had.
-    by_part: dict[str, list[Mapping[str, Any]]] = {}
-    own_rows = _rolled(Tally.objects.filter(unit_path=unit.path), cycle)
-    children = _rolled(Rollup.objects.filter(parent_path=unit.path), cycle, part=F("unit_path"))
-    for r in own_rows:
-        by_part.setdefault(unit.path, []).append(r)
-    for r in children:
-        by_part.setdefault(r["part"], []).append(r)
-    for path, rows in by_part.items():
-        found = part(path)
-        found.members, found.organisations = _figures(rows)
     for r in _leader_rows(unit, [cycle], by="part"):
         part(r["part"]).leaders.add(r)
     own = parts[unit.path]
@@ -452,10 +456,21 @@ def _parts(unit: Unit, cycle: Cycle) -> list[Part]:
     return [own, *shown] if has_own else shown
 
 
+def _part(unit: Unit | None, path: str, own: bool, rows: Iterable[Mapping[str, Any]]) -> Part:
+    """A part of the statistics from its rows; `unit` None where a child closed or moved
+    since: counted under its old path."""
+    if unit is None:
+        unit = Unit(path=path, code="", name=_("Đơn vị không còn ở vị trí này trong cây"))
+    return Part(unit, own, *_figures(rows))
+
+
 _MEASURES = {
     "total": gettext_lazy("tổng hợp {tallied} phiếu, thực có {live}"),
     "classified": gettext_lazy("tổng hợp {tallied} đã xếp loại, thực có {live}"),
     "levels": gettext_lazy("các mức đã thay đổi"),
+    "latest": gettext_lazy("các mức đã thay đổi"),  # as a quota counts them
+    "servants": gettext_lazy("công chức, viên chức hoặc kết quả đánh giá của họ đã thay đổi"),
+    "rated": gettext_lazy("công chức, viên chức hoặc kết quả đánh giá của họ đã thay đổi"),
     "exemplary": gettext_lazy("tổng hợp {tallied} tiêu biểu, thực có {live}"),
 }
 _SUBJECTS = {MEMBERS: gettext_lazy("đảng viên"), ORGANISATIONS: gettext_lazy("tổ chức đảng")}
@@ -482,8 +497,9 @@ def _stale(
         ORGANISATIONS: _measured(list(organisations.values())),
     }
     for subject, by in differ.items():
-        words = [
-            _MEASURES[m].format(tallied=tallied[subject][m], live=tallied[subject][m] + d)
+        counted = tallied[subject]
+        words = [  # each said once: a level changed changes both measures of levels
+            _MEASURES[m].format(tallied=counted.get(m, 0), live=counted.get(m, 0) + d)
             for m, d in by.items()
             if d
         ]
@@ -491,7 +507,9 @@ def _stale(
             _(
                 "{unit}: số liệu tổng hợp về {what} không khớp với phiếu đánh giá ({differ});"
                 " cần tổng hợp lại bằng lệnh xeploai tally."
-            ).format(unit=unit.name, what=_SUBJECTS[subject], differ="; ".join(words))
+            ).format(
+                unit=unit.name, what=_SUBJECTS[subject], differ="; ".join(dict.fromkeys(words))
+            )
         )
     found += [
         _(
@@ -517,9 +535,6 @@ def _unreconciled(
     unit: Unit, members: MemberFigures, organisations: dict[str, Figures], parts: list[Part]
 ) -> list[str]:
     """The whole against the sum of its parts, figure by figure (R36)."""
-    summed = MemberFigures()
-    for part in parts:
-        summed += part.members
     found = []
     for name, label in (
         ("total", _("tổng số đảng viên")),
@@ -527,15 +542,19 @@ def _unreconciled(
         ("not_classified_new", _("số không xếp loại")),
         ("full", _("số chính thức")),
     ):
-        whole, parts_sum = getattr(members, name), getattr(summed, name)
+        whole = getattr(members, name)
+        parts_sum = sum(getattr(part.members, name) for part in parts)
         if whole != parts_sum:
             found.append(
                 _("{unit}: {label} là {whole} nhưng các đơn vị trực thuộc cộng lại {sum}.").format(
                     unit=unit.name, label=label, whole=whole, sum=parts_sum
                 )
             )
+    summed: Counter[int] = Counter()
+    for part in parts:
+        summed.update(part.members.levels)
     for level in Level:
-        if members.levels[level] != summed.levels[level]:
+        if members.levels[level] != summed[level]:
             found.append(
                 _(
                     "{unit}: mức “{level}” là {whole} nhưng các đơn vị trực thuộc cộng lại {sum}."
@@ -543,7 +562,7 @@ def _unreconciled(
                     unit=unit.name,
                     level=level.label,
                     whole=members.levels[level],
-                    sum=summed.levels[level],
+                    sum=summed[level],
                 )
             )
     return found + _unreconciled_organisations(unit, organisations, parts)
@@ -556,9 +575,6 @@ def _unreconciled_organisations(
     themselves: the grassroots organisations together (`by_kind`) are their sum."""
     found = []
     for kind, whole in organisations.items():
-        summed = Figures()
-        for part in parts:
-            summed += part.organisations[kind]
         for name, message in (
             (
                 "total",
@@ -579,7 +595,8 @@ def _unreconciled_organisations(
                 ),
             ),
         ):
-            figure, parts_sum = getattr(whole, name), getattr(summed, name)
+            figure = getattr(whole, name)
+            parts_sum = sum(getattr(part.organisations[kind], name) for part in parts)
             if figure != parts_sum:
                 found.append(
                     message.format(

@@ -24,16 +24,29 @@ from operator import attrgetter
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Case, Count, Exists, F, Model, OuterRef, Q, QuerySet, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    FilteredRelation,
+    Model,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 
 from xeploai.cycles.models import (
     Cycle,
     MemberEvaluation,
+    Step,
     UnitEvaluation,
     UnitEvaluationKind,
 )
-from xeploai.members.models import Member, Post
+from xeploai.members.models import Member, Post, StateResult
 from xeploai.units.models import SEGMENT, Unit, UnitKind
 
 from .models import MEMBERS, Mismatch, Rollup, Tally
@@ -55,6 +68,12 @@ BATCH = 500  # cells counted again per query
 CHUNK = 5000  # rows read at a time where a whole cycle is read
 # The level a result counts at: the final one, or while the appraisal is awaited the decided one.
 LEVEL = Coalesce("level_final", "level_decided")
+# The level a quota counts a result at (R26), as a decision weighs it: the final, the decided,
+# else the proposed one; none for a result not in the review.
+LATEST = Case(
+    When(step=Step.NOT_REVIEWED, then=Value(None)),
+    default=Coalesce("level_final", "level_decided", "level_proposed"),
+)
 
 
 @dataclasses.dataclass
@@ -86,7 +105,8 @@ def deferred() -> Iterator[None]:
 
 
 def touched(objs: Iterable[Model]) -> None:
-    """Evaluations, members, posts or units written without signals (bulk writes)."""
+    """Evaluations, members, posts, state results or units written without signals (bulk
+    writes)."""
     pending = _Pending()
     for obj in objs:
         if isinstance(obj, Member | Unit) and obj.pk is None:
@@ -95,7 +115,7 @@ def touched(objs: Iterable[Model]) -> None:
             pending.cells.add((obj.cycle_id, obj.unit_path))
         elif isinstance(obj, Member):
             pending.members.add(obj.pk)
-        elif isinstance(obj, Post):
+        elif isinstance(obj, Post | StateResult):
             pending.members.add(obj.member_id)
         elif isinstance(obj, Unit):
             pending.units.add(obj.pk)
@@ -246,16 +266,24 @@ KEY_FIELDS = (
     "status",
     "status_reason",
     "level",
+    "latest",
     "label",
     "ordinal",
     "exemplary",
     "probationary",
     "leader",
+    "servant",
+    "state",
 )
-_FLAGS = ("exemplary", "probationary", "leader")
+_FLAGS = ("exemplary", "probationary", "leader", "servant")
 _NUMBER_SQL = "coalesce(CAST({f} AS varchar), '')"
 _FLAG_SQL = "CASE WHEN {f} THEN '1' ELSE '0' END"
-_KEY_SQL = {"level": _NUMBER_SQL, "ordinal": _NUMBER_SQL, **dict.fromkeys(_FLAGS, _FLAG_SQL)}
+_KEY_SQL = {
+    "level": _NUMBER_SQL,
+    "latest": _NUMBER_SQL,
+    "ordinal": _NUMBER_SQL,
+    **dict.fromkeys(_FLAGS, _FLAG_SQL),
+}
 SEP = "\x1f"  # the ASCII unit separator, in no reason or label
 
 
@@ -282,9 +310,25 @@ def _grouped(cycle: Cycle, where: Q) -> list[QuerySet[Any, dict[str, Any]]]:
         ),
         default=Value(True),
     )
+    # A civil servant in the review, by their state result of the year (R28).
+    servant = Q(member__civil_servant=True) & ~Q(step=Step.NOT_REVIEWED)
+    state = Case(When(servant, then=Coalesce("state_result__level", Value(""))), default=Value(""))
     members = (
         MemberEvaluation.objects.filter(where, cycle=cycle)
-        .annotate(subject=Value(MEMBERS), probationary=probationary, leader=leader, level=LEVEL)
+        .alias(
+            state_result=FilteredRelation(
+                "member__state_results", condition=Q(member__state_results__year=cycle.year)
+            )
+        )
+        .annotate(
+            subject=Value(MEMBERS),
+            probationary=probationary,
+            leader=leader,
+            level=LEVEL,
+            latest=LATEST,
+            servant=Case(When(servant, then=Value(True)), default=Value(False)),
+            state=state,
+        )
         .values(*_GROUP)
         .annotate(n=Count("id"))
         .order_by()
@@ -297,7 +341,13 @@ def _grouped(cycle: Cycle, where: Q) -> list[QuerySet[Any, dict[str, Any]]]:
             unit__kind__in=ORGANISATION_KINDS,
         )
         .annotate(
-            subject=F("unit__kind"), probationary=Value(False), leader=Value(False), level=LEVEL
+            subject=F("unit__kind"),
+            probationary=Value(False),
+            leader=Value(False),
+            level=LEVEL,
+            latest=LATEST,
+            servant=Value(False),
+            state=Value(""),
         )
         .values(*_GROUP)
         .annotate(n=Count("id"))

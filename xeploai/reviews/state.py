@@ -16,7 +16,7 @@ from django.db.models import Count, OuterRef, QuerySet, Subquery
 from xeploai.cycles.models import Cycle, Level, MemberEvaluation, Step
 from xeploai.members.models import StateLevel, StateResult
 from xeploai.reports.percent import vietnamese
-from xeploai.units.models import GRASSROOTS_KINDS, SEGMENT, Unit
+from xeploai.units.models import Unit
 
 from .actions.decision import LATEST_LEVEL
 
@@ -77,7 +77,7 @@ def state_standing(group: Unit, cycle: Cycle) -> StateStanding:
     (two queries)."""
     standing = StateStanding(group)
     party = _in_review(cycle, group).annotate(latest=LATEST_LEVEL).values("latest")
-    _count_party(standing, party.annotate(n=Count("id")))
+    count_party(standing, party.annotate(n=Count("id")))
     servants = (
         _in_review(cycle, group)
         .filter(member__civil_servant=True)
@@ -86,50 +86,23 @@ def state_standing(group: Unit, cycle: Cycle) -> StateStanding:
         .values_list("member__full_name", "state")
     )
     for name, level in servants:
-        _count_state(standing, level, 1)
+        count_state(standing, level, 1)
         if level is None:
             standing.missing.append(name)
     return standing
 
 
-def _count_party(standing: StateStanding, rows: Iterable[dict[str, Any]]) -> None:
+def count_party(standing: StateStanding, rows: Iterable[dict[str, Any]]) -> None:
     for r in rows:
         standing.classified += r["n"] if r["latest"] is not None else 0
         standing.party_excellent += r["n"] if r["latest"] == Level.EXCELLENT else 0
 
 
-def _count_state(standing: StateStanding, level: str | None, n: int) -> None:
+def count_state(standing: StateStanding, level: str | None, n: int) -> None:
     standing.servants += n
     if level is not None:
         standing.rated += n
         standing.state_excellent += n if level == StateLevel.EXCELLENT else 0
 
 
-def state_standings(unit: Unit, cycle: Cycle) -> list[StateStanding]:
-    """The standing of every grassroots unit under `unit` (itself included), in tree order,
-    without names (three queries)."""
-    groups = list(Unit.objects.in_subtree(unit).filter(kind__in=GRASSROOTS_KINDS).order_by("path"))
-    standings = {g.path: StateStanding(g) for g in groups}
-
-    def group_of(path: str) -> StateStanding | None:
-        # The one ancestor of the evaluation's cell that is a grassroots unit.
-        for end in range(SEGMENT, len(path) + 1, SEGMENT):
-            if path[:end] in standings:
-                return standings[path[:end]]
-        return None
-
-    evaluations = _in_review(cycle, unit)
-    party = evaluations.annotate(latest=LATEST_LEVEL).values("unit_path", "latest")
-    for r in party.annotate(n=Count("id")):
-        standing = group_of(r["unit_path"])
-        if standing is not None:
-            _count_party(standing, [r])
-    servants = evaluations.filter(member__civil_servant=True).annotate(state=_state_level(cycle))
-    for r in servants.values("unit_path", "state").annotate(n=Count("id")):
-        standing = group_of(r["unit_path"])
-        if standing is not None:
-            _count_state(standing, r["state"], r["n"])
-    return [standings[g.path] for g in groups]
-
-
-__all__ = ["StateStanding", "state_standing", "state_standings"]
+__all__ = ["StateStanding", "count_party", "count_state", "state_standing"]

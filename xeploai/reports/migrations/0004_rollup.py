@@ -3,13 +3,7 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
-from xeploai.reports.tally import rebuild_rollups
-
-
-def add_up(apps, schema_editor):  # type: ignore[no-untyped-def]
-    for cycle_id in apps.get_model("cycles", "Cycle").objects.values_list("pk", flat=True):
-        rebuild_rollups(cycle_id)
-
+# The roll-ups of existing data are added up by 0005, which counts every cycle again.
 
 class Migration(migrations.Migration):
 
@@ -58,5 +52,4 @@ class Migration(migrations.Migration):
                 'constraints': [models.UniqueConstraint(fields=('cycle', 'unit_path', 'key'), name='rollup_key')],
             },
         ),
-        migrations.RunPython(add_up, migrations.RunPython.noop),
     ]

@@ -52,8 +52,9 @@ class RollupTestCase(TestCase):
         evaluation = self.classified(0, Level.GOOD)
         self.classified(3, Level.GOOD)
         good = {"subject": MEMBERS, "status": Status.CLASSIFIED, "level": Level.GOOD}
-        good |= {"status_reason": "", "label": "", "ordinal": None}
+        good |= {"latest": Level.GOOD, "status_reason": "", "label": "", "ordinal": None}
         good |= {"exemplary": False, "probationary": False, "leader": False}
+        good |= {"servant": False, "state": ""}
         key = tally.group_key(good)
         district, commune, cell = self.t.district.path, self.t.communes[0].path, self.t.cells[0]
         self.assertEqual(rolled(unit_path=district), {(district, "", key): 2})
@@ -61,7 +62,7 @@ class RollupTestCase(TestCase):
         self.assertEqual(rolled(unit_path=cell.path), {(cell.path, commune, key): 1})
         evaluation.level_final = Level.EXCELLENT
         evaluation.save(update_fields=["level_final"])
-        excellent = tally.group_key(good | {"level": Level.EXCELLENT})
+        excellent = tally.group_key(good | {"level": Level.EXCELLENT, "latest": Level.EXCELLENT})
         self.assertEqual(
             rolled(unit_path=district), {(district, "", key): 1, (district, "", excellent): 1}
         )

@@ -12,7 +12,7 @@ from __future__ import annotations
 from .appraisal import appraise, appraise_all, publish, reopen, return_to_previous
 from .cell import QUORUM, MeetingData, ProposalData, add_input, propose, record_meeting
 from .common import Decision, QuotaBreach, QuotaExemption, ReviewError
-from .decision import LATEST_LEVEL, decide, quota_standing, quota_standings
+from .decision import LATEST_LEVEL, decide, quota_standing
 from .opening import enrol, follow_member, open_cycle
 from .self_review import (
     DraftConflict,
@@ -44,7 +44,6 @@ __all__ = [
     "propose",
     "publish",
     "quota_standing",
-    "quota_standings",
     "record_meeting",
     "reopen",
     "return_to_previous",

@@ -4,12 +4,10 @@ deciders never check the quota on the same counts."""
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Count
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
@@ -19,8 +17,8 @@ from xeploai.members.models import StateResult
 from xeploai.reports import tally
 from xeploai.rules import Level as EngineLevel
 from xeploai.rules import Proposal as QuotaProposal
-from xeploai.rules import QuotaResult, check_proposals, check_quota
-from xeploai.units.models import GRASSROOTS_KINDS, SEGMENT, Unit
+from xeploai.rules import QuotaResult, check_proposals
+from xeploai.units.models import Unit
 
 from .. import machine
 from ..models import Action, QuotaException
@@ -147,37 +145,6 @@ def _quota(
         names[str(e.pk)] = e.member.full_name
     result = check_proposals(group.code, proposals, cycle.settings)
     return result, [names[pk] for pk in result.drop]
-
-
-def quota_standings(unit: Unit, cycle: Cycle) -> list[tuple[Unit, QuotaResult]]:
-    """The quota of every group under `unit` (itself included), in tree order, counted in
-    one grouped query: the latest level of each member, as `_quota` reads it."""
-    groups = list(Unit.objects.in_subtree(unit).filter(kind__in=GRASSROOTS_KINDS).order_by("path"))
-    counts: dict[str, Counter[int]] = {g.path: Counter() for g in groups}
-    rows = (
-        MemberEvaluation.objects.filter(cycle=cycle, unit_path__startswith=unit.path)
-        .exclude(step=Step.NOT_REVIEWED)
-        .annotate(latest=LATEST_LEVEL)
-        .filter(latest__in=(Level.EXCELLENT, Level.GOOD))
-        .values("unit_path", "latest")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
-    for r in rows:
-        # The group is the one ancestor of the evaluation's cell that is a grassroots unit.
-        for end in range(SEGMENT, len(r["unit_path"]) + 1, SEGMENT):
-            if r["unit_path"][:end] in counts:
-                counts[r["unit_path"][:end]][r["latest"]] += r["n"]
-                break
-    return [
-        (
-            g,
-            check_quota(
-                g.code, counts[g.path][Level.GOOD], counts[g.path][Level.EXCELLENT], cycle.settings
-            ),
-        )
-        for g in groups
-    ]
 
 
 def quota_standing(

@@ -19,6 +19,7 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -46,7 +47,7 @@ from xeploai.rules import (
     classify_unit,
 )
 from xeploai.rules import Status as EngineStatus
-from xeploai.units.models import Unit, UnitKind
+from xeploai.units.models import CELL_KINDS, Unit, UnitKind
 
 from .. import machine
 from ..history import Actor
@@ -79,6 +80,7 @@ from .common import (
     send_back,
     settle_breach,
 )
+from .decision import LATEST_LEVEL
 from .self_review import DraftConflict, ReportData, score_total
 
 # Units classified as organisations every year; the centre is not.
@@ -611,22 +613,33 @@ def unit_quota_standings(unit: Unit, cycle: Cycle) -> list[tuple[Unit, GroupKey,
         UnitEvaluation.objects.filter(cycle=cycle, unit_path__startswith=unit.path)
         .exclude(step=Step.NOT_REVIEWED)
         .exclude(unit=unit)
-        .select_related("unit__parent")
+        .annotate(latest=LATEST_LEVEL)
+        .filter(latest__isnull=False, unit__parent__isnull=False)
+        .values(
+            "kind",
+            "latest",
+            "unit__field_type",
+            "unit__parent_id",
+            "unit__parent__kind",
+            "unit__parent__parent_id",
+        )
+        .annotate(n=Count("id"))
+        .order_by()
     )
     counts: dict[tuple[int, str, str], dict[int, int]] = defaultdict(lambda: defaultdict(int))
-    for e in rows:
-        level = e.level_final or e.level_decided or e.level_proposed
-        parent = e.unit.parent
-        if level is None or parent is None:
-            continue
-        by = parent.parent_id if parent.kind == UnitKind.PARTIAL_COMMITTEE else parent.pk
+    for r in rows:
+        partial = r["unit__parent__kind"] == UnitKind.PARTIAL_COMMITTEE
+        by = r["unit__parent__parent_id"] if partial else r["unit__parent_id"]
         if by is not None:
-            counts[(by, e.kind, _field(e.unit.field_type, cycle.settings))][level] += 1
-    deciders = Unit.objects.in_bulk({d for d, _k, _f in counts})
+            field = _field(r["unit__field_type"], cycle.settings)
+            counts[(by, r["kind"], field)][r["latest"]] += r["n"]
+    # Who decides is a committee: the unit itself or a unit with units below it.
+    committees = Unit.objects.in_subtree(unit).exclude(kind__in=CELL_KINDS)
+    deciders = committees.only("path", "code", "name").in_bulk()
     found: list[tuple[Unit, GroupKey, QuotaResult]] = []
     for (decider_id, kind, field), levels in counts.items():
-        decider = deciders[decider_id]
-        if not decider.path.startswith(unit.path):
+        decider = deciders.get(decider_id)
+        if decider is None:  # decided above the unit
             continue
         result = check_quota(
             f"{decider.code}/{kind}/{field}",
