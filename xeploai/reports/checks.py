@@ -52,7 +52,7 @@ def check(cycle: Cycle) -> list[Mismatch]:
         ),
     ]
     longest = Tally.objects.filter(cycle=cycle).aggregate(n=Coalesce(Max(Length("unit_path")), 0))
-    for end in range(SEGMENT, longest["n"] + 1, SEGMENT):
+    for end in range(SEGMENT, longest["n"], SEGMENT):
         for subject in (MEMBERS, ORGANISATIONS):
             found += _differing(
                 _rolled(cycle, subject, end),
@@ -87,11 +87,12 @@ def _sums(subject: str) -> dict[str, Any]:
 
 
 def _tallied(cycle: Cycle, subject: str, end: int | None = None) -> Iterator[dict[str, Any]]:
-    """The tally's sums by cell or, with `end`, by the unit of that path length above it."""
+    """The tally's sums by cell or, with `end`, by the unit of that path length above it
+    (what lies below the unit, as its roll-up counts)."""
     rows = Tally.objects.filter(_subject(subject), cycle=cycle)
     if end is None:
         return _streamed(rows.values(path=F("unit_path")), _sums(subject))
-    rows = rows.alias(length=Length("unit_path")).filter(length__gte=end)
+    rows = rows.alias(length=Length("unit_path")).filter(length__gt=end)
     return _streamed(rows.values(path=Substr("unit_path", 1, end)), _sums(subject))
 
 

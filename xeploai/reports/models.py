@@ -12,8 +12,11 @@ MEMBERS = "MEMBER"  # the subject of a tally of member evaluations; otherwise a 
 class Counted(models.Model):
     """How many evaluations of one cycle share everything a report splits them by."""
 
-    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="+")
+    # Indexed with the path by each table (`Tally`, `Rollup`): an index of the cycle alone
+    # would only slow down counting a cycle again.
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="+", db_index=False)
     unit_path = models.CharField(max_length=255)
+    parent_path = models.CharField(max_length=255)  # the path of the unit above, "" at the top
     subject = models.CharField(max_length=24)  # MEMBERS, or the kind of the evaluated unit
     status = models.CharField(max_length=16)
     status_reason = models.CharField(max_length=255)
@@ -45,21 +48,23 @@ class Tally(Counted):
     class Meta:
         verbose_name = _("số liệu tổng hợp")
         verbose_name_plural = _("số liệu tổng hợp")
-        indexes = [cycle_subtree_index("tally_cycle_path")]
+        indexes = [
+            cycle_subtree_index("tally_cycle_path"),
+            models.Index(fields=["cycle", "parent_path"], name="tally_cycle_parent"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.unit_path} {self.subject} {self.status} {self.level}: {self.n}"
 
 
 class Rollup(Counted):
-    """The tally of a unit's whole subtree (its own rows and every row below it), so that a
-    report reads the rows of its unit and of its direct children, never its subtree's:
-    `unit_path` is the unit's path in that year's tree, `parent_path` its parent's. `key`
-    joins the fields counted by, the one row of each (`tally.group_key`); `n` is added to
-    as the tally changes (it may go below zero only if the two drifted apart, which the
+    """The tally of everything below a unit in that year's tree (its subtree but its own
+    rows), so that a report reads the rows of its unit and of its direct children, never its
+    subtree's: a unit's figures are its own tally rows and its roll-up. A cell has none.
+    `key` joins the fields counted by, the one row of each (`tally.group_key`); `n` is added
+    to as the tally changes (it may go below zero only if the two drifted apart, which the
     reconciliation reports)."""
 
-    parent_path = models.CharField(max_length=255)
     key = models.TextField()
     n = models.IntegerField()
 

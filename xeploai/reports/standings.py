@@ -1,10 +1,10 @@
 """Every grassroots unit under a unit, as a report lists them: its members' quota (R26) and its
 civil servants' share rated excellent by the state against its members' (R28).
 
-Both are read from the grassroots units' roll-ups (the level a quota counts, and whether a
-member is a civil servant in the review with which state result, are among what the tally
-counts by), summed per unit in the database, so the cost grows with the number of grassroots
-units under the unit, never with its members."""
+Both are read from the grassroots units' own tally rows and roll-ups (the level a quota
+counts, and whether a member is a civil servant in the review with which state result, are
+among what the tally counts by), summed per unit in the database, so the cost grows with
+the number of grassroots units under the unit, never with its members."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from xeploai.reviews.state import StateStanding
 from xeploai.rules import QuotaResult, check_quota
 from xeploai.units.models import GRASSROOTS_KINDS, Unit
 
-from .models import MEMBERS, Rollup
+from .models import MEMBERS, Rollup, Tally
 
 
 @dataclasses.dataclass
@@ -52,16 +52,18 @@ def grassroots(unit: Unit, cycle: Cycle) -> list[Grassroots]:
     (two queries)."""
     units = Unit.objects.in_subtree(unit).filter(kind__in=GRASSROOTS_KINDS)
     found = {g.path: Grassroots(g) for g in units.only("path", "code", "name").order_by("path")}
-    rows = (
-        Rollup.objects.filter(cycle=cycle, subject=MEMBERS, unit_path__in=units.values("path"))
+    sums = {name: Coalesce(Sum("n", filter=q), 0) for name, q in _SUMS.items()}
+    own, below = (
+        model.objects.filter(cycle=cycle, subject=MEMBERS, unit_path__in=units.values("path"))
         .values("unit_path")
-        .annotate(**{name: Coalesce(Sum("n", filter=q), 0) for name, q in _SUMS.items()})
+        .annotate(**sums)
         .order_by()
+        for model in (Tally, Rollup)
     )
-    for r in rows:
+    for r in own.union(below, all=True):  # a grassroots cell's members are its own rows
         counts = found[r.pop("unit_path")]
         for name, n in r.items():
-            setattr(counts, name, n)
+            setattr(counts, name, getattr(counts, name) + n)
     return list(found.values())
 
 

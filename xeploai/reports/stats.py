@@ -243,7 +243,7 @@ class Statistics:
 
 
 def statistics(unit: Unit, cycle: Cycle) -> Statistics:
-    members, organisations = _figures(_rolled(Rollup.objects.filter(unit_path=unit.path), cycle))
+    members, organisations = _figures(_subtree(Q(cycle=cycle, unit_path=unit.path)))
     leaders, leader_posts = _leader_posts(_leader_rows(unit, [cycle], by="post"))
     parts = _parts(unit, cycle)
     problems = _stale(unit, cycle, members, organisations)
@@ -275,10 +275,9 @@ class Year:
 
 def trend(unit: Unit) -> list[Year]:
     """The subtree's figures in every yearly cycle that has any, oldest first, from the
-    unit's roll-ups: three queries."""
+    unit's own tally rows and roll-ups: three queries."""
     years = {c.pk: Year(c) for c in Cycle.objects.filter(kind=CycleKind.YEAR).order_by("year")}
-    rows = Rollup.objects.filter(cycle__in=years, unit_path=unit.path)
-    for r in rows.values("cycle_id", *_GROUP).annotate(n=Sum("n")).order_by():
+    for r in _subtree(Q(cycle__in=years, unit_path=unit.path), by=("cycle_id",)):
         year = years[r["cycle_id"]]
         if r["subject"] == MEMBERS:
             _count_members(year.members, [r])
@@ -302,18 +301,29 @@ def trend(unit: Unit) -> list[Year]:
 _GROUP = tuple(f for f in KEY_FIELDS if f not in ("leader", "latest", "servant", "state"))
 
 
-def _rolled(rows: QuerySet[Any], cycle: Cycle, **part: Any) -> QuerySet[Any, dict[str, Any]]:
-    """The sums of these rows of the tally or the roll-ups in the cycle, by `_GROUP` (and by
-    the part of the subtree, where `part` names how to find it)."""
-    rows = rows.filter(cycle=cycle).filter(Q(subject=MEMBERS) | Q(subject__in=ORGANISATION_KINDS))
+def _summed(
+    model: type[Tally | Rollup], where: Q, by: tuple[str, ...] = (), **part: Any
+) -> QuerySet[Any, dict[str, Any]]:
+    """The sums of the rows of the tally or the roll-ups `where` selects, by `by` and
+    `_GROUP` (and by the part of the subtree, where `part` names how to find it)."""
+    rows = model.objects.filter(where).filter(
+        Q(subject=MEMBERS) | Q(subject__in=ORGANISATION_KINDS)
+    )
     summed: QuerySet[Any, dict[str, Any]] = (
-        rows.values(*_GROUP, **part).annotate(n=Sum("n")).order_by()
+        rows.values(*by, *_GROUP, **part).annotate(n=Sum("n")).order_by()
     )
     return summed
 
 
+def _subtree(where: Q, by: tuple[str, ...] = (), **part: Any) -> QuerySet[Any, dict[str, Any]]:
+    """The sums of `_summed` over the units `where` selects in the tally (their own rows)
+    and in the roll-ups (what lies below them): their subtrees, in one query."""
+    own = _summed(Tally, where, by, **part)
+    return own.union(_summed(Rollup, where, by, **part), all=True)
+
+
 def _figures(rows: Iterable[Mapping[str, Any]]) -> tuple[MemberFigures, dict[str, Figures]]:
-    """The members' figures and the organisations' of each kind, from rows of `_rolled`."""
+    """The members' figures and the organisations' of each kind, from rows of `_summed`."""
     members = MemberFigures()
     organisations = {str(kind): Figures() for kind in ORGANISATION_KINDS}
     for r in rows:
@@ -426,15 +436,13 @@ def _parts(unit: Unit, cycle: Cycle) -> list[Part]:
     """The unit's own part first (a cell's members, a committee's own result, the leaders
     at posts of the unit itself) when it has any, then each direct child in tree order,
     including children with nothing to count."""
-    # The unit's own rows, then each child's subtree: its roll-ups, under the path it had.
+    # The unit's own rows, then each child's subtree (its own rows and its roll-up), under the
+    # path it had.
     children = Unit.objects.filter(parent=unit).order_by("path")
     units = {unit.path: unit, **{child.path: child for child in children}}
     by_part: dict[str, list[Mapping[str, Any]]] = {path: [] for path in units}
-    own_rows = _rolled(Tally.objects.filter(unit_path=unit.path), cycle)
-    rolled = _rolled(Rollup.objects.filter(parent_path=unit.path), cycle, part=F("unit_path"))
-    for r in own_rows:
-        by_part[unit.path].append(r)
-    for r in rolled:
+    by_part[unit.path] += _summed(Tally, Q(cycle=cycle, unit_path=unit.path))
+    for r in _subtree(Q(cycle=cycle, parent_path=unit.path), part=F("unit_path")):
         by_part.setdefault(r["part"], []).append(r)
     parts = {
         path: _part(units.get(path), path, path == unit.path, rows)

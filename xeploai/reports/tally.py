@@ -143,7 +143,7 @@ def _flush(pending: _Pending) -> None:
 
 def refresh(cells: Iterable[tuple[int, str]]) -> None:
     """Count these cells (cycle id, path) again from their evaluations, and add what changed
-    to the roll-ups of the cells and of every unit above them."""
+    to the roll-ups of every unit above them."""
     by_cycle: dict[int, set[str]] = defaultdict(set)
     for cycle_id, path in cells:
         by_cycle[cycle_id].add(path)
@@ -184,13 +184,13 @@ def _placed(row: Mapping[str, Any]) -> tuple[Any, ...]:
 
 
 def _roll_up(cycle: Cycle, changed: Counter[tuple[Any, ...]]) -> None:
-    """Add the changes of the cells' rows to the roll-ups of each cell and every unit above
-    it: in one statement per batch that adds in the database (concurrent writers never
+    """Add the changes of the cells' rows to the roll-ups of every unit above them: in one
+    statement per batch that adds in the database (concurrent writers never
     overwrite each other's sums), in one order (they never wait on each other in a circle)."""
     added: Counter[tuple[Any, ...]] = Counter()
     for (path, *fields), n in changed.items():
         if n:
-            for end in range(SEGMENT, len(path) + 1, SEGMENT):
+            for end in range(SEGMENT, len(path), SEGMENT):
                 added[(path[:end], *fields)] += n
     rows = sorted(
         (path, group_key(dict(zip(KEY_FIELDS, fields, strict=True))), fields, n)
@@ -221,6 +221,7 @@ def rebuild(cycles: Iterable[Cycle] | None = None) -> int:
     database: the memory used does not grow with the cycle. Returns the tally rows written."""
     written = 0
     with transaction.atomic():
+        _sort_in_memory()
         for cycle in cycles if cycles is not None else Cycle.objects.all():
             Tally.objects.filter(cycle=cycle).delete()
             Mismatch.objects.filter(cycle=cycle).delete()
@@ -229,13 +230,21 @@ def rebuild(cycles: Iterable[Cycle] | None = None) -> int:
     return written
 
 
-# The roll-ups of one level of the tree from the tally: each row at or below the level added
-# to its ancestor there. `end` is the length of the level's paths, `parent` of their parents'.
+def _sort_in_memory() -> None:
+    """Let PostgreSQL group a cycle in memory rather than in files on disk, up to a bound,
+    for the rest of the transaction."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL work_mem = '64MB'")
+
+
+# The roll-ups of one level of the tree from the tally: each row below the level added to its
+# ancestor there. `end` is the length of the level's paths, `parent` of their parents'.
 _ROLLUP_SQL = """
 INSERT INTO {rollup} (cycle_id, unit_path, parent_path, key, {fields}, n)
 SELECT cycle_id, substr(unit_path, 1, %(end)s), substr(unit_path, 1, %(parent)s), {key},
        {fields}, SUM(n)
-FROM {tally} WHERE cycle_id = %(cycle)s AND length(unit_path) >= %(end)s
+FROM {tally} WHERE cycle_id = %(cycle)s AND length(unit_path) > %(end)s
 GROUP BY cycle_id, substr(unit_path, 1, %(end)s), substr(unit_path, 1, %(parent)s), {fields}
 """
 
@@ -253,7 +262,7 @@ def rebuild_rollups(cycle_id: int) -> None:
             [cycle_id],
         )
         longest = cursor.fetchone()[0] or 0
-        for end in range(SEGMENT, longest + 1, SEGMENT):
+        for end in range(SEGMENT, longest, SEGMENT):
             cursor.execute(
                 sql, {"end": end, "parent": end - SEGMENT, "cycle": cycle_id, "sep": SEP}
             )
@@ -364,9 +373,7 @@ def _count(cycle: Cycle, where: Q) -> list[Tally]:
     for rows in _grouped(cycle, where):
         for r in rows:
             counted[_reasoned(tuple(r[k] for k in _GROUP))] += r["n"]
-    return [
-        Tally(cycle=cycle, n=n, **dict(zip(_GROUP, key, strict=True))) for key, n in counted.items()
-    ]
+    return [_tally(cycle, key, n) for key, n in counted.items()]
 
 
 def _insert(cycle: Cycle) -> int:
@@ -378,9 +385,10 @@ def _insert(cycle: Cycle) -> int:
         for rows in _grouped(cycle, Q()):
             sql, params = rows.query.sql_with_params()
             cursor.execute(
-                f"INSERT INTO {table} (cycle_id, {columns}, n)"  # noqa: S608 (names, not input)
-                f" SELECT %s, {columns}, n FROM ({sql}) counted",
-                [cycle.pk, *params],
+                f"INSERT INTO {table} (cycle_id, {columns}, parent_path, n)"  # noqa: S608
+                f" SELECT %s, {columns}, substr(unit_path, 1, length(unit_path) - %s), n"
+                f" FROM ({sql}) counted",
+                [cycle.pk, SEGMENT, *params],
             )
     _merge_reasons(cycle)
     return Tally.objects.filter(cycle=cycle).count()
@@ -399,8 +407,7 @@ def _merge_reasons(cycle: Cycle) -> None:
         for key, same in by_key.items():
             if len(same) > 1 or key != tuple(getattr(same[0], k) for k in _GROUP):
                 gone += [row.pk for row in same]
-                fields = dict(zip(_GROUP, key, strict=True))
-                merged.append(Tally(cycle=cycle, n=sum(row.n for row in same), **fields))
+                merged.append(_tally(cycle, key, sum(row.n for row in same)))
         if len(gone) >= CHUNK:
             _replace(gone, merged)
     _replace(gone, merged)
@@ -414,6 +421,12 @@ def _replace(gone: list[int], merged: list[Tally]) -> None:
 
 
 _GROUP = ("unit_path", *KEY_FIELDS)
+
+
+def _tally(cycle: Cycle, key: tuple[Any, ...], n: int) -> Tally:
+    """The tally row of `key` (by `_GROUP`) counting `n` evaluations."""
+    fields = dict(zip(_GROUP, key, strict=True))
+    return Tally(cycle=cycle, parent_path=fields["unit_path"][:-SEGMENT], n=n, **fields)
 
 
 _REASON = _GROUP.index("status_reason")
