@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections import Counter
-from collections.abc import Iterable
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.db.models.functions import Coalesce
@@ -23,7 +23,6 @@ from xeploai.cycles.rules import member_facts, unit_facts
 from xeploai.members.models import (
     Discipline,
     Member,
-    Post,
     PostKind,
     StatusKind,
     StatusPeriod,
@@ -41,7 +40,7 @@ from xeploai.rules import Level as EngineLevel
 from xeploai.rules.scope import Stay, required_cell_comments
 from xeploai.units.models import GRASSROOTS_KINDS, FieldType, Unit, UnitKind
 
-from .models import InputKind
+from .models import InputKind, PeerResult
 from .sheets import Form, form_for
 
 # Cells in a workplace: their members also need the comment of the cell where they live.
@@ -219,40 +218,85 @@ def unit_verdict(evaluation: UnitEvaluation, facts: UnitFacts | None = None) -> 
 
 
 def computed_unit_facts(evaluation: UnitEvaluation) -> UnitFacts:
-    """An organisation's or a collective's facts, from its own report and from what the
-    records below it say (R20-R25): the results of its sub-units (a committee) or members
-    (a cell), the sub-units disciplined, the discipline of the members of its leadership in
-    the year, and the levels of the organisations of the same unit."""
-    unit, cycle = evaluation.unit, evaluation.cycle
-    below = UnitEvaluation.objects.filter(
-        cycle=cycle, kind=UnitEvaluationKind.ORGANISATION, unit__parent=unit
-    ).exclude(step=Step.NOT_REVIEWED)
+    """An organisation's or a collective's facts (`computed_units_facts`)."""
+    return computed_units_facts([evaluation])[evaluation.pk]
+
+
+def computed_units_facts(evaluations: Sequence[UnitEvaluation]) -> dict[int, UnitFacts]:
+    """The facts of organisations' or collectives' results of one cycle, by the result's
+    id, from their own reports and from what the records below them say (R20-R25): the
+    results of their sub-units (a committee) or members (a cell), the sub-units
+    disciplined, the discipline of the members of their leadership in the year, and the
+    levels of the organisations of the same unit; in four queries however many there are."""
+    if not evaluations:
+        return {}
+    cycle = evaluations[0].cycle
+    units = {e.unit_id: e.unit for e in evaluations}
     level = Coalesce("level_final", "level_decided")
-    if unit.is_cell:
-        results = MemberEvaluation.objects.filter(cycle=cycle, unit_path=unit.path)
-    else:
-        results = below  # type: ignore[assignment]
-    levels = (
-        results.filter(status=Status.CLASSIFIED).annotate(at=level).values_list("at", flat=True)
+    sub_results: dict[int, list[EngineLevel]] = defaultdict(list)
+    subunits: Counter[int] = Counter()
+    disciplined: Counter[int] = Counter()
+    below = (
+        UnitEvaluation.objects.filter(
+            cycle=cycle, kind=UnitEvaluationKind.ORGANISATION, unit__parent__in=list(units)
+        )
+        .exclude(step=Step.NOT_REVIEWED)
+        .annotate(at=level)
+        .values_list("unit__parent_id", "status", "at", "disciplined")
+        .annotate(n=Count("pk"))
+        .order_by()
     )
-    sub_results = tuple(EngineLevel(v) for v in levels if v is not None)
-    counts = below.aggregate(n=Count("pk"), disciplined=Count("pk", filter=Q(disciplined=True)))
-    leaders = Post.objects.filter(unit=unit, kind=PostKind.PARTY, start__lte=cycle.end).exclude(
-        end__lt=cycle.start
+    for parent, status, at, was_disciplined, n in below:
+        subunits[parent] += n
+        disciplined[parent] += n if was_disciplined else 0
+        if not units[parent].is_cell and status == Status.CLASSIFIED and at is not None:
+            sub_results[parent] += [EngineLevel(at)] * n
+    cells = {u.path: pk for pk, u in units.items() if u.is_cell}
+    members = (
+        MemberEvaluation.objects.filter(
+            cycle=cycle, unit_path__in=list(cells), status=Status.CLASSIFIED
+        )
+        .annotate(at=level)
+        .filter(at__isnull=False)
+        .values_list("unit_path", "at")
+        .annotate(n=Count("pk"))
+        .order_by()
     )
-    forms = Discipline.objects.filter(
-        member__in=leaders.values("member"), decided__range=(cycle.start, cycle.end)
-    ).values_list("form", flat=True)
-    peers = evaluation.peer_results.values_list("level", flat=True)
-    return unit_facts(
-        evaluation,
-        unit,
-        sub_results=sub_results or None,
-        subunits=counts["n"],
-        subunits_disciplined=counts["disciplined"],
-        leadership_discipline=tuple(DisciplineForm(f) for f in forms),
-        peer_levels=tuple(EngineLevel(p) for p in peers) or None,
+    for path, at, n in members:
+        sub_results[cells[path]] += [EngineLevel(at)] * n
+    # The discipline in the year of the members holding a party post at each unit in the
+    # year: each once per unit, however many posts they hold there.
+    forms: dict[int, list[int]] = defaultdict(list)
+    disciplines = (
+        Discipline.objects.filter(
+            Q(member__posts__end__isnull=True) | Q(member__posts__end__gte=cycle.start),
+            member__posts__unit__in=list(units),
+            member__posts__kind=PostKind.PARTY,
+            member__posts__start__lte=cycle.end,
+            decided__range=(cycle.start, cycle.end),
+        )
+        .values_list("member__posts__unit_id", "pk", "form")
+        .distinct()
+        .order_by("member__posts__unit_id", "pk")
     )
+    for unit_id, _pk, form in disciplines:
+        forms[unit_id].append(form)
+    peers: dict[int, list[EngineLevel]] = defaultdict(list)
+    peer_levels = PeerResult.objects.filter(evaluation__in=[e.pk for e in evaluations])
+    for evaluation_id, peer in peer_levels.values_list("evaluation_id", "level").order_by("pk"):
+        peers[evaluation_id].append(EngineLevel(peer))
+    return {
+        e.pk: unit_facts(
+            e,
+            e.unit,
+            sub_results=tuple(sub_results[e.unit_id]) or None,
+            subunits=subunits[e.unit_id],
+            subunits_disciplined=disciplined[e.unit_id],
+            leadership_discipline=tuple(DisciplineForm(f) for f in forms[e.unit_id]),
+            peer_levels=tuple(peers[e.pk]) or None,
+        )
+        for e in evaluations
+    }
 
 
 @dataclasses.dataclass(frozen=True)

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Any
 
@@ -7,12 +8,14 @@ from django.test import TestCase
 
 from xeploai.core.testing import Personas, make_cycle, make_member, make_personas
 from xeploai.cycles.models import Cycle, Level, MemberEvaluation, Step
+from xeploai.members.models import Member, StatusKind, StatusPeriod, Transfer
 from xeploai.reviews import actions
 from xeploai.reviews.models import QuotaException
 
 from .flow import evaluation_of, propose, proposed_commune, submit
 
 URL = "/kiem-diem/quyet-dinh/DB-XA/"
+MOVED = dt.date(2026, 3, 1)
 
 
 class DecidePageTestCase(TestCase):
@@ -118,6 +121,26 @@ class DecidePageTestCase(TestCase):
             add_proposed(self.p, self.cycle, member)
         with self.assertNumQueries(QUERIES):
             client.get(URL)
+        # Members who moved cell in the year, or stayed in another one for a time, and whose
+        # review waits for that cell's comment, cost no more either.
+        for moved in Member.objects.filter(full_name__startswith="Đảng viên "):
+            Transfer.objects.create(
+                member=moved, from_cell=self.p.cell_a, to_cell=self.p.cell_b, date=MOVED
+            )
+            StatusPeriod.objects.create(
+                member=moved,
+                kind=StatusKind.TEMPORARY,
+                start=MOVED,
+                temporary_cell=self.p.cell_a,
+            )
+        MemberEvaluation.objects.filter(member__full_name__startswith="Đảng viên ").update(
+            step=Step.SUBMITTED
+        )
+        everything = {"buoc": "tat-ca"}
+        client.get(URL, everything)
+        with self.assertNumQueries(QUERIES):
+            page = client.get(URL, everything)
+        self.assertContains(page, "Đảng viên X")
 
     def test_it_counts_and_links_what_publication_waits_for(self) -> None:
         r = self.p.client(self.p.chi).post(URL + "cong-khai/", follow=True)

@@ -11,7 +11,14 @@ from typing import Any
 from django.test import TestCase
 
 from xeploai.accounts.models import RoleKind, User
-from xeploai.core.testing import Personas, make_cycle, make_personas, make_user, post_title
+from xeploai.core.testing import (
+    Personas,
+    make_cycle,
+    make_member,
+    make_personas,
+    make_user,
+    post_title,
+)
 from xeploai.cycles.models import (
     Cycle,
     LeaderEvaluation,
@@ -144,7 +151,18 @@ class LeaderPagesTestCase(TestCase):
         decider.get(self.DECIDE)
         with self.assertNumQueries(DECIDE_PAGE):
             decider.get(self.DECIDE)
+        t = post_title("Phó Bí thư")
+        for name in ("Đặng Văn Phó", "Hồ Thị Phó"):  # two deputies the district decides too
+            deputy = make_member(self.p.cell_a, full_name=name)
+            Post.objects.create(
+                member=deputy, kind=t.kind, title=t.name, post_title=t, unit=self.p.commune,
+                start=dt.date(2021, 1, 1),
+            )  # fmt: skip
+        actions.open_cycle(self.p.commune, cycle=self.cycle, by=self.p.chi)
+        with self.assertNumQueries(DECIDE_PAGE):
+            page = decider.get(self.DECIDE)
+        self.assertContains(page, "Hồ Thị Phó")
 
 
 LEADER_PAGE = 17  # with the released suggestions about the leader (S2)
-DECIDE_PAGE = 16  # and five more per leader listed, as on the page of organisations
+DECIDE_PAGE = 16  # however many leaders are listed

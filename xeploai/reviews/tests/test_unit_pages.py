@@ -7,8 +7,16 @@ from typing import Any
 from django.test import TestCase
 
 from xeploai.accounts.models import RoleKind, User
-from xeploai.core.testing import Personas, make_cycle, make_personas, make_user
-from xeploai.cycles.models import Cycle, Level, MemberEvaluation, Step
+from xeploai.core.testing import (
+    Personas,
+    make_cycle,
+    make_evaluation,
+    make_member,
+    make_personas,
+    make_unit,
+    make_user,
+)
+from xeploai.cycles.models import Cycle, Level, MemberEvaluation, Status, Step, UnitEvaluation
 from xeploai.members.models import Post, PostKind
 from xeploai.reviews import actions
 from xeploai.reviews.sheets import collective_form, spread
@@ -21,6 +29,11 @@ COMMUNE = "/kiem-diem/to-chuc/2026/DB-XA/"
 COLLECTIVE = "/kiem-diem/tap-the/2026/DB-XA/"
 DECIDE_CELLS = "/kiem-diem/to-chuc/quyet-dinh/DB-XA/?nam=2026"
 DECIDE_COMMUNES = "/kiem-diem/to-chuc/quyet-dinh/DB-HUYEN/?nam=2026"
+# The access log's entry, the cells' results and their quota, what waits below them, and the
+# engine's facts of all of them together (results below, members' levels, the discipline of
+# who leads them, the peers' levels).
+DECIDE_PAGE = 16
+START = dt.date(2020, 1, 1)
 
 
 class UnitPagesTestCase(TestCase):
@@ -172,6 +185,15 @@ class UnitPagesTestCase(TestCase):
         # One of them writes the access log's entry; one reads the superior's suggestions.
         with self.assertNumQueries(23):
             chi.get(CELL_A)
-        # The access log's entry, and the engine's facts of each of the 2 cells.
-        with self.assertNumQueries(12 + 4 * 2):
+        # The access log's entry, and the engine's facts of all the cells together.
+        with self.assertNumQueries(DECIDE_PAGE):
             chi.get(DECIDE_CELLS)
+        for _n in range(3):  # more cells, with members, posts and results of their own
+            cell = make_unit(self.p.commune)
+            member = make_member(cell)
+            Post.objects.create(member=member, kind=PostKind.PARTY, unit=cell, start=START)
+            UnitEvaluation.objects.create(cycle=self.cycle, unit=cell, unit_path=cell.path)
+            make_evaluation(member, self.cycle, status=Status.CLASSIFIED, level_final=Level.GOOD)
+        with self.assertNumQueries(DECIDE_PAGE):
+            page = chi.get(DECIDE_CELLS)
+        self.assertContains(page, cell.name)

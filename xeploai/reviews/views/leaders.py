@@ -28,7 +28,7 @@ from .. import actions
 from ..access import get_scope_unit_for_user, require
 from ..actions import leaders
 from ..forms import AppraisalForm, DecisionForm, LeaderProposalForm, LeaderReviewForm
-from ..leaders import decider_of, headed_level, leader_form, leader_verdict, led_of
+from ..leaders import decider_of, headed_level, leader_form, leader_verdict, led_of, leds_of
 from ..models import LeaderSelfReview, QuotaException
 from .common import StepHandlers, cycle_of_page, report_posted, step_posted
 from .self_review import DRAFT_TEXTS
@@ -229,6 +229,7 @@ def leader_decide(request: HttpRequest, code: str) -> HttpResponse:
                 return redirect(request.get_full_path())
             except actions.ReviewError as e:
                 form.add_error(None, e.explanation())
+    led = leds_of(rows)
     context = {
         "decider": decider,
         "cycle": cycle,
@@ -236,7 +237,7 @@ def leader_decide(request: HttpRequest, code: str) -> HttpResponse:
         "lines": [
             {
                 "evaluation": e,
-                "verdict": leader_verdict(e),
+                "verdict": leader_verdict(e, led[e.unit_id]),
                 "chosen": chosen.get(e.pk, e.level_proposed),
             }
             for e in rows

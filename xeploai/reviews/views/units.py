@@ -39,6 +39,7 @@ from ..forms import (
 from ..models import QuotaException, UnitSelfReview
 from ..rules import (
     computed_unit_facts,
+    computed_units_facts,
     deciding_unit,
     unit_verdict,
     waiting_below,
@@ -298,10 +299,11 @@ def _lines(
     decider: Unit, cycle: Cycle, rows: list[UnitEvaluation], chosen: dict[int, Level]
 ) -> list[dict[str, Any]]:
     waiting = waiting_counts(decider, cycle, {e.unit_path for e in rows})
+    facts = computed_units_facts(rows)
     return [
         {
             "evaluation": e,
-            "verdict": unit_verdict(e),
+            "verdict": unit_verdict(e, facts[e.pk]),
             "waiting": waiting[e.unit_path],
             "chosen": chosen.get(e.pk, e.level_proposed),
         }
