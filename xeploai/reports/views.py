@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -10,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from xeploai.accounts.audit import log_access
 from xeploai.accounts.models import AccessAction, User
+from xeploai.core.replica import replica
 from xeploai.cycles.models import Cycle, CycleKind
 from xeploai.reviews.access import get_scope_unit_for_user
 from xeploai.units.models import Unit
@@ -35,7 +38,7 @@ def latest(request: HttpRequest, code: str) -> HttpResponse:
 def report(request: HttpRequest, code: str, year: int) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     unit = get_scope_unit_for_user(user, code)
-    data = report_data(unit, cycle_of_year(year), decimals=_decimals(request))
+    data = _read(unit, year, request)
     children = [c["unit"] for c in data["children"] if not c["own"] and c["unit"]["code"]]
     context = {
         **exports.context(data, with_charts=False),
@@ -59,7 +62,7 @@ def charts(request: HttpRequest, code: str, year: int) -> HttpResponse:
     """The page's charts, fetched once the tables show (they take longest to draw)."""
     user: User = request.user  # type: ignore[assignment]
     unit = get_scope_unit_for_user(user, code)
-    data = report_data(unit, cycle_of_year(year), decimals=_decimals(request))
+    data = _read(unit, year, request)
     return render(request, "reports/_charts.html", {"charts": exports.chart_svgs(data)})
 
 
@@ -70,13 +73,20 @@ def download(request: HttpRequest, code: str, year: int, fmt: str) -> HttpRespon
     unit = get_scope_unit_for_user(user, code)
     if fmt not in FORMATS:
         raise Http404
-    data = report_data(unit, cycle_of_year(year), decimals=_decimals(request))
+    data = _read(unit, year, request)
     log_access(request, action=AccessAction.EXPORT, detail=f"báo cáo {unit.code} {year} {fmt}")
     content = getattr(exports, fmt)(data)
     response = HttpResponse(content, content_type=exports.CONTENT_TYPES[fmt])
     name = f"bao-cao-xep-loai-{year}-{unit.code}.{fmt}"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
+
+
+def _read(unit: Unit, year: int, request: HttpRequest) -> dict[str, Any]:
+    """The unit's report in the year's cycle, read from the replica where there is one."""
+    cycle = cycle_of_year(year)
+    with replica():
+        return report_data(unit, cycle, decimals=_decimals(request))
 
 
 def cycle_of_year(year: int) -> Cycle:

@@ -13,6 +13,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
 from xeploai.accounts.audit import add_actor_argument, command_actor, log_command_export
+from xeploai.core.replica import replica
 from xeploai.cycles.models import Cycle
 from xeploai.reports import exports, text
 from xeploai.reports.data import report
@@ -59,7 +60,8 @@ class Command(BaseCommand):
             command=_command_line(cycle, unit, format, decimals, output),
             detail=_("báo cáo {unit} {year} {format}").format(unit=unit, year=cycle, format=format),
         )
-        data = report(found_unit, found_cycle, decimals=decimals)
+        with replica():
+            data = report(found_unit, found_cycle, decimals=decimals)
         if format in exports.CONTENT_TYPES:
             assert output is not None
             output.write_bytes(getattr(exports, format)(data))
