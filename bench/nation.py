@@ -14,7 +14,8 @@ and kept there so that the next run measures at once; `--drop` removes it.
 For each of a district, a province and the nation: the statistics (whole, children,
 reconciliation: what the roll-ups serve), against one grouped read of the subtree's
 evaluations; the whole report's data beside. Then the tally of one cycle counted again,
-against one INSERT … SELECT grouping its evaluations.
+against one INSERT … SELECT grouping its evaluations; and the next cycle opened for a
+province, against one INSERT … SELECT of its members' evaluations (both undone after).
 """
 
 from __future__ import annotations
@@ -236,6 +237,66 @@ def measure(repeat: int) -> None:
     bound = _timed(1, lambda: _insert_select(cycle))
     ours = _timed(1, lambda: tally.rebuild([cycle]))
     _row("tally of one cycle counted again", ours, bound, None)
+    province = Unit.objects.get(code="T00")
+    bound = _timed(1, lambda: _rolled_back(functools.partial(_insert_evaluations, province)))
+    before = _peak_mb()
+    ours = _timed(1, lambda: _rolled_back(functools.partial(_open_cycle, province)))
+    _row("opening a cycle for a province", ours, bound, None)
+    print(f"peak memory of the process: {before:.0f} MB before opening, {_peak_mb():.0f} after")
+
+
+def _rolled_back(run: Callable[[], object]) -> None:
+    """Run in a transaction undone at its end, so that the database stays as built."""
+    from django.db import transaction
+
+    with transaction.atomic():
+        run()
+        transaction.set_rollback(True)
+
+
+def _next_cycle() -> Any:
+    from xeploai.cycles.models import Cycle
+    from xeploai.rules import Regime
+
+    cycle = Cycle.for_year(YEARS[-1] + 1, Regime.QD366)
+    cycle.save()
+    return cycle
+
+
+def _open_cycle(unit: Any) -> None:
+    """The next year's cycle opened for the unit, as its organisation board would."""
+    from xeploai.accounts.models import RoleKind
+    from xeploai.core.testing import make_user
+    from xeploai.reports import tally
+    from xeploai.reviews import actions
+
+    board = make_user("ban_to_chuc", roles=((RoleKind.BOARD_OFFICER, unit),))
+    with tally.deferred():
+        actions.open_cycle(unit, cycle=_next_cycle(), by=board)
+
+
+def _insert_evaluations(unit: Any) -> None:
+    """The least opening costs: one INSERT … SELECT of an evaluation for every member of the
+    unit, in the next year's cycle."""
+    from django.db import connection
+
+    cycle = _next_cycle()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO cycles_memberevaluation (status, status_reason, tasks_late,"
+            " tasks_exceeded, weaknesses_total, weaknesses_fixed, label, exemplary, version,"
+            " unit_path, degraded, cell_id, cycle_id, member_id, step)"
+            " SELECT 'CLASSIFIED', '', 0, 0, 0, 0, '', false, 1, c.path, false, c.id, %s,"
+            " m.id, 'SELF_REVIEW' FROM members_member m JOIN units_unit c ON c.id = m.cell_id"
+            " WHERE c.path LIKE %s",
+            [cycle.pk, unit.path + "%"],
+        )
+
+
+def _peak_mb() -> float:
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def _read_evaluations(unit: Any, cycle: Any) -> None:

@@ -3,17 +3,22 @@ with their record while the cycle is open (R2-R4, R7)."""
 
 from __future__ import annotations
 
+import dataclasses
+import itertools
+from collections import defaultdict
+from collections.abc import Iterable
+
 from django.db import transaction
-from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 
 from xeploai.accounts.models import User
 from xeploai.accounts.policy import Power
 from xeploai.cycles.models import Cycle, MemberEvaluation, Status, Step
-from xeploai.cycles.rules import member_verdict
-from xeploai.members.models import Member, StateResult
+from xeploai.cycles.rules import member_facts, member_verdict
+from xeploai.members.models import Discipline, Member, StateResult, StatusPeriod
 from xeploai.reports import tally
 from xeploai.rules import Status as EngineStatus
+from xeploai.rules import classify_member
 from xeploai.units.models import Unit
 
 from ..rules import grassroots_of
@@ -36,18 +41,49 @@ def open_cycle(unit: Unit, *, cycle: Cycle, by: User) -> int:
         .in_subtree(unit)
         .exclude(evaluations__cycle=cycle)
         .select_related("cell")
-        .prefetch_related(
-            "status_periods",
-            "disciplines__counted_in",
-            Prefetch("state_results", StateResult.objects.filter(year=cycle.year)),
-        )
+        .only("code", "admitted", "civil_servant", "cell__path")
+        .order_by("pk")
     )
-    rows = [_new_evaluation(member, cycle) for member in members]
-    MemberEvaluation.objects.bulk_create(rows, batch_size=1000)
-    tally.touched(rows)
+    opened = 0
+    # A batch of members at a time, with their records read for the whole batch: the memory
+    # used does not grow with the unit.
+    streamed = members.iterator(chunk_size=BATCH)
+    while batch := list(itertools.islice(streamed, BATCH)):
+        records = _records(batch, cycle)
+        rows = [_new_evaluation(member, cycle, records) for member in batch]
+        MemberEvaluation.objects.bulk_create(rows, batch_size=1000)
+        tally.touched(rows)
+        opened += len(rows)
     open_units(unit, cycle=cycle)
     open_leaders(unit, cycle=cycle)
-    return len(rows)
+    return opened
+
+
+BATCH = 2000  # members opened at a time
+
+
+@dataclasses.dataclass
+class _Records:
+    """The records the engine reads of a batch of members (`cycles.rules.member_facts`),
+    by member id."""
+
+    statuses: dict[int, list[StatusPeriod]]
+    disciplines: dict[int, list[Discipline]]
+    state_results: dict[int, list[StateResult]]
+
+
+def _records(members: Iterable[Member], cycle: Cycle) -> _Records:
+    """The records of these members, in three queries."""
+    ids = [m.pk for m in members]
+    found = _Records(defaultdict(list), defaultdict(list), defaultdict(list))
+    for period in StatusPeriod.objects.filter(member_id__in=ids).order_by("pk"):
+        found.statuses[period.member_id].append(period)
+    disciplines = Discipline.objects.filter(member_id__in=ids).select_related("counted_in")
+    for discipline in disciplines.order_by("pk"):
+        found.disciplines[discipline.member_id].append(discipline)
+    for result in StateResult.objects.filter(member_id__in=ids, year=cycle.year):
+        found.state_results[result.member_id].append(result)
+    return found
 
 
 def enrol(member: Member, *, cycle: Cycle) -> MemberEvaluation:
@@ -95,8 +131,23 @@ def follow_member(member: Member) -> MemberEvaluation | None:
     return evaluation
 
 
-def _new_evaluation(member: Member, cycle: Cycle) -> MemberEvaluation:
-    verdict = member_verdict(member, None, cycle)
+def _new_evaluation(
+    member: Member, cycle: Cycle, records: _Records | None = None
+) -> MemberEvaluation:
+    """A member's evaluation as the review opens for them: out of it where the rules keep
+    them out (R2-R4); from `records` where their records were read already."""
+    if records is None:
+        verdict = member_verdict(member, None, cycle)
+    else:
+        facts = member_facts(
+            member,
+            None,
+            cycle,
+            statuses=records.statuses[member.pk],
+            disciplines=records.disciplines[member.pk],
+            state_results=records.state_results[member.pk],
+        )
+        verdict = classify_member(facts, cycle.period, cycle.settings)
     evaluation = MemberEvaluation(
         member=member, cycle=cycle, cell=member.cell, unit_path=member.cell.path
     )

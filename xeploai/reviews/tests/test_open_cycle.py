@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from unittest import mock
 
 from django.core.exceptions import PermissionDenied
 from django.db import connection
@@ -17,8 +18,9 @@ from xeploai.core.testing import (
     sign_in,
 )
 from xeploai.cycles.models import Cycle, MemberEvaluation, Status, Step
-from xeploai.members.models import StateLevel, StateResult, StatusKind, StatusPeriod
+from xeploai.members.models import Member, StateLevel, StateResult, StatusKind, StatusPeriod
 from xeploai.reviews import actions
+from xeploai.reviews.actions import opening
 from xeploai.units.models import UnitKind
 
 
@@ -35,6 +37,18 @@ class OpenCycleTestCase(TestCase):
         self.assertEqual(rows.get(member=self.p.an_member).unit_path, self.p.cell_a.path)
         # Opening again adds nobody twice.
         self.assertEqual(actions.open_cycle(self.p.district, cycle=self.cycle, by=self.p.dung), 0)
+
+    def test_it_opens_a_batch_of_members_at_a_time_and_misses_none(self) -> None:
+        em_member = Member.objects.get(code="DV-EM")  # the last read, in the second batch
+        StatusPeriod.objects.create(
+            member=em_member, kind=StatusKind.EXEMPT, start=dt.date(2020, 1, 1),
+            reason="Tuổi cao",
+        )  # fmt: skip
+        with mock.patch.object(opening, "BATCH", 2):
+            created = actions.open_cycle(self.p.commune, cycle=self.cycle, by=self.p.chi)
+        self.assertEqual(created, 3)
+        em = MemberEvaluation.objects.get(cycle=self.cycle, member=em_member)
+        self.assertEqual(em.status, Status.EXEMPT)  # read with its own batch's records
 
     def test_it_records_at_once_who_is_not_reviewed(self) -> None:
         new = make_member(self.p.cell_a, admitted=dt.date(2026, 9, 1))
