@@ -43,8 +43,25 @@ Labels = Counter[tuple[str, int]]  # (label, ordinal): how many
 
 
 def report(unit: Unit, cycle: Cycle, *, decimals: int = 1) -> dict[str, Any]:
-    stats = statistics(unit, cycle)
+    """The whole report: its `figures`, and the quota groups, the state shares, the changes
+    of the appraisal and the superiors' oversight, before the trends."""
+    found = figures(unit, cycle, decimals=decimals)
+    years = found.pop("trend")
     units = grassroots(unit, cycle) if cycle.regime != Regime.LEGACY else []
+    return {
+        **found,
+        "quota_groups": quota_groups(unit, cycle, units),
+        "state_shares": state_shares(cycle, units, decimals),
+        "changes": appraisal_changes(unit, cycle),
+        "oversight": oversight(unit, cycle),
+        "trend": years,
+    }
+
+
+def figures(unit: Unit, cycle: Cycle, *, decimals: int = 1) -> dict[str, Any]:
+    """What the report counts and its charts draw: the statistics of the whole and of each
+    child, reconciled, and the trends."""
+    stats = statistics(unit, cycle)
     years = trend(unit)
     every = [*stats.organisations.values()]
     every += [figures for year in years for figures in year.organisations.values()]
@@ -73,10 +90,6 @@ def report(unit: Unit, cycle: Cycle, *, decimals: int = 1) -> dict[str, Any]:
             }
             for part in stats.parts
         ],
-        "quota_groups": quota_groups(stats, units),
-        "state_shares": state_shares(stats, units, decimals),
-        "changes": appraisal_changes(unit, cycle),
-        "oversight": oversight(unit, cycle),
         "trend": [
             {
                 "year": year.cycle.year,
@@ -252,20 +265,18 @@ def _grouped(figures: Figures, plain: Mapping[int, str]) -> tuple[Labels, Labels
     return labels, exemplary
 
 
-def quota_groups(stats: Statistics, units: list[Grassroots]) -> list[dict[str, Any]]:
+def quota_groups(unit: Unit, cycle: Cycle, units: list[Grassroots]) -> list[dict[str, Any]]:
     """Every quota group under the unit (R26), breaches first: the members of each grassroots
     unit (`units`: `standings.grassroots`), then the organisations and the
     collectives each committee decides, by type of field, then the leaders each committee
     decides, by equivalent posts."""
-    if stats.cycle.regime == Regime.LEGACY:
+    if cycle.regime == Regime.LEGACY:
         return []
-    standings = quota_standings(stats.cycle, units)
-    unit_standings = unit_quota_standings(stats.unit, stats.cycle)
-    leaders = leader_standings(stats.unit, stats.cycle)
+    standings = quota_standings(cycle, units)
+    unit_standings = unit_quota_standings(unit, cycle)
+    leaders = leader_standings(unit, cycle)
     exceptions: dict[tuple[int, str, str], list[str]] = {}
-    recorded = QuotaException.objects.filter(
-        cycle=stats.cycle, group__path__startswith=stats.unit.path
-    )
+    recorded = QuotaException.objects.filter(cycle=cycle, group__path__startswith=unit.path)
     for e in recorded.values("group_id", "subject", "field_type", "decision_number"):
         key = (e["group_id"], e["subject"], e["field_type"])
         exceptions.setdefault(key, []).append(e["decision_number"])
@@ -386,11 +397,11 @@ def leader_standings(unit: Unit, cycle: Cycle) -> list[LeaderGroup]:
     return sorted(found, key=lambda g: order[(g.decider, g.key)])
 
 
-def state_shares(stats: Statistics, units: list[Grassroots], decimals: int) -> list[dict[str, Any]]:
+def state_shares(cycle: Cycle, units: list[Grassroots], decimals: int) -> list[dict[str, Any]]:
     """R28 for every grassroots unit under the unit that has civil servants in the review:
     its share of civil servants rated excellent by the state against its share of party
     members rated excellent (latest levels), the units where the first is higher first."""
-    if stats.cycle.regime == Regime.LEGACY:
+    if cycle.regime == Regime.LEGACY:
         return []
     rows = []
     for s in state_standings(units):

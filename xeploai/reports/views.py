@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -18,6 +19,7 @@ from xeploai.reviews.access import get_scope_unit_for_user
 from xeploai.units.models import Unit
 
 from . import exports
+from .data import figures
 from .data import report as report_data
 
 FORMATS = {"xlsx": "Excel", "docx": "Word", "pdf": "PDF"}
@@ -59,10 +61,11 @@ def report(request: HttpRequest, code: str, year: int) -> HttpResponse:
 
 @login_required
 def charts(request: HttpRequest, code: str, year: int) -> HttpResponse:
-    """The page's charts, fetched once the tables show (they take longest to draw)."""
+    """The page's charts, fetched once the tables show (they take longest to draw): from the
+    report's figures only, not the whole report again."""
     user: User = request.user  # type: ignore[assignment]
     unit = get_scope_unit_for_user(user, code)
-    data = _read(unit, year, request)
+    data = _read(unit, year, request, read=figures)
     return render(request, "reports/_charts.html", {"charts": exports.chart_svgs(data)})
 
 
@@ -82,11 +85,18 @@ def download(request: HttpRequest, code: str, year: int, fmt: str) -> HttpRespon
     return response
 
 
-def _read(unit: Unit, year: int, request: HttpRequest) -> dict[str, Any]:
-    """The unit's report in the year's cycle, read from the replica where there is one."""
+def _read(
+    unit: Unit,
+    year: int,
+    request: HttpRequest,
+    *,
+    read: Callable[..., dict[str, Any]] | None = None,
+) -> dict[str, Any]:
+    """The unit's report in the year's cycle (or what `read` reads of it: `figures`), read
+    from the replica where there is one."""
     cycle = cycle_of_year(year)
     with replica():
-        return report_data(unit, cycle, decimals=_decimals(request))
+        return (read or report_data)(unit, cycle, decimals=_decimals(request))
 
 
 def cycle_of_year(year: int) -> Cycle:

@@ -58,18 +58,22 @@ class ReportsOnReplicaTestCase(TestCase):
         make_evaluation(member, cls.cycle, status=Status.CLASSIFIED, level_final=Level.GOOD)
 
     def test_every_way_of_reading_a_report_reads_it_inside_the_block(self) -> None:
-        seen: list[bool] = []
-        real = data.report
+        seen: list[tuple[str, bool]] = []
 
-        def watched(*args: Any, **kwargs: Any) -> dict[str, Any]:
-            seen.append(reading_replica())
-            return real(*args, **kwargs)
+        def watching(read: Any) -> Any:
+            def watched(*args: Any, **kwargs: Any) -> dict[str, Any]:
+                seen.append((read.__name__, reading_replica()))
+                found: dict[str, Any] = read(*args, **kwargs)
+                return found
+
+            return watched
 
         client = self.p.client(self.p.dung)
         code = self.p.district.code
         with (
-            mock.patch.object(views, "report_data", watched),
-            mock.patch("xeploai.reports.management.commands.report.report", watched),
+            mock.patch.object(views, "report_data", watching(data.report)),
+            mock.patch.object(views, "figures", watching(data.figures)),
+            mock.patch("xeploai.reports.management.commands.report.report", watching(data.report)),
         ):
             for url in (
                 reverse("reports:report", args=[code, 2025]),
@@ -80,5 +84,7 @@ class ReportsOnReplicaTestCase(TestCase):
             out = io.StringIO()
             args = ["--cycle", "2025", "--unit", code, "--format", "json", "--as", "dung"]
             call_command("report", *args, stdout=out)
-        self.assertEqual(seen, [True, True, True, True])
+        # The charts draw from the figures alone, not from the whole report again.
+        reads = ["report", "figures", "report", "report"]
+        self.assertEqual(seen, [(read, True) for read in reads])
         self.assertIn('"reconciled": true', out.getvalue())

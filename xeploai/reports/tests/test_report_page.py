@@ -33,6 +33,7 @@ from xeploai.units.models import Unit
 # of the appraisal; the reviews the subtree's committees attended or directed, and the
 # suggestions they released with their points; the years.
 QUERIES = 29
+CHARTS = 16  # the same but the quota groups, state shares, changes and oversight
 
 
 class ReportPageTestCase(TestCase):
@@ -150,3 +151,7 @@ class ReportPageTestCase(TestCase):
             self.lead(make_member(cell), "Phó Bí thư chi bộ", cell, head=False)
         with self.assertNumQueries(QUERIES):
             self.assertContains(client.get(url), 'data-key="leader-posts"')
+        # The charts, fetched by the page, read the figures only: not the quota groups, the
+        # state shares, the changes or the oversight again.
+        with self.assertNumQueries(CHARTS):
+            client.get(reverse("reports:charts", args=[self.p.district.code, 2025]))
