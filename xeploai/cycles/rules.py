@@ -163,26 +163,49 @@ def _tasks(e: EvaluationFacts | None) -> Tasks | None:
     return Tasks(e.tasks_done, e.tasks_late, e.tasks_exceeded)
 
 
-def member_verdict(member: Member, evaluation: MemberEvaluation | None, cycle: Cycle) -> Verdict:
-    """What the engine allows for a member in a cycle, and why."""
-    prefetched = getattr(member, "_prefetched_objects_cache", {})
-    facts = member_facts(
-        member,
-        evaluation,
-        cycle,
-        statuses=member.status_periods.all(),
-        # Read once for many members with `prefetch_related("disciplines__counted_in",
-        # Prefetch("state_results", <the cycle's year>))`, as opening a cycle does; else
-        # one query each.
-        disciplines=(
-            member.disciplines.all()
-            if "disciplines" in prefetched
-            else member.disciplines.select_related("counted_in")
-        ),
-        state_results=(
-            [r for r in member.state_results.all() if r.year == cycle.year]
-            if "state_results" in prefetched
-            else member.state_results.filter(year=cycle.year)
-        ),
-    )
+@dataclasses.dataclass
+class Records:
+    """A member's records the engine reads for a cycle (`member_facts`)."""
+
+    statuses: list[StatusPeriod] = dataclasses.field(default_factory=list)
+    disciplines: list[MemberDiscipline] = dataclasses.field(default_factory=list)
+    state_results: list[StateResult] = dataclasses.field(default_factory=list)  # of its year
+
+    def facts(
+        self, member: Member, evaluation: MemberEvaluation | LeaderEvaluation | None, cycle: Cycle
+    ) -> MemberFacts:
+        return member_facts(
+            member,
+            evaluation,
+            cycle,
+            statuses=self.statuses,
+            disciplines=self.disciplines,
+            state_results=self.state_results,
+        )
+
+
+def member_records(members: Iterable[Member], cycle: Cycle) -> dict[int, Records]:
+    """The records of these members for the cycle, by member id, in three queries however
+    many members there are."""
+    found = {m.pk: Records() for m in members}
+    for period in StatusPeriod.objects.filter(member_id__in=list(found)):
+        found[period.member_id].statuses.append(period)
+    disciplines = MemberDiscipline.objects.filter(member_id__in=list(found))
+    for discipline in disciplines.select_related("counted_in"):
+        found[discipline.member_id].disciplines.append(discipline)
+    for result in StateResult.objects.filter(member_id__in=list(found), year=cycle.year):
+        found[result.member_id].state_results.append(result)
+    return found
+
+
+def member_verdict(
+    member: Member,
+    evaluation: MemberEvaluation | None,
+    cycle: Cycle,
+    records: Records | None = None,
+) -> Verdict:
+    """What the engine allows for a member in a cycle, and why; from `records` where the
+    caller read them already (`member_records`)."""
+    records = records or member_records([member], cycle)[member.pk]
+    facts = records.facts(member, evaluation, cycle)
     return classify_member(facts, cycle.period, cycle.settings)

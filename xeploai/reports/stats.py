@@ -277,12 +277,11 @@ def trend(unit: Unit) -> list[Year]:
     """The subtree's figures in every yearly cycle that has any, oldest first, from the
     unit's own tally rows and roll-ups: three queries."""
     years = {c.pk: Year(c) for c in Cycle.objects.filter(kind=CycleKind.YEAR).order_by("year")}
+    by_cycle: dict[int, list[Mapping[str, Any]]] = {}
     for r in _subtree(Q(cycle__in=years, unit_path=unit.path), by=("cycle_id",)):
-        year = years[r["cycle_id"]]
-        if r["subject"] == MEMBERS:
-            _count_members(year.members, [r])
-        elif r["subject"] in year.organisations:
-            year.organisations[r["subject"]].add(r)
+        by_cycle.setdefault(r["cycle_id"], []).append(r)
+    for cycle_id, rows in by_cycle.items():
+        years[cycle_id].members, years[cycle_id].organisations = _figures(rows)
     for r in _leader_rows(unit, list(years), by="cycle"):
         year = years[r["cycle_id"]]
         if year.leaders is None:

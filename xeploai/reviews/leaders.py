@@ -13,15 +13,14 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterable, Sequence
-from typing import Any
 
-from django.db.models import Prefetch, Q, prefetch_related_objects
+from django.db.models import Q
 
 from xeploai.core.text import search_key
 from xeploai.cycles.models import Cycle, LeaderEvaluation, Step, UnitEvaluation
 from xeploai.cycles.models import UnitEvaluationKind as Kind
-from xeploai.cycles.rules import member_facts, unit_tasks
-from xeploai.members.models import Discipline, Member, Post, PostKind, StateResult
+from xeploai.cycles.rules import Records, member_records, unit_tasks
+from xeploai.members.models import Member, Post, PostKind
 from xeploai.rules import LeaderGroup, Level, MemberFacts, RegimeSettings, Verdict, classify_member
 from xeploai.units.models import SEGMENT, Unit, UnitKind
 
@@ -132,11 +131,10 @@ def led_of(evaluation: LeaderEvaluation) -> Led:
 
 def leds_of(evaluations: Sequence[LeaderEvaluation]) -> dict[int, Led]:
     """What the reviews of the units these leaders (of one cycle) lead say, by unit id, in
-    two queries; and each leader's own records read with it for `leader_facts`."""
+    two queries."""
     if not evaluations:
         return {}
     cycle = evaluations[0].cycle
-    prefetch_related_objects([e.member for e in evaluations], *_records(cycle))
     units = {e.unit_id for e in evaluations}
     found = dict.fromkeys(units, Led(None))
     organisations = (
@@ -147,15 +145,6 @@ def leds_of(evaluations: Sequence[LeaderEvaluation]) -> dict[int, Led]:
     for organisation in organisations:
         found[organisation.unit_id] = Led(organisation, tuple(organisation.peer_results.all()))
     return found
-
-
-def _records(cycle: Cycle) -> list[str | Prefetch[Any]]:
-    """A member's records the engine reads for a cycle (`cycles.rules.member_facts`)."""
-    return [
-        "status_periods",
-        Prefetch("disciplines", queryset=Discipline.objects.select_related("counted_in")),
-        Prefetch("state_results", queryset=StateResult.objects.filter(year=cycle.year)),
-    ]
 
 
 def headed_level(evaluation: LeaderEvaluation, led: Led) -> tuple[Level | None, bool]:
@@ -188,24 +177,22 @@ def headed_level(evaluation: LeaderEvaluation, led: Led) -> tuple[Level | None, 
 
 
 def leader_facts(
-    evaluation: LeaderEvaluation, led: Led | None = None, *, unit_final: bool = True
+    evaluation: LeaderEvaluation,
+    led: Led | None = None,
+    *,
+    unit_final: bool = True,
+    records: Records | None = None,
 ) -> MemberFacts:
     """A leader's facts: their own, as for a member (R8-R15, R12, R17), with the results of
     the unit they lead (R10, R20) and, for a head, its level (R16). Without `unit_final`, a
     head's unit caps them only once its level is final, and they do not wait for it: what
-    the collective's meeting may propose before the unit is decided."""
+    the collective's meeting may propose before the unit is decided. `led` and `records`
+    where the caller read them already (`leds_of`, `cycles.rules.member_records`)."""
     e = evaluation
     member: Member = e.member
-    led = led or led_of(e)  # which reads the member's records too
-    prefetch_related_objects([member], *_records(e.cycle))  # unless read already
-    facts = member_facts(
-        member,
-        e,
-        e.cycle,
-        statuses=member.status_periods.all(),
-        disciplines=member.disciplines.all(),
-        state_results=member.state_results.all(),
-    )
+    led = led or led_of(e)
+    records = records or member_records([member], e.cycle)[member.pk]
+    facts = records.facts(member, e, e.cycle)
     level, final = headed_level(e, led)
     if not unit_final and not final:
         level, final = None, True
@@ -219,9 +206,13 @@ def leader_facts(
 
 
 def leader_verdict(
-    evaluation: LeaderEvaluation, led: Led | None = None, *, unit_final: bool = True
+    evaluation: LeaderEvaluation,
+    led: Led | None = None,
+    *,
+    unit_final: bool = True,
+    records: Records | None = None,
 ) -> Verdict:
     """What the engine allows for a leader as a leader, and why (`leader_facts`)."""
     cycle = evaluation.cycle
-    facts = leader_facts(evaluation, led, unit_final=unit_final)
+    facts = leader_facts(evaluation, led, unit_final=unit_final, records=records)
     return classify_member(facts, cycle.period, cycle.settings)

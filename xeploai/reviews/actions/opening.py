@@ -3,10 +3,7 @@ with their record while the cycle is open (R2-R4, R7)."""
 
 from __future__ import annotations
 
-import dataclasses
 import itertools
-from collections import defaultdict
-from collections.abc import Iterable
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -14,11 +11,10 @@ from django.utils.translation import gettext as _
 from xeploai.accounts.models import User
 from xeploai.accounts.policy import Power
 from xeploai.cycles.models import Cycle, MemberEvaluation, Status, Step
-from xeploai.cycles.rules import member_facts, member_verdict
-from xeploai.members.models import Discipline, Member, StateResult, StatusPeriod
+from xeploai.cycles.rules import Records, member_records, member_verdict
+from xeploai.members.models import Member
 from xeploai.reports import tally
 from xeploai.rules import Status as EngineStatus
-from xeploai.rules import classify_member
 from xeploai.units.models import Unit
 
 from ..rules import grassroots_of
@@ -49,8 +45,8 @@ def open_cycle(unit: Unit, *, cycle: Cycle, by: User) -> int:
     # used does not grow with the unit.
     streamed = members.iterator(chunk_size=BATCH)
     while batch := list(itertools.islice(streamed, BATCH)):
-        records = _records(batch, cycle)
-        rows = [_new_evaluation(member, cycle, records) for member in batch]
+        records = member_records(batch, cycle)
+        rows = [_new_evaluation(member, cycle, records[member.pk]) for member in batch]
         MemberEvaluation.objects.bulk_create(rows, batch_size=1000)
         tally.touched(rows)
         opened += len(rows)
@@ -60,30 +56,6 @@ def open_cycle(unit: Unit, *, cycle: Cycle, by: User) -> int:
 
 
 BATCH = 2000  # members opened at a time
-
-
-@dataclasses.dataclass
-class _Records:
-    """The records the engine reads of a batch of members (`cycles.rules.member_facts`),
-    by member id."""
-
-    statuses: dict[int, list[StatusPeriod]]
-    disciplines: dict[int, list[Discipline]]
-    state_results: dict[int, list[StateResult]]
-
-
-def _records(members: Iterable[Member], cycle: Cycle) -> _Records:
-    """The records of these members, in three queries."""
-    ids = [m.pk for m in members]
-    found = _Records(defaultdict(list), defaultdict(list), defaultdict(list))
-    for period in StatusPeriod.objects.filter(member_id__in=ids).order_by("pk"):
-        found.statuses[period.member_id].append(period)
-    disciplines = Discipline.objects.filter(member_id__in=ids).select_related("counted_in")
-    for discipline in disciplines.order_by("pk"):
-        found.disciplines[discipline.member_id].append(discipline)
-    for result in StateResult.objects.filter(member_id__in=ids, year=cycle.year):
-        found.state_results[result.member_id].append(result)
-    return found
 
 
 def enrol(member: Member, *, cycle: Cycle) -> MemberEvaluation:
@@ -132,22 +104,11 @@ def follow_member(member: Member) -> MemberEvaluation | None:
 
 
 def _new_evaluation(
-    member: Member, cycle: Cycle, records: _Records | None = None
+    member: Member, cycle: Cycle, records: Records | None = None
 ) -> MemberEvaluation:
     """A member's evaluation as the review opens for them: out of it where the rules keep
     them out (R2-R4); from `records` where their records were read already."""
-    if records is None:
-        verdict = member_verdict(member, None, cycle)
-    else:
-        facts = member_facts(
-            member,
-            None,
-            cycle,
-            statuses=records.statuses[member.pk],
-            disciplines=records.disciplines[member.pk],
-            state_results=records.state_results[member.pk],
-        )
-        verdict = classify_member(facts, cycle.period, cycle.settings)
+    verdict = member_verdict(member, None, cycle, records)
     evaluation = MemberEvaluation(
         member=member, cycle=cycle, cell=member.cell, unit_path=member.cell.path
     )

@@ -20,6 +20,7 @@ from xeploai.accounts.audit import log_list_read, log_read
 from xeploai.accounts.models import User
 from xeploai.accounts.policy import Power, can, sees_members_of
 from xeploai.cycles.models import Cycle, CycleKind, LeaderEvaluation, Level, Step
+from xeploai.cycles.rules import member_records
 from xeploai.members.models import PostTier
 from xeploai.oversight.rules import load_points
 from xeploai.units.models import Unit
@@ -230,6 +231,7 @@ def leader_decide(request: HttpRequest, code: str) -> HttpResponse:
             except actions.ReviewError as e:
                 form.add_error(None, e.explanation())
     led = leds_of(rows)
+    records = member_records([e.member for e in rows], cycle)
     context = {
         "decider": decider,
         "cycle": cycle,
@@ -237,7 +239,7 @@ def leader_decide(request: HttpRequest, code: str) -> HttpResponse:
         "lines": [
             {
                 "evaluation": e,
-                "verdict": leader_verdict(e, led[e.unit_id]),
+                "verdict": leader_verdict(e, led[e.unit_id], records=records[e.member_id]),
                 "chosen": chosen.get(e.pk, e.level_proposed),
             }
             for e in rows
