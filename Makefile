@@ -8,7 +8,7 @@ SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: demo serve test suite lint bench bench-nation install install-dev report-packages system-packages clean
+.PHONY: demo serve test suite lint bench bench-nation bench-load install install-dev report-packages system-packages clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -21,6 +21,10 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/activate
 $(VENV)/.installed-dev: pyproject.toml | $(BIN)/activate
 	$(BIN)/pip install -q -e '.[dev]'
 	touch $@ $(VENV)/.installed
+
+$(VENV)/.installed-load: pyproject.toml $(VENV)/.installed-dev
+	$(BIN)/pip install -q -e '.[dev,load]'
+	touch $@
 
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
@@ -60,10 +64,14 @@ bench: install-dev
 	$(BIN)/python bench/attack.py
 
 # The nation on PostgreSQL (DATABASE_URL, by default the local server): built once into its
-# own database and kept; `$(BIN)/python bench/nation.py --drop` removes it.
+# own database (`xeploai demo --size nation`) and kept; `$(BIN)/python bench/nation.py --drop`
+# removes it. `bench-load` serves the same database with gunicorn and drives it with locust.
+NATION_URL := $${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres}
 bench-nation: install-dev
-	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres} \
-		$(BIN)/python bench/nation.py
+	DATABASE_URL=$(NATION_URL) $(BIN)/python bench/nation.py
+
+bench-load: $(VENV)/.installed-load
+	DATABASE_URL=$(NATION_URL) $(BIN)/python bench/load.py
 
 clean:
 	rm -rf $(VENV) data

@@ -231,8 +231,11 @@ def _past(cycles: Iterable[Cycle]) -> Iterator[tuple[Cycle, list[Post], dict[int
         yield cycle, below, top
 
 
-def _organisations(cycle: Cycle) -> dict[int, UnitEvaluation]:
-    rows = UnitEvaluation.objects.filter(cycle=cycle, kind=UnitEvaluationKind.ORGANISATION)
+def _organisations(cycle: Cycle, posts: list[Post]) -> dict[int, UnitEvaluation]:
+    """The results of the organisations where `posts` are held."""
+    rows = UnitEvaluation.objects.filter(
+        cycle=cycle, kind=UnitEvaluationKind.ORGANISATION, unit__in={p.unit_id for p in posts}
+    )
     return {e.unit_id: e for e in rows}
 
 
@@ -253,7 +256,7 @@ def past_peers_file(cycles: Iterable[Cycle], rng: random.Random) -> Iterator[dic
     Front and mass organisations their past years' leaders headed (R22): mostly good, some
     excellent, a few completed, none below good beside an excellent party organisation."""
     for cycle, posts, _top in _past(cycles):
-        organisations = _organisations(cycle)
+        organisations = _organisations(cycle, posts)
         seen: set[tuple[int, PeerKind, str]] = set()
         for post in posts:
             if post.kind == PostKind.PARTY or not post.head or not post.organisation:
@@ -293,7 +296,7 @@ def past_results_file(cycles: Iterable[Cycle]) -> Iterator[dict[str, object]]:
     excellent of each quota group of equivalent posts lowered to good (R26); their other posts
     not classified there."""
     for cycle, posts, top in _past(cycles):
-        organisations = _organisations(cycle)
+        organisations = _organisations(cycle, posts)
         peers = _peers(cycle)
         members = {
             e.member_id: e

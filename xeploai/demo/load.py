@@ -35,8 +35,8 @@ from .tree import Seeded, Tree, TreeBuilder
 
 BATCH = 2000
 PASSWORD = "xeploai-demo-2026"  # noqa: S105  (the demo's published persona password)
-SIZES = {"district": 1, "province": 18}
-ROOT_CODES = {"district": "H01", "province": "T40"}
+SIZES = {"district": 1, "province": 18, "nation": 34}  # districts, or provinces for the nation
+ROOT_CODES = {"district": "H01", "province": "T40", "nation": "TW"}
 M = TypeVar("M", bound=models.Model)
 
 
@@ -73,10 +73,14 @@ def is_loaded(size: str) -> bool:
 
 
 @transaction.atomic
-def load(size: str, seed: int, progress: Callable[[str], None] = print) -> dict[str, int]:
-    """Generate and write the demo; all of it or, on any error, nothing."""
+def load(
+    size: str, seed: int, progress: Callable[[str], None] = print, parent: Unit | None = None
+) -> dict[str, int]:
+    """Generate and write the demo (the district under `parent` if given); all of it or, on
+    any error, nothing."""
     builder = TreeBuilder(seed)
-    tree = builder.single_district() if size == "district" else builder.province(SIZES[size])
+    district = size == "district"
+    tree = builder.single_district(parent) if district else builder.province(SIZES[size])
     add_people(tree, builder.rng)
     counts = {
         "units": _write_units(tree),
@@ -89,7 +93,7 @@ def load(size: str, seed: int, progress: Callable[[str], None] = print) -> dict[
     counts["disciplines"] = _write(Discipline, (d for s in tree.members for d in s.disciplines))
     rng = random.Random(seed + 1)
     counts["evaluations"] = 0
-    cycles = _cycles()
+    cycles = make_or_reuse_cycles()
     for cycle in cycles:
         members, units = member_rows(tree, cycle, rng), list(unit_rows(tree, cycle, rng))
         counts["evaluations"] += _write(MemberEvaluation, members) + _write(UnitEvaluation, units)
@@ -151,7 +155,7 @@ def _seal(progress: Callable[[str], None]) -> None:
     seals.seal()
 
 
-def _cycles() -> list[Cycle]:
+def make_or_reuse_cycles() -> list[Cycle]:
     """The demo's cycles, reusing any the database already has for those years."""
     cycles = []
     for cycle in make_cycles():
@@ -253,7 +257,7 @@ def ensure_personas(tree: Tree) -> list[Persona]:
 
 
 # The personas, in the order their logins are printed.
-USERNAMES = ("an", "binh", "chi", "dung", "thuong", "em", "quantri")
+USERNAMES = ("an", "binh", "chi", "dung", "thuong", "em", "tinh", "trunguong", "quantri")
 GIVEN_NAMES = {
     "an": "An",
     "binh": "Bình",

@@ -205,6 +205,47 @@ COMMUNES = [
     "Tây Thành",
 ]
 
+# The 34 provinces and cities directly under the centre (2025).
+PROVINCES = [
+    "Hà Nội",
+    "Huế",
+    "Lai Châu",
+    "Điện Biên",
+    "Sơn La",
+    "Lạng Sơn",
+    "Quảng Ninh",
+    "Thanh Hóa",
+    "Nghệ An",
+    "Hà Tĩnh",
+    "Cao Bằng",
+    "Tuyên Quang",
+    "Lào Cai",
+    "Thái Nguyên",
+    "Phú Thọ",
+    "Bắc Ninh",
+    "Hưng Yên",
+    "Hải Phòng",
+    "Ninh Bình",
+    "Quảng Trị",
+    "Đà Nẵng",
+    "Quảng Ngãi",
+    "Gia Lai",
+    "Khánh Hòa",
+    "Lâm Đồng",
+    "Đắk Lắk",
+    "Hồ Chí Minh",
+    "Đồng Nai",
+    "Tây Ninh",
+    "Cần Thơ",
+    "Vĩnh Long",
+    "Đồng Tháp",
+    "Cà Mau",
+    "An Giang",
+]
+CITIES = {"Hà Nội", "Huế", "Hải Phòng", "Đà Nẵng", "Hồ Chí Minh", "Cần Thơ"}
+# Second syllables of commune names, so that a district's communes all differ.
+COMMUNE_ENDINGS = ["Thành", "Sơn", "Lâm", "Phú", "Hà", "Xuân", "Bình", "An", "Hưng", "Lộc"]
+
 DISTRICTS = [
     "Yên Hòa",
     "Đông Sơn",

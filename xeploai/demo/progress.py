@@ -104,7 +104,10 @@ def fill_drafts(tree: Tree, cycle: Cycle) -> int:
     regime = Regime(cycle.regime)
     seeded = {s.member.pk: s for s in tree.members}
     reviews = []
-    for e in MemberEvaluation.objects.filter(cycle=cycle, step=Step.SELF_REVIEW):
+    opened = MemberEvaluation.objects.filter(
+        cycle=cycle, step=Step.SELF_REVIEW, unit_path__startswith=tree.root.path
+    )
+    for e in opened:
         s = seeded[e.member_id]
         form = form_for(
             regime,

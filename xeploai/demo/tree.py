@@ -112,9 +112,12 @@ class TreeBuilder:
             self.district(tree, root, f"T40-H{i + 1:02d}", name)
         return tree
 
-    def single_district(self) -> Tree:
+    def single_district(self, parent: Unit | None = None) -> Tree:
+        """The demo district; under `parent`, after the children it has already."""
+        if parent is not None:
+            self.children[parent.path] = parent.children.count()
         root = self.unit(
-            None, UnitKind.DISTRICT, "H01", "Đảng bộ huyện Yên Hòa", FieldType.OTHER, None
+            parent, UnitKind.DISTRICT, "H01", "Đảng bộ huyện Yên Hòa", FieldType.OTHER, None
         )
         tree = Tree(root=root, units=[root])
         self.populate_district(tree, root, "H01")

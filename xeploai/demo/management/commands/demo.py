@@ -17,7 +17,7 @@ from typing import Any
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from xeploai.demo import load, people
+from xeploai.demo import load, nation, people
 from xeploai.imports import files
 from xeploai.units.models import Unit
 
@@ -29,11 +29,20 @@ Handler = Callable[[int, FrameType | None], Any]
 
 
 class Command(BaseCommand):
-    help = "Load the demo district (or --size province) and serve it at 127.0.0.1:8000."
+    help = (
+        "Load the demo district (or --size province, or --size nation on PostgreSQL) and serve"
+        " it at 127.0.0.1:8000."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--size", choices=sorted(load.SIZES), default="district")
         parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
+        parser.add_argument(
+            "--provinces",
+            type=int,
+            default=load.SIZES["nation"],
+            help="with --size nation: how many provinces (34, the whole country, by default)",
+        )
         parser.add_argument("--no-serve", action="store_true", help="load, print logins, stop")
         parser.add_argument("--logins", action="store_true", help="only print the persona logins")
         parser.add_argument("--bind", default="127.0.0.1:8000")
@@ -49,6 +58,7 @@ class Command(BaseCommand):
         *args: Any,
         size: str,
         seed: int,
+        provinces: int,
         no_serve: bool,
         logins: bool,
         bind: str,
@@ -57,7 +67,7 @@ class Command(BaseCommand):
     ) -> None:
         if not logins:
             call_command("migrate", interactive=False, verbosity=0)
-            self._load(size, seed)
+            self._load(size, seed, provinces)
             people.give_devices(PERSONAS)
         if write_files is not None:
             root = Unit.objects.get(code=load.ROOT_CODES[size])
@@ -75,13 +85,22 @@ class Command(BaseCommand):
         if not (no_serve or logins):
             self._serve(bind)
 
-    def _load(self, size: str, seed: int) -> None:
+    def _load(self, size: str, seed: int, provinces: int) -> None:
         if load.is_loaded(size):
             self.stdout.write(f"Dữ liệu mẫu ({size}) đã có sẵn, không tạo lại.")
             return
         self.stdout.write(f"Đang tạo dữ liệu mẫu ({size}, seed {seed})...")
         started = time.monotonic()
-        counts = load.load(size, seed, progress=self.stdout.write)
+        if size == "nation":
+            if provinces < 1:
+                raise CommandError("--provinces: at least 1")
+            shape = nation.Shape(provinces=provinces)
+            try:
+                counts = nation.load_nation(shape, seed, progress=self.stdout.write)
+            except nation.NationError as e:
+                raise CommandError(str(e)) from None
+        else:
+            counts = load.load(size, seed, progress=self.stdout.write)
         took = time.monotonic() - started
         self.stdout.write(
             f"Xong trong {took:.0f} giây: {counts['units']} tổ chức, {counts['members']} đảng viên,"
