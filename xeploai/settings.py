@@ -64,7 +64,9 @@ def database_from_url(url: str, data_dir: Path) -> dict[str, object]:
             "PASSWORD": unquote(parts.password or ""),
             "HOST": parts.hostname or "",
             "PORT": str(parts.port or ""),
-            "OPTIONS": {"pool": True},
+            # No JIT compilation: it costs each large report or counting query 0.3-2.5 s of
+            # compiling and gained nothing measured on the nation (BENCHMARKS.md).
+            "OPTIONS": {"pool": True, "options": "-c jit=off"},
             "TEST": {"NAME": os.environ.get("TEST_DATABASE_NAME") or None},
         }
     raise SettingError(f"DATABASE_URL: unsupported scheme {parts.scheme!r} (sqlite or postgres)")

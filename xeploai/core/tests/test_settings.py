@@ -2,7 +2,10 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path
-from unittest import TestCase, mock
+from unittest import TestCase, mock, skipUnless
+
+from django.db import connection
+from django.test import TestCase as DatabaseTestCase
 
 from xeploai.settings import SettingError, database_from_url, envbool, envlist
 
@@ -29,9 +32,18 @@ class SettingsTestCase(TestCase):
                 (pg["ENGINE"], pg["NAME"], pg["USER"], pg["PASSWORD"], pg["HOST"], pg["PORT"]),
                 ("django.db.backends.postgresql", "xeploai", "u", "p@ss", "db.example", "5433"),
             )
+            self.assertEqual(pg["OPTIONS"], {"pool": True, "options": "-c jit=off"})
             lite = database_from_url(f"sqlite:///{data}/sub/x.sqlite3", data)
             self.assertEqual(lite["NAME"], data / "sub" / "x.sqlite3")
             self.assertTrue((data / "sub").is_dir())
             self.assertIn("case_sensitive_like=ON", str(lite["OPTIONS"]))
             with self.assertRaises(SettingError):
                 database_from_url("mysql://root@localhost/x", data)
+
+
+class ConnectionTests(DatabaseTestCase):
+    @skipUnless(connection.vendor == "postgresql", "PostgreSQL's own setting")
+    def test_postgresql_compiles_no_query(self) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW jit")
+            self.assertEqual(cursor.fetchone()[0], "off")
