@@ -52,7 +52,9 @@ def load_nation(
         with _bulk_loading(BULK_TABLES), connection.cursor() as cursor:
             _copy_units(shape)
             progress(f"  {Unit.objects.count()} tổ chức đảng")
-            cursor.execute(_MEMBERS_SQL, {"n": shape.members, **_name_arrays()})
+            cursor.execute(
+                _MEMBERS_SQL, {"n": shape.members, "year": current.year, **_name_arrays()}
+            )
             progress(f"  {cursor.rowcount} đảng viên")
             cursor.execute(_MEMBER_RESULTS_SQL, {"cycle": done.pk, "salt": done.year})
             cursor.execute(_UNIT_RESULTS_SQL, {"cycle": done.pk, "salt": done.year})
@@ -223,7 +225,7 @@ SELECT 'DV' || (10000000 + c.id * %(n)s + g),
                                                      ELSE (%(men_keys)s::text[])[m] END,
        DATE '1950-01-01' + ((c.id * 31 + g * 17) %% 18000)::int,
        CASE WHEN female THEN 'F' ELSE 'M' END, '',
-       CASE WHEN g %% 20 = 0 THEN DATE '2026-03-02' + ((c.id + g) %% 200)::int
+       CASE WHEN g %% 20 = 0 THEN make_date(%(year)s, 3, 2) + ((c.id + g) %% 200)::int
             ELSE DATE '1975-01-01' + ((c.id * 13 + g * 7) %% 17000)::int END,
        CASE WHEN g %% 20 = 0 THEN NULL
             ELSE DATE '1976-01-01' + ((c.id * 13 + g * 7) %% 17000)::int END,
