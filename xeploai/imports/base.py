@@ -23,10 +23,9 @@ from django import forms
 from django.db import DatabaseError, connection, models, transaction
 from django.utils.translation import gettext as _
 from django_stubs_ext import StrOrPromise
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
-from simple_history.utils import get_history_manager_for_model as history_manager_of
 
 from xeploai.accounts.models import User
+from xeploai.core.history import record_versions
 from xeploai.reports import tally
 from xeploai.units.models import Unit
 
@@ -387,14 +386,8 @@ def update(model: type[M], objs: list[M], fields: Sequence[str], run: Run) -> No
     if not objs or not run.writes:
         return
     tally.touched(objs)
-    bulk_update_with_history(
-        objs,
-        model,
-        list(fields),
-        batch_size=CHUNK,
-        default_user=run.by,
-        default_change_reason=run.reason,
-    )
+    model._default_manager.bulk_update(objs, list(fields), batch_size=CHUNK)
+    record_versions(model, [o.pk for o in objs], created=False, by=run.by, reason=run.reason)
 
 
 def insert(model: type[M], objs: list[M], run: Run) -> None:
@@ -404,9 +397,8 @@ def insert(model: type[M], objs: list[M], run: Run) -> None:
         return
     tally.touched(objs)
     if connection.vendor != "postgresql":
-        bulk_create_with_history(
-            objs, model, batch_size=CHUNK, default_user=run.by, default_change_reason=run.reason
-        )
+        model._default_manager.bulk_create(objs, batch_size=CHUNK)
+        record_versions(model, [o.pk for o in objs], created=True, by=run.by, reason=run.reason)
         return
     meta = model._meta
     assert meta.pk is not None
@@ -432,9 +424,7 @@ def insert(model: type[M], objs: list[M], run: Run) -> None:
     for obj in objs:
         obj._state.adding = False
         obj._state.db = connection.alias
-    history_manager_of(model).bulk_history_create(
-        objs, batch_size=CHUNK, default_user=run.by, default_change_reason=run.reason
-    )
+    record_versions(model, [o.pk for o in objs], created=True, by=run.by, reason=run.reason)
 
 
 def attname(model: type[models.Model], field: str) -> str:

@@ -4,8 +4,10 @@ punctuation (the nearest one suggested when none matches)."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import difflib
+import functools
 import re
 from collections.abc import Sequence
 from typing import Any
@@ -17,6 +19,7 @@ from django_stubs_ext import StrOrPromise
 
 from xeploai.core.text import fold
 
+_DMY = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
 DATE_FORMATS = ("%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d")
 YES = {"co", "x", "1", "true", "yes", "dung"}
 NO = {"khong", "0", "false", "no", "sai", ""}
@@ -43,6 +46,10 @@ def date(value: object) -> dt.date | None:
     raw = text(value)
     if not raw:
         return None
+    if day_month_year := _DMY.fullmatch(raw):  # the usual way, read without strptime
+        day, month, year_ = map(int, day_month_year.groups())
+        with contextlib.suppress(ValueError):  # 31/02/2020 is refused below, with its message
+            return dt.date(year_, month, day)
     for pattern in DATE_FORMATS:
         try:
             return dt.datetime.strptime(raw, pattern).date()  # noqa: DTZ007  (a calendar date)
@@ -68,9 +75,9 @@ def choice(value: object, choices: Sequence[tuple[Any, object]], *extra: tuple[A
     message names the nearest label, if one is near."""
     options: list[tuple[Any, object]] = [*choices, *extra]
     key = fold(text(value))
-    for stored, label in options:
-        if key in (fold(str(label)), fold(str(stored))):
-            return stored
+    named = _folded(tuple((stored, str(label)) for stored, label in options))
+    if key in named:
+        return named[key]
     bare = _bare(key)
     keys = {_bare(fold(str(name))): stored for stored, label in options for name in (label, stored)}
     if bare in keys:
@@ -83,6 +90,17 @@ def choice(value: object, choices: Sequence[tuple[Any, object]], *extra: tuple[A
         else _("“{value}” không thuộc các giá trị: {names}.")
     )
     raise ValueProblem(message.format(value=text(value), names=names, near=near))
+
+
+@functools.lru_cache(maxsize=256)
+def _folded(options: tuple[tuple[Any, str], ...]) -> dict[str, Any]:
+    """The choices by their folded label and value, the first option winning; kept, since
+    a column folds the same few labels for every row of a file."""
+    named: dict[str, Any] = {}
+    for stored, label in reversed(options):
+        named[fold(str(stored))] = stored
+        named[fold(label)] = stored
+    return named
 
 
 _NOT_WORD = re.compile(r"[\W_]+")
