@@ -4,29 +4,17 @@ found. The work runs in the background worker (`xeploai db_worker`)."""
 from __future__ import annotations
 
 import uuid
-from pathlib import Path
-from typing import IO, Any
 
 from django.conf import settings
-from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from xeploai.core.private import private_directory
+from xeploai.core.storage import PrivateStorage
 
 
-class UploadStorage(FileSystemStorage):
-    """Where uploaded files wait for the worker. They hold personal data: readable by the
-    server's own account only (files 0600, their directory 0700), whatever the settings say
-    of other uploads; each is deleted once its import has run (tasks.py)."""
-
-    def __init__(self) -> None:
-        super().__init__(file_permissions_mode=0o600, directory_permissions_mode=0o700)
-
-    def save(self, name: str | None, content: IO[Any], max_length: int | None = None) -> str:
-        if name:  # its folder private before the file is in it, if made looser before
-            private_directory(Path(self.path(name)).parent)
-        return super().save(name, content, max_length)
+class UploadStorage(PrivateStorage):
+    """Where uploaded files wait for the worker; each is deleted once its import has run
+    (tasks.py)."""
 
 
 UPLOADS = UploadStorage()

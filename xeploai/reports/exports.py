@@ -58,12 +58,17 @@ def context(data: dict[str, Any], *, with_charts: bool = True) -> dict[str, Any]
     }
 
 
-def chart_svgs(data: dict[str, Any]) -> list[tuple[str, str]]:
-    """The report's charts as SVG, drawn once for the same figures (a day in the cache)."""
+def digest(data: dict[str, Any]) -> str:
+    """A fingerprint of the report's figures in the language shown, whatever day it is read:
+    what a chart or a kept file of the same report can be served again for."""
     figures = {k: v for k, v in data.items() if k != "date"}
     figures["language"] = translation.get_language()
-    digest = hashlib.sha256(json.dumps(figures, sort_keys=True).encode()).hexdigest()
-    key = f"report-charts:{CHARTS_VERSION}:{digest}"
+    return hashlib.sha256(json.dumps(figures, sort_keys=True).encode()).hexdigest()
+
+
+def chart_svgs(data: dict[str, Any]) -> list[tuple[str, str]]:
+    """The report's charts as SVG, drawn once for the same figures (a day in the cache)."""
+    key = f"report-charts:{CHARTS_VERSION}:{digest(data)}"
     drawn: list[tuple[str, str]] | None = cache.get(key)
     if drawn is None:
         drawn = [(name, svg(figure)) for name, figure in charts(data)]

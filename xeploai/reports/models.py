@@ -1,10 +1,14 @@
 from __future__ import annotations
 
+import uuid
+
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from xeploai.core.storage import PrivateStorage
 from xeploai.cycles.models import Cycle
-from xeploai.units.models import cycle_subtree_index
+from xeploai.units.models import Unit, cycle_subtree_index
 
 MEMBERS = "MEMBER"  # the subject of a tally of member evaluations; otherwise a unit kind
 
@@ -98,3 +102,52 @@ class Mismatch(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit_path} {self.subject} {self.found}"
+
+
+REPORT_FILES = PrivateStorage()
+
+
+class ReportFileState(models.TextChoices):
+    QUEUED = "QUEUED", _("Đang chờ xử lý")
+    READING = "READING", _("Đang đọc số liệu")
+    WRITING = "WRITING", _("Đang viết tệp")
+    DONE = "DONE", _("Đã xong")
+    FAILED = "FAILED", _("Lỗi hệ thống: chưa viết được tệp")
+
+
+class ReportFile(models.Model):
+    """A report of a large subtree written to a file by the background worker (tasks.py).
+    Each is kept and served again while the report's figures stay the same (`digest`); at
+    most one finished file per unit, cycle, format and decimals: a newer one with other
+    figures replaces it."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+")
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="+")
+    fmt = models.CharField(max_length=4)
+    decimals = models.PositiveSmallIntegerField(default=1)
+    state = models.CharField(
+        max_length=8, choices=ReportFileState.choices, default=ReportFileState.QUEUED
+    )
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created = models.DateTimeField(auto_now_add=True)
+    started = models.DateTimeField(null=True, blank=True)
+    finished = models.DateTimeField(null=True, blank=True)
+    digest = models.CharField(max_length=64, blank=True)  # of the figures the file holds
+    file = models.FileField(upload_to="reports/", storage=REPORT_FILES, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["unit", "cycle", "fmt", "decimals"], name="reportfile_key")]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.cycle_id} {self.fmt}: {self.state}"
+
+    @property
+    def working(self) -> bool:
+        return self.state not in (ReportFileState.DONE, ReportFileState.FAILED)
+
+    def same_report(self) -> models.QuerySet[ReportFile]:
+        """The files of the same unit, cycle, format and decimals, this one among them."""
+        return ReportFile.objects.filter(
+            unit=self.unit_id, cycle=self.cycle_id, fmt=self.fmt, decimals=self.decimals
+        )

@@ -2,27 +2,36 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
 
 from xeploai.accounts.audit import log_access
 from xeploai.accounts.models import AccessAction, User
+from xeploai.accounts.policy import sees_members_of
 from xeploai.core.replica import replica
 from xeploai.cycles.models import Cycle, CycleKind
 from xeploai.reviews.access import get_scope_unit_for_user
-from xeploai.units.models import Unit
+from xeploai.units.models import Unit, UnitKind
 
 from . import exports
 from .data import figures
 from .data import report as report_data
+from .models import ReportFile, ReportFileState
+from .tasks import write_report_file
 
 FORMATS = {"xlsx": "Excel", "docx": "Word", "pdf": "PDF"}
+BACKGROUND_KINDS = (UnitKind.CENTRE, UnitKind.PROVINCE)
+NO_WORKER_AFTER = dt.timedelta(seconds=10)
+GIVEN_UP_AFTER = dt.timedelta(hours=1)  # an unfinished request older than this is not followed
 
 
 @login_required
@@ -55,6 +64,7 @@ def report(request: HttpRequest, code: str, year: int) -> HttpResponse:
         "ancestors": Unit.objects.visible_to(user).filter(path__in=unit.ancestor_paths()[:-1]),
         "children": children,
         "formats": FORMATS.items(),
+        "in_background": written_in_background(unit),
     }
     return render(request, "reports/report.html", context)
 
@@ -70,12 +80,18 @@ def charts(request: HttpRequest, code: str, year: int) -> HttpResponse:
 
 
 @login_required
+@require_GET
 def download(request: HttpRequest, code: str, year: int, fmt: str) -> HttpResponse:
-    """The same report as a file (an export: logged)."""
+    """The same report as a file (an export: logged); for a large subtree, the page that
+    asks the background worker for it."""
     user: User = request.user  # type: ignore[assignment]
     unit = get_scope_unit_for_user(user, code)
     if fmt not in FORMATS:
         raise Http404
+    if written_in_background(unit):
+        cycle_of_year(year)  # 404 for a year without a cycle
+        context = {"unit": unit, "year": year, "fmt": fmt, "label": FORMATS[fmt]}
+        return render(request, "reports/prepare.html", {**context, "decimals": _decimals(request)})
     data = _read(unit, year, request)
     log_access(request, action=AccessAction.EXPORT, detail=f"báo cáo {unit.code} {year} {fmt}")
     content = getattr(exports, fmt)(data)
@@ -83,6 +99,75 @@ def download(request: HttpRequest, code: str, year: int, fmt: str) -> HttpRespon
     name = f"bao-cao-xep-loai-{year}-{unit.code}.{fmt}"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
+
+
+def written_in_background(unit: Unit) -> bool:
+    """Whether the unit's report files are written by the background worker: a province's
+    or the centre's (a province's PDF takes tens of seconds, longer than a request may)."""
+    return unit.kind in BACKGROUND_KINDS
+
+
+@login_required
+@require_POST
+def prepare(request: HttpRequest, code: str, year: int, fmt: str) -> HttpResponse:
+    """Ask the worker for the report's file, or follow the request already made for it."""
+    user: User = request.user  # type: ignore[assignment]
+    unit = get_scope_unit_for_user(user, code)
+    if fmt not in FORMATS or not written_in_background(unit):
+        raise Http404
+    cycle = cycle_of_year(year)
+    decimals = 2 if request.POST.get("thap-phan") == "2" else 1
+    job = ReportFile(unit=unit, cycle=cycle, fmt=fmt, decimals=decimals, by=user)
+    working = job.same_report().exclude(state__in=(ReportFileState.DONE, ReportFileState.FAILED))
+    running = working.filter(created__gte=timezone.now() - GIVEN_UP_AFTER).first()
+    if running is not None:
+        return redirect("reports:file", running.pk)
+    job.save()
+    write_report_file.enqueue(str(job.pk))
+    return redirect("reports:file", job.pk)
+
+
+def _job_for(request: HttpRequest, file_id: str) -> ReportFile:
+    """The file of a report the user may see; 404 otherwise."""
+    user: User = request.user  # type: ignore[assignment]
+    job = get_object_or_404(ReportFile.objects.select_related("unit", "cycle"), pk=file_id)
+    if not sees_members_of(user, job.unit.path):
+        raise Http404
+    return job
+
+
+@login_required
+@require_GET
+def report_file(request: HttpRequest, file_id: str) -> HttpResponse:
+    """How far the worker is with a report's file; its link once written."""
+    job = _job_for(request, file_id)
+    steps = (ReportFileState.QUEUED, ReportFileState.READING, ReportFileState.WRITING)
+    step = steps.index(job.state) if job.state in steps else len(steps)
+    context = {
+        "job": job,
+        "label": FORMATS[job.fmt],
+        "percent": 100 * step // len(steps),
+        "no_worker": not job.started and timezone.now() - job.created > NO_WORKER_AFTER,
+    }
+    template = "reports/file.html#status" if request.htmx else "reports/file.html"  # type: ignore[attr-defined]
+    return render(request, template, context)
+
+
+@login_required
+@require_GET
+def report_file_download(request: HttpRequest, file_id: str) -> FileResponse:
+    """The written file (an export: logged)."""
+    job = _job_for(request, file_id)
+    if job.state != ReportFileState.DONE or not job.file.name:
+        raise Http404
+    unit, year = job.unit, job.cycle.year
+    log_access(request, action=AccessAction.EXPORT, detail=f"báo cáo {unit.code} {year} {job.fmt}")
+    return FileResponse(
+        job.file.open("rb"),
+        as_attachment=True,
+        filename=f"bao-cao-xep-loai-{year}-{unit.code}.{job.fmt}",
+        content_type=exports.CONTENT_TYPES[job.fmt],
+    )
 
 
 def _read(
