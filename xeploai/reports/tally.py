@@ -65,6 +65,7 @@ ORGANISATION_KINDS = (
     UnitKind.CELL,
 )
 BATCH = 500  # cells counted again per query
+CELL_LOCKS = 1000  # cells locked one by one in a transaction; beyond, their cycle is locked
 CHUNK = 5000  # rows read at a time where a whole cycle is read
 # The level a result counts at: the final one, or while the appraisal is awaited the decided one.
 LEVEL = Coalesce("level_final", "level_decided")
@@ -149,8 +150,9 @@ def refresh(cells: Iterable[tuple[int, str]]) -> None:
         by_cycle[cycle_id].add(path)
     with transaction.atomic():
         for cycle in Cycle.objects.filter(pk__in=by_cycle):
+            whole = len(by_cycle[cycle.pk]) > CELL_LOCKS
             for paths in _batches(sorted(by_cycle[cycle.pk])):
-                _lock(cycle, paths)
+                _lock(cycle, paths, whole=whole)
                 rows = Tally.objects.filter(cycle=cycle, unit_path__in=paths)
                 changed: Counter[tuple[Any, ...]] = Counter()
                 for old in rows.values("unit_path", *KEY_FIELDS, "n"):
@@ -166,16 +168,25 @@ def refresh(cells: Iterable[tuple[int, str]]) -> None:
                 mended.filter(found=Mismatch.EVALUATIONS).delete()
 
 
-def _lock(cycle: Cycle, paths: list[str]) -> None:
+def _lock(cycle: Cycle, paths: list[str], *, whole: bool) -> None:
     """Hold these cells until the transaction ends, so that two writers never count one cell
-    from the same old rows (PostgreSQL; SQLite has one writer at a time)."""
+    from the same old rows (PostgreSQL; SQLite has one writer at a time). A writer of a few
+    cells locks each and shares a lock on the cycle; one counting more cells than
+    `CELL_LOCKS` (an import, a province opened) holds the cycle's lock alone instead: every
+    lock lasts to the end of the transaction, and PostgreSQL's table of locks holds a few
+    thousand in all."""
     if connection.vendor != "postgresql":
         return
     with connection.cursor() as cursor:
+        cycle_key = f"tally:{cycle.pk}"
+        if whole:
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [cycle_key])
+            return
+        cursor.execute("SELECT pg_advisory_xact_lock_shared(hashtextextended(%s, 0))", [cycle_key])
         cursor.execute(
             "SELECT pg_advisory_xact_lock(k) FROM (SELECT DISTINCT hashtextextended(%s || p, 0)"
             " AS k FROM unnest(%s::text[]) p ORDER BY k) locks",
-            [f"tally:{cycle.pk}:", paths],
+            [f"{cycle_key}:", paths],
         )
 
 

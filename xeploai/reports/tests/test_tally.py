@@ -7,11 +7,12 @@ from __future__ import annotations
 import datetime as dt
 import io
 import tempfile
+import unittest
 from pathlib import Path
 from unittest import mock
 
 from django.core.management import call_command
-from django.db import transaction
+from django.db import connection, transaction
 from django.test import TestCase
 
 from xeploai.accounts.models import RoleKind
@@ -233,3 +234,49 @@ class TallyTestCase(TestCase):
         self.assertTrue(data["reconciled"], data["problems"])
         self.assertEqual(data["levels"]["GOOD"]["count"], 1)
         self.assertEqual(check(self.cycle), [])
+
+
+@unittest.skipUnless(connection.vendor == "postgresql", "advisory locks are PostgreSQL's")
+class CellLocksTestCase(TestCase):
+    """Counting a few cells locks each of them and shares the cycle's lock; counting many
+    holds the cycle's lock alone, so that a large import never fills PostgreSQL's table of
+    locks ("out of shared memory"), and still keeps every other writer of the cycle out."""
+
+    def setUp(self) -> None:
+        district = make_unit(None, kind=UnitKind.DISTRICT)
+        commune = make_unit(district, kind=UnitKind.GRASSROOTS_COMMITTEE)
+        self.cells = [make_unit(commune) for _n in range(5)]
+        self.cycle = make_cycle(2025, closed=True)
+
+    def advisory_locks(self) -> list[str]:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT mode FROM pg_locks WHERE locktype = 'advisory'"
+                " AND pid = pg_backend_pid() ORDER BY mode"
+            )
+            return [mode for (mode,) in cursor.fetchall()]
+
+    def others_may_write(self) -> bool:
+        """Whether another connection could count a cell of the cycle now."""
+        import psycopg
+
+        params = connection.get_connection_params()
+        params.pop("cursor_factory", None)
+        with psycopg.connect(**params) as other:
+            row = other.execute(
+                "SELECT pg_try_advisory_xact_lock_shared(hashtextextended(%s, 0))",
+                [f"tally:{self.cycle.pk}"],
+            ).fetchone()
+            return bool(row and row[0])
+
+    def test_a_few_cells_are_locked_one_by_one(self) -> None:
+        with transaction.atomic():
+            tally.refresh((self.cycle.pk, c.path) for c in self.cells)
+            self.assertEqual(self.advisory_locks(), ["ExclusiveLock"] * 5 + ["ShareLock"])
+            self.assertTrue(self.others_may_write())
+
+    def test_many_cells_hold_the_cycle_lock_alone(self) -> None:
+        with mock.patch.object(tally, "CELL_LOCKS", 3), transaction.atomic():
+            tally.refresh((self.cycle.pk, c.path) for c in self.cells)
+            self.assertEqual(self.advisory_locks(), ["ExclusiveLock"])
+            self.assertFalse(self.others_may_write())
