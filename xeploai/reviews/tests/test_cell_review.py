@@ -7,7 +7,7 @@ from typing import Any
 
 from django.test import TestCase
 
-from xeploai.core.testing import Personas, make_cycle, make_personas, make_unit
+from xeploai.core.testing import Personas, make_cycle, make_member, make_personas, make_unit
 from xeploai.cycles.models import Cycle, Level, MemberEvaluation, Step
 from xeploai.members.models import Transfer
 from xeploai.reviews import actions
@@ -17,6 +17,7 @@ from xeploai.units.models import FieldType
 from .flow import evaluation_of, meet, submit
 
 URL = "/kiem-diem/chi-bo/CB-A/"
+CELL_PAGE_QUERIES = 18
 MEETING = {
     "held_on": "2026-11-20",
     "chair": "Lê Văn Bình",
@@ -159,3 +160,14 @@ class CellReviewTestCase(TestCase):
         self.assertFalse(Input.objects.exists())
         self.assertEqual(self.p.client(self.p.binh).post(url, data).status_code, 302)
         self.assertTrue(Input.objects.get().from_paper)
+
+    def test_the_page_reads_a_pinned_number_of_queries_however_many_members(self) -> None:
+        client = self.p.client(self.p.binh)
+        client.get(URL)
+        with self.assertNumQueries(CELL_PAGE_QUERIES):
+            self.assertEqual(client.get(URL).status_code, 200)
+        for n in range(3):
+            member = make_member(self.p.cell_a, full_name=f"Đảng viên {n}")
+            submit(actions.enrol(member, cycle=self.cycle), self.p.binh)
+        with self.assertNumQueries(CELL_PAGE_QUERIES):
+            self.assertEqual(client.get(URL).status_code, 200)

@@ -12,6 +12,8 @@ from xeploai.reviews import actions
 from .flow import evaluation_of, meet, propose, submit
 
 URL = "/kiem-diem/tien-do/"
+PENDING_QUERIES = 11
+CELL_PENDING_QUERIES = 20
 
 
 class PendingTestCase(TestCase):
@@ -76,3 +78,20 @@ class OpenCyclePageTestCase(TestCase):
         r = self.p.client(self.p.chi).post(url, follow=True)
         self.assertContains(r, "Đã mở kỳ đánh giá cho 3 đảng viên")
         self.assertNotContains(r, "chưa có phiếu đánh giá")
+
+
+class PendingQueriesTestCase(TestCase):
+    def test_the_dashboard_reads_a_pinned_number_of_queries_however_many_members(self) -> None:
+        p = make_personas()
+        cycle = make_cycle(2026, self_review_due=dt.date(2026, 12, 5))
+        actions.open_cycle(p.commune, cycle=cycle, by=p.chi)
+        client = p.client(p.dung)
+        for code, queries in (("DB-HUYEN", PENDING_QUERIES), ("CB-A", CELL_PENDING_QUERIES)):
+            client.get(f"{URL}{code}/")
+            with self.assertNumQueries(queries):
+                self.assertEqual(client.get(f"{URL}{code}/").status_code, 200)
+        for n in range(3):
+            actions.enrol(make_member(p.cell_a, full_name=f"Đảng viên {n}"), cycle=cycle)
+        for code, queries in (("DB-HUYEN", PENDING_QUERIES), ("CB-A", CELL_PENDING_QUERIES)):
+            with self.assertNumQueries(queries):
+                self.assertEqual(client.get(f"{URL}{code}/").status_code, 200)

@@ -47,8 +47,10 @@ def self_review(request: HttpRequest, year: int, code: str) -> HttpResponse:
     else:
         evaluation = get_evaluation_for_user(user, year, code)
         log_read(request, evaluation.member)
-    form = _form(evaluation, request.POST if request.method == "POST" else None)
+    review = SelfReview.objects.filter(evaluation=evaluation).first()
+    form = _form(evaluation, review, request.POST if request.method == "POST" else None)
     outcome, conflict = "", None
+    draft = bool(request.headers.get("X-Draft"))
     if request.method == "POST":
         if not form.is_valid():
             outcome = "invalid"
@@ -63,13 +65,16 @@ def self_review(request: HttpRequest, year: int, code: str) -> HttpResponse:
         if outcome == "submitted":
             messages.success(request, _SUBMITTED_MESSAGE)
             return redirect("reviews:self_review", year=year, code=code)
-    context = _context(user, evaluation, form, outcome, conflict)
-    if request.headers.get("X-Draft"):
+        if not draft:  # the page shows the copy as saved
+            review = SelfReview.objects.filter(evaluation=evaluation).first()
+    context = _status(user, evaluation, form, outcome, conflict)
+    if draft:
         response = render(request, "reviews/self_review.html#status", context)
         response["X-Draft-Result"] = outcome
         response["X-Draft-Version"] = str(evaluation.version)
         response["X-Draft-Time"] = f"{timezone.localtime():%H:%M}"  # the server's, in its zone
         return response
+    context |= _context(user, evaluation, form, review)
     return render(request, "reviews/self_review.html", context)
 
 
@@ -103,8 +108,7 @@ def _save_posted(
     return "submitted", evaluation
 
 
-def _form(evaluation: MemberEvaluation, data: Any) -> SelfReviewForm:
-    review = SelfReview.objects.filter(evaluation=evaluation).first()
+def _form(evaluation: MemberEvaluation, review: SelfReview | None, data: Any) -> SelfReviewForm:
     sheet = (
         form_by_code(evaluation.cycle.settings.regime, review.form)
         if review
@@ -135,35 +139,44 @@ def _form(evaluation: MemberEvaluation, data: Any) -> SelfReviewForm:
     )
 
 
-def _context(
+def _status(
     user: User,
     evaluation: MemberEvaluation,
     form: SelfReviewForm,
     outcome: str,
     conflict: actions.DraftConflict | None,
 ) -> dict[str, Any]:
-    review = SelfReview.objects.filter(evaluation=evaluation).first()
-    fills = may_fill(user, evaluation)
-    editable = evaluation.step == Step.SELF_REVIEW and fills
-    # The form's parts, numbered without a gap where one is absent.
-    parts = [p for p in PARTS if p != "follow_ups" or form.follow_ups]
+    """What the page says of its form (the part a draft's answer holds): a conflict to
+    settle, errors, the engine's ceiling with its reasons."""
     return {
         "evaluation": evaluation,
-        "review": review,
         "form": form,
         "outcome": outcome,
         "conflict": conflict,
         "differences": form.differences() if conflict else [],
         # After a save the page reads the new version; otherwise the one the copy was read at.
         "version": evaluation.version if outcome in ("", "saved") else form.data.get("version"),
+        "officer": sees_members_of(user, evaluation.cell.path),
+        "verdict": member_verdict(evaluation.member, evaluation, evaluation.cycle),
+    }
+
+
+def _context(
+    user: User, evaluation: MemberEvaluation, form: SelfReviewForm, review: SelfReview | None
+) -> dict[str, Any]:
+    """The rest of the whole page."""
+    fills = may_fill(user, evaluation)
+    editable = evaluation.step == Step.SELF_REVIEW and fills
+    # The form's parts, numbered without a gap where one is absent.
+    parts = [p for p in PARTS if p != "follow_ups" or form.follow_ups]
+    return {
+        "review": review,
         "numbers": dict(zip(parts, ROMAN, strict=False)),
         "editable": editable,
         "may_fill": fills,
         "on_behalf": editable and user.member_id != evaluation.member_id,
-        "officer": sees_members_of(user, evaluation.cell.path),
         "draft_key": f"xeploai:draft:{user.pk}:{evaluation.pk}",
         "draft_texts": DRAFT_TEXTS,
-        "verdict": member_verdict(evaluation.member, evaluation, evaluation.cycle),
         # The superior's suggestions sent to the member: to her, and to who decides (S2).
         **load_points(evaluation, user),
         "state_result": (
