@@ -203,6 +203,7 @@ TEMPLATES = [
         },
     },
 ]
+FORM_RENDERER = "xeploai.core.widgets.WidgetRenderer"  # widgets drawn with Jinja2
 
 DATABASES = {
     "default": database_from_url(
