@@ -29,7 +29,7 @@ from .models import ReportFile, ReportFileState
 from .tasks import write_report_file
 
 FORMATS = {"xlsx": "Excel", "docx": "Word", "pdf": "PDF"}
-BACKGROUND_KINDS = (UnitKind.CENTRE, UnitKind.PROVINCE)
+BACKGROUND_KINDS = (UnitKind.CENTRE, UnitKind.PROVINCE, UnitKind.DISTRICT, UnitKind.BLOC)
 NO_WORKER_AFTER = dt.timedelta(seconds=10)
 GIVEN_UP_AFTER = dt.timedelta(hours=1)  # an unfinished request older than this is not followed
 
@@ -102,8 +102,9 @@ def download(request: HttpRequest, code: str, year: int, fmt: str) -> HttpRespon
 
 
 def written_in_background(unit: Unit) -> bool:
-    """Whether the unit's report files are written by the background worker: a province's
-    or the centre's (a province's PDF takes tens of seconds, longer than a request may)."""
+    """Whether the unit's report files are written by the background worker: those of the
+    units above the grassroots (a district's PDF takes about 9 s, a province's 40 s, longer
+    than a request should)."""
     return unit.kind in BACKGROUND_KINDS
 
 

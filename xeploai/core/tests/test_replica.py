@@ -78,7 +78,7 @@ class ReportsOnReplicaTestCase(TestCase):
             for url in (
                 reverse("reports:report", args=[code, 2025]),
                 reverse("reports:charts", args=[code, 2025]),
-                reverse("reports:download", args=[code, 2025, "xlsx"]),
+                reverse("reports:download", args=[self.p.commune.code, 2025, "xlsx"]),
             ):
                 self.assertEqual(client.get(url).status_code, 200, url)
             out = io.StringIO()

@@ -94,7 +94,7 @@ class ReportFileTestCase(TestCase):
                 self.assertIn(response.status_code, (200, 302))
         self.assertEqual(ReportFile.objects.count(), 2)  # the province's second request only
 
-    def test_the_province_page_asks_the_worker_and_a_district_downloads_at_once(self) -> None:
+    def test_the_province_page_asks_the_worker_and_a_commune_downloads_at_once(self) -> None:
         page = self.officer_client().get(reverse("reports:report", args=["TINH", 2025]))
         self.assertContains(page, reverse("reports:prepare", args=["TINH", 2025, "pdf"]))
         self.assertNotContains(page, reverse("reports:download", args=["TINH", 2025, "pdf"]))
@@ -107,12 +107,10 @@ class ReportFileTestCase(TestCase):
             .status_code,
             405,
         )
-        district = self.officer_client().get(
-            reverse("reports:download", args=["HUYEN", 2025, "xlsx"])
-        )
-        self.assertEqual(district["Content-Type"], exports.CONTENT_TYPES["xlsx"])
+        commune = self.officer_client().get(reverse("reports:download", args=["XA", 2025, "xlsx"]))
+        self.assertEqual(commune["Content-Type"], exports.CONTENT_TYPES["xlsx"])
         self.assertEqual(self.prepare(client=None).status_code, 302)
-        url = reverse("reports:prepare", args=["HUYEN", 2025, "xlsx"])
+        url = reverse("reports:prepare", args=["XA", 2025, "xlsx"])
         self.assertEqual(self.officer_client().post(url).status_code, 404)
 
     def test_the_file_is_written_in_the_background_with_its_progress(self) -> None:

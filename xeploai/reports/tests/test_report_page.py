@@ -117,7 +117,7 @@ class ReportPageTestCase(TestCase):
 
     def test_a_download_is_a_file_and_is_logged(self) -> None:
         client = self.p.client(self.p.dung)
-        code = self.p.district.code
+        code = self.p.commune.code  # a district's is written in the background (report files)
         response = client.get(reverse("reports:download", args=[code, 2025, "xlsx"]))
         self.assertEqual(response["Content-Type"], exports.XLSX)
         self.assertIn(f"bao-cao-xep-loai-2025-{code}.xlsx", response["Content-Disposition"])
