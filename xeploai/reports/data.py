@@ -8,6 +8,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -15,7 +16,7 @@ from xeploai.cycles.models import Cycle, LeaderEvaluation, Level, Step, UnitEval
 from xeploai.members.models import PostTier
 from xeploai.reviews.actions.leaders import SUBJECT as LEADERS
 from xeploai.reviews.actions.units import unit_quota_standings
-from xeploai.reviews.leaders import deciders, quota_key
+from xeploai.reviews.leaders import deciding_units, quota_group
 from xeploai.reviews.models import QuotaException
 from xeploai.rules import QuotaResult, Regime, check_quota
 from xeploai.units.models import FieldType, Unit
@@ -363,22 +364,28 @@ def leader_standings(unit: Unit, cycle: Cycle) -> list[LeaderGroup]:
             cycle=cycle, classified=True, unit_path__startswith=unit.path
         )
         .exclude(step=Step.NOT_REVIEWED)
-        .select_related("post__post_title", "unit")
+        .values_list(
+            "pk",
+            "unit_path",
+            "post__post_title__decided_levels_up",
+            "tier",
+            Coalesce("level_final", "level_decided", "level_proposed"),
+            "unit__kind",
+        )
     )
-    by = deciders(rows)
+    by = deciding_units((pk, path, up) for pk, path, up, *_rest in rows)
     levels: dict[tuple[Unit, str], Counter[int]] = defaultdict(Counter)
     posts: dict[tuple[Unit, str], set[str]] = defaultdict(set)
     order: dict[tuple[Unit, str], tuple[str, int, int]] = {}
-    for e in rows:
-        decider = by[e.pk]
-        level = e.level_final or e.level_decided or e.level_proposed
+    for pk, path, _up, tier, level, kind in rows:
+        decider = by[pk]
         if decider is None or level is None or not decider.path.startswith(unit.path):
             continue
-        key = quota_key(e, cycle.settings)
+        key = quota_group(tier, path, cycle.settings)
         group = (decider, key)
         levels[group][level] += 1
-        posts[group].add(post_level(e.unit.kind))
-        order[group] = (decider.path, len(e.unit_path), int(key.split("/")[0]))
+        posts[group].add(post_level(kind))
+        order[group] = (decider.path, len(path), int(key.split("/")[0]))
     found = [
         LeaderGroup(
             decider,

@@ -62,26 +62,34 @@ def deciders(evaluations: Iterable[LeaderEvaluation]) -> dict[int, Unit | None]:
     """The committee that decides each leader's level, by evaluation id, read in one query:
     the deciding committees above the post's unit (partial committees do not decide),
     counted up as the post's title says."""
-    evaluations = list(evaluations)
-    paths = {
-        e.unit_path[:end]
+    return deciding_units(
+        (e.pk, e.unit_path, e.post.post_title.decided_levels_up if e.post.post_title else None)
         for e in evaluations
-        for end in range(SEGMENT, len(e.unit_path), SEGMENT)  # the ancestors, not the unit
+    )
+
+
+def deciding_units(leaders: Iterable[tuple[int, str, int | None]]) -> dict[int, Unit | None]:
+    """`deciders` of (evaluation id, the post's unit path, the title's `decided_levels_up`,
+    None without a title), for a caller that reads these alone rather than evaluations."""
+    leaders = list(leaders)
+    paths = {
+        path[:end]
+        for _pk, path, _up in leaders
+        for end in range(SEGMENT, len(path), SEGMENT)  # the ancestors, not the unit
     }
     above = {
         u.path: u
         for u in Unit.objects.filter(path__in=paths).exclude(kind=UnitKind.PARTIAL_COMMITTEE)
     }
     found: dict[int, Unit | None] = {}
-    for e in evaluations:
+    for pk, path, levels_up in leaders:
         chain = [
-            above[e.unit_path[:end]]
-            for end in range(len(e.unit_path) - SEGMENT, 0, -SEGMENT)
-            if e.unit_path[:end] in above
+            above[path[:end]]
+            for end in range(len(path) - SEGMENT, 0, -SEGMENT)
+            if path[:end] in above
         ]
-        title = e.post.post_title
-        levels_up = title.decided_levels_up if title is not None else 1
-        found[e.pk] = chain[levels_up - 1] if len(chain) >= levels_up else None
+        up = 1 if levels_up is None else levels_up
+        found[pk] = chain[up - 1] if len(chain) >= up else None
     return found
 
 
@@ -110,8 +118,13 @@ def quota_key(evaluation: LeaderEvaluation, settings: RegimeSettings) -> str:
     """The leader's quota group within the committee that decides them (R26), "tier/depth":
     equivalent posts (the same place in their collective) at units of the same level, or,
     where the regime groups by level alone, every leader there (tier 0)."""
-    tier = evaluation.tier if settings.leader_quota_group == LeaderGroup.POST else 0
-    return f"{tier}/{len(evaluation.unit_path) // SEGMENT}"
+    return quota_group(evaluation.tier, evaluation.unit_path, settings)
+
+
+def quota_group(tier: int, unit_path: str, settings: RegimeSettings) -> str:
+    """`quota_key` of a leader at a post of this tier in the unit at this path."""
+    tier = tier if settings.leader_quota_group == LeaderGroup.POST else 0
+    return f"{tier}/{len(unit_path) // SEGMENT}"
 
 
 # --- Facts -----------------------------------------------------------------------------------
