@@ -32,7 +32,7 @@ def write_report_file(file_id: str) -> None:
             .exclude(file="")
             .first()
         )
-        if kept is not None:
+        if kept is not None and kept.file.storage.exists(kept.file.name):
             _adopt(job, kept)
             return
         _advance(job, ReportFileState.WRITING)

@@ -161,10 +161,14 @@ def report_file_download(request: HttpRequest, file_id: str) -> FileResponse:
     job = _job_for(request, file_id)
     if job.state != ReportFileState.DONE or not job.file.name:
         raise Http404
+    try:
+        content = job.file.open("rb")
+    except FileNotFoundError:  # removed from the disk by hand: asked for again, written again
+        raise Http404 from None
     unit, year = job.unit, job.cycle.year
     log_access(request, action=AccessAction.EXPORT, detail=f"báo cáo {unit.code} {year} {job.fmt}")
     return FileResponse(
-        job.file.open("rb"),
+        content,
         as_attachment=True,
         filename=f"bao-cao-xep-loai-{year}-{unit.code}.{job.fmt}",
         content_type=exports.CONTENT_TYPES[job.fmt],

@@ -199,6 +199,22 @@ class ReportFileTestCase(TestCase):
         self.prepare("pdf")  # a failed request is not followed: a new one is made
         self.assertEqual(ReportFile.objects.filter(state=ReportFileState.QUEUED).count(), 1)
 
+    def test_a_file_gone_from_the_disk_is_not_found_and_written_again(self) -> None:
+        self.prepare()
+        run_queued()
+        job = ReportFile.objects.get()
+        Path(job.file.path).unlink()
+        url = reverse("reports:file_download", args=[job.pk])
+        self.assertEqual(self.officer_client().get(url).status_code, 404)
+        self.assertFalse(AccessLog.objects.exists())
+        self.prepare()  # the same figures: written again, not the lost file adopted
+        run_queued()
+        again = ReportFile.objects.get(state=ReportFileState.DONE)
+        self.assertTrue(Path(again.file.path).exists())
+        self.assertEqual(
+            self.officer_client().get(url.replace(str(job.pk), str(again.pk))).status_code, 200
+        )
+
     def test_a_request_no_worker_took_says_so(self) -> None:
         self.prepare()
         ReportFile.objects.update(created=dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
