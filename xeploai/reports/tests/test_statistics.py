@@ -7,13 +7,15 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+from unittest import mock
 
-from django.core.management import call_command
+from django.core.management import BaseCommand, call_command
 from django.test import TestCase
 
 from xeploai.core.testing import make_cycle, make_evaluation, make_member, make_unit, make_user
 from xeploai.cycles.models import Level, MemberEvaluation, Status, UnitEvaluation
 from xeploai.reports.data import report
+from xeploai.reports.management.commands.report import Command as Report
 from xeploai.rules import Regime
 from xeploai.units.models import UnitKind
 
@@ -137,6 +139,15 @@ class StatisticsTestCase(TestCase):
         self.assertFalse(data["reconciled"])
         self.assertIn("Chi bộ B: 1 đã xếp loại nhưng các mức cộng lại 0.", data["problems"])
         self.assertIn("Xã 1: 2 đã xếp loại nhưng các mức cộng lại 1.", data["problems"])
+
+    def test_the_command_runs_no_system_checks(self) -> None:
+        # They import every URL configuration (0.4 s); `xeploai check --deploy` runs them.
+        make_user("thongke")
+        options = {"cycle": 2025, "unit": "H1", "format": "json", "decimals": 1, "output": None}
+        flags = {"skip_checks": False, "no_color": False, "force_color": False}
+        with mock.patch.object(BaseCommand, "check") as check:
+            Report(stdout=io.StringIO()).execute(actor="thongke", **options, **flags)
+        check.assert_not_called()
 
     def test_the_command_prints_text_and_json(self) -> None:
         self.member(self.cell_a, Level.EXCELLENT)

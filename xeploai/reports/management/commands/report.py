@@ -21,6 +21,9 @@ from xeploai.units.models import Unit
 
 
 class Command(BaseCommand):
+    # A report reads; the system checks (every URL configuration imported, 0.4 s) are for
+    # `xeploai check --deploy` and the server, not for each report printed.
+    requires_system_checks: list[str] = []
     help = (
         "A unit's statistics for one yearly cycle: printed as text or JSON"
         " (docs/report-json.md), or written as .xlsx, .docx or .pdf with --output."
