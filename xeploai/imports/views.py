@@ -3,7 +3,6 @@ report. Importing is for system administrators."""
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 from pathlib import Path
 
@@ -11,10 +10,10 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from xeploai.accounts.models import User
+from xeploai.core.worker import no_worker
 
 from . import files
 from .forms import UploadForm
@@ -23,7 +22,6 @@ from .models import ImportRun
 from .tasks import import_file, progress_of, report_of
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-NO_WORKER_AFTER = dt.timedelta(seconds=10)
 
 
 def _administrator(request: HttpRequest) -> User:
@@ -80,7 +78,7 @@ def run_detail(request: HttpRequest, run_id: str) -> HttpResponse:
         "done": done,
         "total": total,
         "percent": int(100 * done / total) if total else 0,
-        "no_worker": not run.started and timezone.now() - run.created > NO_WORKER_AFTER,
+        "no_worker": no_worker(run.created, run.started),
     }
     template = "imports/run.html#status" if request.htmx else "imports/run.html"  # type: ignore[attr-defined]
     return render(request, template, context)

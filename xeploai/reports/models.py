@@ -115,6 +115,9 @@ class ReportFileState(models.TextChoices):
     FAILED = "FAILED", _("Lỗi hệ thống: chưa viết được tệp")
 
 
+FINISHED = (ReportFileState.DONE, ReportFileState.FAILED)
+
+
 class ReportFile(models.Model):
     """A report of a large subtree written to a file by the background worker (tasks.py).
     Each is kept and served again while the report's figures stay the same (`digest`); at
@@ -144,7 +147,7 @@ class ReportFile(models.Model):
 
     @property
     def working(self) -> bool:
-        return self.state not in (ReportFileState.DONE, ReportFileState.FAILED)
+        return self.state not in FINISHED
 
     def same_report(self) -> models.QuerySet[ReportFile]:
         """The files of the same unit, cycle, format and decimals, this one among them."""

@@ -18,31 +18,28 @@ from .models import ReportFile, ReportFileState
 
 @task()
 def write_report_file(file_id: str) -> None:
-    job = ReportFile.objects.select_related("unit", "cycle").get(pk=file_id)
-    if job.state != ReportFileState.QUEUED:  # already taken by another worker
+    # One worker takes the job: its state leaves QUEUED in a single conditional write.
+    queued = ReportFile.objects.filter(pk=file_id, state=ReportFileState.QUEUED)
+    if not queued.update(state=ReportFileState.READING, started=timezone.now()):
         return
-    _advance(job, ReportFileState.READING, started=timezone.now())
+    job = ReportFile.objects.select_related("unit", "cycle").get(pk=file_id)
     try:
         with replica():
             data = report_data(job.unit, job.cycle, decimals=job.decimals)
         digest = exports.digest(data)
-        kept = (
-            job.same_report()
-            .filter(state=ReportFileState.DONE, digest=digest)
-            .exclude(file="")
-            .first()
-        )
-        if kept is not None and kept.file.storage.exists(kept.file.name):
-            _adopt(job, kept)
-            return
+        older = list(job.same_report().filter(state=ReportFileState.DONE).exclude(pk=job.pk))
+        for kept in older:
+            name = kept.file.name
+            if kept.digest == digest and name and kept.file.storage.exists(name):
+                _finish(job, name, digest, older)  # the same figures: its file serves
+                return
         _advance(job, ReportFileState.WRITING)
         content = getattr(exports, job.fmt)(data)
         job.file.save(f"{job.pk}.{job.fmt}", ContentFile(content), save=False)
     except Exception:
         _advance(job, ReportFileState.FAILED, finished=timezone.now())
         raise
-    job.digest = digest
-    _replace(job)
+    _finish(job, job.file.name, digest, older)
 
 
 def _advance(job: ReportFile, state: ReportFileState, **fields: object) -> None:
@@ -53,25 +50,12 @@ def _advance(job: ReportFile, state: ReportFileState, **fields: object) -> None:
     job.save(update_fields=["state", *fields])
 
 
-def _adopt(job: ReportFile, kept: ReportFile) -> None:
-    """The figures have not changed since `kept` was written: this job serves its file."""
+def _finish(job: ReportFile, name: str, digest: str, older: list[ReportFile]) -> None:
+    """The job serves the file `name`, of figures `digest`; the report's older files go, so
+    that one is kept (but for the file now the job's, when it adopts a kept one)."""
     with transaction.atomic():
-        job.file.name, job.digest = kept.file.name, kept.digest
-        kept.delete()  # the row only: its file is now this job's
-        _advance(
-            job, ReportFileState.DONE, finished=timezone.now(), file=job.file, digest=job.digest
-        )
-
-
-def _replace(job: ReportFile) -> None:
-    """The new file is done: the older files of the same report, with other figures, go."""
-    older = list(job.same_report().filter(state=ReportFileState.DONE).exclude(pk=job.pk))
-    with transaction.atomic():
-        _advance(
-            job, ReportFileState.DONE, finished=timezone.now(), file=job.file, digest=job.digest
-        )
-        for old in older:
-            old.delete()
+        _advance(job, ReportFileState.DONE, finished=timezone.now(), file=name, digest=digest)
+        ReportFile.objects.filter(pk__in=[old.pk for old in older]).delete()
     for old in older:
-        if old.file.name:
+        if old.file.name and old.file.name != name:
             old.file.storage.delete(old.file.name)

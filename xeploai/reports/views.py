@@ -18,6 +18,7 @@ from xeploai.accounts.audit import log_access
 from xeploai.accounts.models import AccessAction, User
 from xeploai.accounts.policy import sees_members_of
 from xeploai.core.replica import replica
+from xeploai.core.worker import no_worker
 from xeploai.cycles.models import Cycle, CycleKind
 from xeploai.reviews.access import get_scope_unit_for_user
 from xeploai.units.models import Unit, UnitKind
@@ -25,12 +26,11 @@ from xeploai.units.models import Unit, UnitKind
 from . import exports
 from .data import figures
 from .data import report as report_data
-from .models import ReportFile, ReportFileState
+from .models import FINISHED, ReportFile, ReportFileState
 from .tasks import write_report_file
 
 FORMATS = {"xlsx": "Excel", "docx": "Word", "pdf": "PDF"}
 BACKGROUND_KINDS = (UnitKind.CENTRE, UnitKind.PROVINCE, UnitKind.DISTRICT, UnitKind.BLOC)
-NO_WORKER_AFTER = dt.timedelta(seconds=10)
 GIVEN_UP_AFTER = dt.timedelta(hours=1)  # an unfinished request older than this is not followed
 
 
@@ -119,7 +119,7 @@ def prepare(request: HttpRequest, code: str, year: int, fmt: str) -> HttpRespons
     cycle = cycle_of_year(year)
     decimals = 2 if request.POST.get("thap-phan") == "2" else 1
     job = ReportFile(unit=unit, cycle=cycle, fmt=fmt, decimals=decimals, by=user)
-    working = job.same_report().exclude(state__in=(ReportFileState.DONE, ReportFileState.FAILED))
+    working = job.same_report().exclude(state__in=FINISHED)
     running = working.filter(created__gte=timezone.now() - GIVEN_UP_AFTER).first()
     if running is not None:
         return redirect("reports:file", running.pk)
@@ -148,7 +148,7 @@ def report_file(request: HttpRequest, file_id: str) -> HttpResponse:
         "job": job,
         "label": FORMATS[job.fmt],
         "percent": 100 * step // len(steps),
-        "no_worker": not job.started and timezone.now() - job.created > NO_WORKER_AFTER,
+        "no_worker": no_worker(job.created, job.started),
     }
     template = "reports/file.html#status" if request.htmx else "reports/file.html"  # type: ignore[attr-defined]
     return render(request, template, context)

@@ -224,6 +224,25 @@ class ReportFileTestCase(TestCase):
         self.prepare()  # given up after an hour: asked again, a new request
         self.assertEqual(ReportFile.objects.count(), 2)
 
+    def test_a_job_is_taken_by_one_worker_only(self) -> None:
+        self.prepare()
+        job = ReportFile.objects.get()
+        ReportFile.objects.filter(pk=job.pk).update(state=ReportFileState.READING)
+        with mock.patch.object(exports, "xlsx", side_effect=AssertionError("written twice")):
+            write_report_file.func(str(job.pk))  # another worker has it: nothing done
+        job.refresh_from_db()
+        self.assertEqual(
+            (job.state, job.started, job.file.name), (ReportFileState.READING, None, "")
+        )
+
+    def test_the_page_asking_for_a_file_costs_a_fixed_number_of_queries(self) -> None:
+        client = self.officer_client()
+        url = reverse("reports:download", args=["TINH", 2025, "pdf"])
+        client.get(url)
+        # Session, user, device, roles; the unit; the cycle.
+        with self.assertNumQueries(6):
+            self.assertContains(client.get(url), "Chuẩn bị tệp PDF")
+
     def test_the_page_costs_the_same_queries_in_every_state(self) -> None:
         self.prepare()
         job = ReportFile.objects.get()

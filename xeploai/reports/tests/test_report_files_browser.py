@@ -36,6 +36,10 @@ def test_an_officer_asks_for_a_province_pdf_and_downloads_it(
     make_user("tinh", roles=((RoleKind.BOARD_OFFICER, province),))
     page.set_viewport_size(PHONE)
     sign_in(page, str(live_server), "tinh")
+    page.goto(f"{live_server}/bao-cao/TINH/2025/tai-ve.pdf")  # a link followed: the page to ask
+    ask = page.get_by_role("button", name="Chuẩn bị tệp PDF")
+    assert (ask.bounding_box() or {"height": 0})["height"] >= 44
+    assert_accessible(page)
     page.goto(f"{live_server}/bao-cao/TINH/2025/")
     expect(page.locator("figure.chart svg").first).to_be_visible()
     pdf = page.get_by_role("button", name="PDF", exact=True)
