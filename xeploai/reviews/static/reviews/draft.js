@@ -413,17 +413,23 @@
   document.addEventListener("visibilitychange", function () {
     if (document.visibilityState === "visible" && read(key)) send();
   });
+  let hidden = false; // between pagehide and the tab's end, or its return from the cache
   setInterval(function () {
     const draft = read(key);
-    if (draft) {
+    if (draft && !hidden) {
       delete draft.closed; // back from the browser's page cache
       write(draft);
     }
   }, BEAT);
   window.addEventListener("pagehide", function () {
-    // A tab that closes leaves its draft to the next visit at once.
+    // A tab that closes leaves its draft to the next visit at once: a beat due before the
+    // tab is gone must not take the mark back.
+    hidden = true;
     const draft = read(key);
     if (draft) write(Object.assign(draft, { closed: true }));
+  });
+  window.addEventListener("pageshow", function () {
+    hidden = false;
   });
   arrive();
 })();
