@@ -17,7 +17,7 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import dataclasses
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from itertools import groupby
 from operator import attrgetter
@@ -30,6 +30,7 @@ from django.db.models import (
     Exists,
     F,
     FilteredRelation,
+    Max,
     Model,
     OuterRef,
     Q,
@@ -66,6 +67,7 @@ ORGANISATION_KINDS = (
 )
 BATCH = 500  # cells counted again per query
 CELL_LOCKS = 1000  # cells locked one by one in a transaction; beyond, their cycle is locked
+WHOLE_BATCH = 5000  # cells counted again per query once their cycle is locked
 CHUNK = 5000  # rows read at a time where a whole cycle is read
 # The level a result counts at: the final one, or while the appraisal is awaited the decided one.
 LEVEL = Coalesce("level_final", "level_decided")
@@ -144,28 +146,38 @@ def _flush(pending: _Pending) -> None:
 
 def refresh(cells: Iterable[tuple[int, str]]) -> None:
     """Count these cells (cycle id, path) again from their evaluations, and add what changed
-    to the roll-ups of every unit above them."""
+    to the roll-ups of every unit above them: in the database, a batch of cells at a time."""
     by_cycle: dict[int, set[str]] = defaultdict(set)
     for cycle_id, path in cells:
         by_cycle[cycle_id].add(path)
     with transaction.atomic():
         for cycle in Cycle.objects.filter(pk__in=by_cycle):
             whole = len(by_cycle[cycle.pk]) > CELL_LOCKS
-            for paths in _batches(sorted(by_cycle[cycle.pk])):
+            size = WHOLE_BATCH if whole else BATCH
+            for paths in _batches(sorted(by_cycle[cycle.pk]), size):
                 _lock(cycle, paths, whole=whole)
-                rows = Tally.objects.filter(cycle=cycle, unit_path__in=paths)
-                changed: Counter[tuple[Any, ...]] = Counter()
-                for old in rows.values("unit_path", *KEY_FIELDS, "n"):
-                    changed[_placed(old)] -= old["n"]
-                rows.delete()
-                new = _count(cycle, Q(unit_path__in=paths))
-                Tally.objects.bulk_create(new, batch_size=2000)
-                for row in new:
-                    changed[_placed(row.__dict__)] += row.n
-                _roll_up(cycle, changed)
+                _recount(cycle, paths)
                 # Counted again: what a check found apart in these cells is mended.
                 mended = Mismatch.objects.filter(cycle=cycle, unit_path__in=paths)
                 mended.filter(found=Mismatch.EVALUATIONS).delete()
+
+
+def _recount(cycle: Cycle, paths: list[str]) -> None:
+    """Count the cells at `paths` again: their new rows are written beside the old ones (the
+    rows up to `last`), the difference goes to the roll-ups above in one statement, then the
+    old rows go."""
+    last = _last()
+    _insert(cycle, Q(unit_path__in=paths), after=last)
+    _roll_up(cycle, paths, after=last)
+    Tally.objects.filter(cycle=cycle, unit_path__in=paths, pk__lte=last).delete()
+    above = sorted({p[:end] for p in paths for end in range(SEGMENT, len(p), SEGMENT)})
+    for ancestors in _batches(above):
+        Rollup.objects.filter(cycle=cycle, unit_path__in=ancestors, n=0).delete()
+
+
+def _last() -> int:
+    """The id of the tally's newest row: the rows written next come after it."""
+    return int(Tally.objects.aggregate(last=Max("pk"))["last"] or 0)
 
 
 def _lock(cycle: Cycle, paths: list[str], *, whole: bool) -> None:
@@ -190,41 +202,49 @@ def _lock(cycle: Cycle, paths: list[str], *, whole: bool) -> None:
         )
 
 
-def _placed(row: Mapping[str, Any]) -> tuple[Any, ...]:
-    return (row["unit_path"], *(row[f] for f in KEY_FIELDS))
+# The change of the roll-ups of every unit above some cells: how each of the cells' rows
+# changed (the rows written after `after` in, the older ones out), where it did, added at
+# every level above it (`depth`, the length of the ancestor's path); in one order, path then
+# key (two writers never wait on each other in a circle), and added in the database
+# (concurrent writers never overwrite each other's sums).
+_DELTA_SQL = """
+INSERT INTO {rollup} (cycle_id, unit_path, parent_path, key, {fields}, n)
+SELECT %s, substr(unit_path, 1, depth), substr(unit_path, 1, depth - {segment}), {key}, {fields},
+       SUM(n)
+FROM (
+    SELECT unit_path, {fields}, SUM(CASE WHEN id > {after} THEN n ELSE -n END) AS n
+    FROM {tally} WHERE cycle_id = %s AND unit_path IN ({paths})
+    GROUP BY unit_path, {fields}
+    HAVING SUM(CASE WHEN id > {after} THEN n ELSE -n END) <> 0
+) changed
+JOIN ({depths}) levels ON length(unit_path) > depth
+WHERE true
+GROUP BY {grouped}
+HAVING SUM(n) <> 0
+ORDER BY 2, 4
+ON CONFLICT (cycle_id, unit_path, key) DO UPDATE SET n = {rollup}.n + excluded.n
+"""
 
 
-def _roll_up(cycle: Cycle, changed: Counter[tuple[Any, ...]]) -> None:
-    """Add the changes of the cells' rows to the roll-ups of every unit above them: in one
-    statement per batch that adds in the database (concurrent writers never
-    overwrite each other's sums), in one order (they never wait on each other in a circle)."""
-    added: Counter[tuple[Any, ...]] = Counter()
-    for (path, *fields), n in changed.items():
-        if n:
-            for end in range(SEGMENT, len(path), SEGMENT):
-                added[(path[:end], *fields)] += n
-    rows = sorted(
-        (path, group_key(dict(zip(KEY_FIELDS, fields, strict=True))), fields, n)
-        for (path, *fields), n in added.items()
-        if n
+def _roll_up(cycle: Cycle, paths: list[str], *, after: int) -> None:
+    """Add to the roll-ups of every unit above the cells at `paths` how their tally changed:
+    the rows written after `after` in, the older ones out."""
+    depths = range(SEGMENT, max(len(p) for p in paths), SEGMENT)
+    if not depths:
+        return
+    sql = _DELTA_SQL.format(
+        rollup=Rollup._meta.db_table,
+        tally=Tally._meta.db_table,
+        fields=", ".join(KEY_FIELDS),
+        key=_key_sql("%s"),
+        segment=SEGMENT,
+        after=int(after),
+        depths=" UNION ALL ".join(f"SELECT {int(d)} AS depth" for d in depths),
+        paths=", ".join(["%s"] * len(paths)),
+        grouped=", ".join(str(i) for i in (1, 2, 3, *range(5, 5 + len(KEY_FIELDS)))),
     )
-    table = Rollup._meta.db_table
-    columns = ["cycle_id", "unit_path", "parent_path", "key", *KEY_FIELDS, "n"]
-    row_sql = "(" + ", ".join(["%s"] * len(columns)) + ")"
     with connection.cursor() as cursor:
-        for start in range(0, len(rows), BATCH):
-            batch = rows[start : start + BATCH]
-            params: list[Any] = []
-            for path, key, fields, n in batch:
-                params += [cycle.pk, path, path[:-SEGMENT], key, *fields, n]
-            cursor.execute(
-                f"INSERT INTO {table} ({', '.join(columns)})"  # noqa: S608 (names, not input)
-                f" VALUES {', '.join([row_sql] * len(batch))}"
-                f" ON CONFLICT (cycle_id, unit_path, key) DO UPDATE SET n = {table}.n + excluded.n",
-                params,
-            )
-    for paths in _batches(sorted({row[0] for row in rows})):
-        Rollup.objects.filter(cycle=cycle, unit_path__in=paths, n=0).delete()
+        cursor.execute(sql, [cycle.pk, *[SEP] * (len(KEY_FIELDS) - 1), cycle.pk, *paths])
 
 
 def rebuild(cycles: Iterable[Cycle] | None = None) -> int:
@@ -236,7 +256,8 @@ def rebuild(cycles: Iterable[Cycle] | None = None) -> int:
         for cycle in cycles if cycles is not None else Cycle.objects.all():
             Tally.objects.filter(cycle=cycle).delete()
             Mismatch.objects.filter(cycle=cycle).delete()
-            written += _insert(cycle)
+            _insert(cycle, Q(), after=_last())
+            written += Tally.objects.filter(cycle=cycle).count()
             rebuild_rollups(cycle.pk)
     return written
 
@@ -263,9 +284,8 @@ GROUP BY cycle_id, substr(unit_path, 1, %(end)s), substr(unit_path, 1, %(parent)
 def rebuild_rollups(cycle_id: int) -> None:
     """Add up the roll-ups of every unit in the cycle again from its tally, one level of the
     tree per statement, in the database (the migration that made them runs it too)."""
-    key = " || %(sep)s || ".join(_KEY_SQL.get(f, f).format(f=f) for f in KEY_FIELDS)
     tables = {"rollup": Rollup._meta.db_table, "tally": Tally._meta.db_table}
-    sql = _ROLLUP_SQL.format(**tables, fields=", ".join(KEY_FIELDS), key=key)
+    sql = _ROLLUP_SQL.format(**tables, fields=", ".join(KEY_FIELDS), key=_key_sql("%(sep)s"))
     with connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM {tables['rollup']} WHERE cycle_id = %s", [cycle_id])  # noqa: S608
         cursor.execute(
@@ -305,6 +325,11 @@ _KEY_SQL = {
     **dict.fromkeys(_FLAGS, _FLAG_SQL),
 }
 SEP = "\x1f"  # the ASCII unit separator, in no reason or label
+
+
+def _key_sql(sep: str) -> str:
+    """The roll-up's `key` in SQL, as `group_key` makes it; `sep` the parameter of `SEP`."""
+    return f" || {sep} || ".join(_KEY_SQL.get(f, f).format(f=f) for f in KEY_FIELDS)
 
 
 def group_key(row: Mapping[str, Any]) -> str:
@@ -376,24 +401,14 @@ def _grouped(cycle: Cycle, where: Q) -> list[QuerySet[Any, dict[str, Any]]]:
     return [members, units]
 
 
-def _count(cycle: Cycle, where: Q) -> list[Tally]:
-    """The tally rows of the cells `where` selects, from two grouped queries: reasons by
+def _insert(cycle: Cycle, where: Q, *, after: int) -> None:
+    """Count the cells `where` selects into the tally in the database (INSERT … SELECT over
+    the grouped queries), then merge their rows of reasons that count as one: reasons by
     what they say (reasons.py), so that the exempt members of a cell, each exempt from their
-    own date for the same reason, are one row."""
-    counted: Counter[tuple[Any, ...]] = Counter()
-    for rows in _grouped(cycle, where):
-        for r in rows:
-            counted[_reasoned(tuple(r[k] for k in _GROUP))] += r["n"]
-    return [_tally(cycle, key, n) for key, n in counted.items()]
-
-
-def _insert(cycle: Cycle) -> int:
-    """Count every cell of the cycle into the tally in the database (INSERT … SELECT over
-    the grouped queries), then merge the rows of reasons that count as one; returns the
-    rows written."""
+    own date for the same reason, are one row. The rows written are those after `after`."""
     table, columns = Tally._meta.db_table, ", ".join(_GROUP)
     with connection.cursor() as cursor:
-        for rows in _grouped(cycle, Q()):
+        for rows in _grouped(cycle, where):
             sql, params = rows.query.sql_with_params()
             cursor.execute(
                 f"INSERT INTO {table} (cycle_id, {columns}, parent_path, n)"  # noqa: S608
@@ -401,17 +416,18 @@ def _insert(cycle: Cycle) -> int:
                 f" FROM ({sql}) counted",
                 [cycle.pk, SEGMENT, *params],
             )
-    _merge_reasons(cycle)
-    return Tally.objects.filter(cycle=cycle).count()
+    _merge_reasons(cycle, after)
 
 
-def _merge_reasons(cycle: Cycle) -> None:
-    """The rows of a cell whose reasons count as one (reasons.py) made one row, a cell at a
-    time in path order, so that memory holds a batch of cells, never the cycle."""
-    rows = Tally.objects.filter(cycle=cycle).exclude(status_reason="").order_by("unit_path")
+def _merge_reasons(cycle: Cycle, after: int) -> None:
+    """The rows written after `after` whose reasons count as one (reasons.py) made one row, a
+    cell at a time in path order, so that memory holds a batch of cells, never the cycle."""
+    rows = Tally.objects.filter(cycle=cycle, pk__gt=after).exclude(status_reason="")
     gone: list[int] = []
     merged: list[Tally] = []
-    for _path, cell in groupby(rows.iterator(chunk_size=CHUNK), key=attrgetter("unit_path")):
+    for _path, cell in groupby(
+        rows.order_by("unit_path").iterator(chunk_size=CHUNK), key=attrgetter("unit_path")
+    ):
         by_key: dict[tuple[Any, ...], list[Tally]] = defaultdict(list)
         for row in cell:
             by_key[_reasoned(tuple(getattr(row, k) for k in _GROUP))].append(row)
@@ -448,6 +464,6 @@ def _reasoned(key: tuple[Any, ...]) -> tuple[Any, ...]:
     return (*key[:_REASON], counted_reason(key[_REASON]), *key[_REASON + 1 :])
 
 
-def _batches(items: list[Any]) -> Iterator[list[Any]]:
-    for i in range(0, len(items), BATCH):
-        yield items[i : i + BATCH]
+def _batches(items: list[Any], size: int = BATCH) -> Iterator[list[Any]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
