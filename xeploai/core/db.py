@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import enum
+import itertools
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
 from django.db import OperationalError, connection
 from django.db.backends.signals import connection_created
-from django.db.models import F
+from django.db.models import F, Model
 from django.db.models.functions import Collate
 from django.dispatch import receiver
 from psycopg_pool import PoolTimeout
@@ -60,3 +63,42 @@ def is_busy(error: BaseException) -> bool:
         return True
     cause = error.__cause__
     return getattr(cause, "sqlstate", None) in POSTGRES_BUSY or isinstance(cause, PoolTimeout)
+
+
+def insert_rows(model: type[Model], fields: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
+    """Write new rows of `model`, each given as the values of `fields` (column names, values
+    as the database takes them), every other column at its field's default: by COPY on
+    PostgreSQL, by one prepared statement elsewhere. Like `bulk_create`, with no model
+    objects, no signals and no history. Returns the rows written."""
+    table = connection.ops.quote_name(model._meta.db_table)
+    others = [
+        f for f in model._meta.concrete_fields if f.column not in fields and not f.primary_key
+    ]
+    if stamped := [
+        f.name for f in others if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
+    ]:
+        raise ValueError(f"{model.__name__}: give {', '.join(stamped)}, a time of writing")
+    defaults = tuple(_plain(f.get_db_prep_save(f.get_default(), connection)) for f in others)
+    columns = ", ".join(
+        connection.ops.quote_name(c) for c in (*fields, *(f.column for f in others))
+    )
+    written = 0
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row((*row, *defaults))
+                    written += 1
+            return written
+        marks = ", ".join(["%s"] * (len(fields) + len(others)))
+        sql = f"INSERT INTO {table} ({columns}) VALUES ({marks})"  # noqa: S608 (names)
+        streamed = iter(rows)
+        while chunk := [(*row, *defaults) for row in itertools.islice(streamed, 5000)]:
+            cursor.executemany(sql, chunk)
+            written += len(chunk)
+    return written
+
+
+def _plain(value: Any) -> Any:
+    """A choice's value as the driver takes it."""
+    return value.value if isinstance(value, enum.Enum) else value

@@ -6,6 +6,7 @@ import dataclasses
 import datetime as dt
 from collections.abc import Iterable
 from decimal import Decimal
+from typing import Any, Protocol
 
 from xeploai.members.models import Discipline as MemberDiscipline
 from xeploai.members.models import Member, StateResult, StatusKind, StatusPeriod
@@ -44,8 +45,22 @@ def _months(periods: list[StatusPeriod], kind: StatusKind, cycle: Cycle) -> Deci
     return calendar_months(spans, cycle.start, cycle.end)
 
 
+class MemberRecord(Protocol):
+    """What the engine reads of a member themselves: a `Member`, or the few values of one
+    read without building it (opening a large subtree)."""
+
+    @property
+    def pk(self) -> Any: ...
+    @property
+    def code(self) -> str: ...
+    @property
+    def admitted(self) -> dt.date: ...
+    @property
+    def civil_servant(self) -> bool: ...
+
+
 def member_facts(
-    member: Member,
+    member: MemberRecord,
     evaluation: MemberEvaluation | LeaderEvaluation | None,
     cycle: Cycle,
     *,
@@ -172,7 +187,10 @@ class Records:
     state_results: list[StateResult] = dataclasses.field(default_factory=list)  # of its year
 
     def facts(
-        self, member: Member, evaluation: MemberEvaluation | LeaderEvaluation | None, cycle: Cycle
+        self,
+        member: MemberRecord,
+        evaluation: MemberEvaluation | LeaderEvaluation | None,
+        cycle: Cycle,
     ) -> MemberFacts:
         return member_facts(
             member,
@@ -184,7 +202,7 @@ class Records:
         )
 
 
-def member_records(members: Iterable[Member], cycle: Cycle) -> dict[int, Records]:
+def member_records(members: Iterable[MemberRecord], cycle: Cycle) -> dict[int, Records]:
     """The records of these members for the cycle, by member id, in three queries however
     many members there are."""
     found = {m.pk: Records() for m in members}

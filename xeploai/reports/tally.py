@@ -122,6 +122,15 @@ def touched(objs: Iterable[Model]) -> None:
             pending.members.add(obj.member_id)
         elif isinstance(obj, Unit):
             pending.units.add(obj.pk)
+    _note(pending)
+
+
+def touched_cells(cells: Iterable[tuple[int, str]]) -> None:
+    """Cells (cycle id, path) whose evaluations were written without model objects."""
+    _note(_Pending(cells=set(cells)))
+
+
+def _note(pending: _Pending) -> None:
     outer = _pending.get()
     if outer is None:
         _flush(pending)

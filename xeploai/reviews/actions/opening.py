@@ -3,6 +3,8 @@ with their record while the cycle is open (R2-R4, R7)."""
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import itertools
 
 from django.db import transaction
@@ -10,10 +12,12 @@ from django.utils.translation import gettext as _
 
 from xeploai.accounts.models import User
 from xeploai.accounts.policy import Power
+from xeploai.core.db import insert_rows
 from xeploai.cycles.models import Cycle, MemberEvaluation, Status, Step
 from xeploai.cycles.rules import Records, member_records, member_verdict
 from xeploai.members.models import Member
 from xeploai.reports import tally
+from xeploai.rules import MemberFacts, Verdict, classify_member
 from xeploai.rules import Status as EngineStatus
 from xeploai.units.models import Unit
 
@@ -36,20 +40,36 @@ def open_cycle(unit: Unit, *, cycle: Cycle, by: User) -> int:
         Member.objects.current()
         .in_subtree(unit)
         .exclude(evaluations__cycle=cycle)
-        .select_related("cell")
-        .only("code", "admitted", "civil_servant", "cell__path")
         .order_by("pk")
+        .values_list("pk", "code", "admitted", "civil_servant", "cell_id", "cell__path")
     )
+    # The engine's verdict is the same for members whose facts are the same but for who they
+    # are: most members of a subtree have no records and were admitted on one of a few
+    # thousand days, so it is asked once for each such fact.
+    verdicts: dict[MemberFacts, tuple[str, str, str]] = {}
+
+    def opening(member: _Opening, records: Records) -> tuple[str, str, str]:
+        facts = dataclasses.replace(records.facts(member, None, cycle), id="")
+        if facts not in verdicts:
+            verdicts[facts] = _state(classify_member(facts, cycle.period, cycle.settings))
+        return verdicts[facts]
+
     opened = 0
-    # A batch of members at a time, with their records read for the whole batch: the memory
-    # used does not grow with the unit.
+    cells: set[tuple[int, str]] = set()
+    # A batch of members at a time, read as values, with their records read for the whole
+    # batch, written without building their evaluations: the memory used does not grow with
+    # the unit.
     streamed = members.iterator(chunk_size=BATCH)
-    while batch := list(itertools.islice(streamed, BATCH)):
+    while batch := [_Opening(*row) for row in itertools.islice(streamed, BATCH)]:
         records = member_records(batch, cycle)
-        rows = [_new_evaluation(member, cycle, records[member.pk]) for member in batch]
-        MemberEvaluation.objects.bulk_create(rows, batch_size=1000)
-        tally.touched(rows)
-        opened += len(rows)
+        insert_rows(
+            MemberEvaluation,
+            ("member_id", "cycle_id", "cell_id", "unit_path", "status", "status_reason", "step"),
+            ((m.pk, cycle.pk, m.cell_id, m.cell_path, *opening(m, records[m.pk])) for m in batch),
+        )
+        cells.update((cycle.pk, m.cell_path) for m in batch)
+        opened += len(batch)
+    tally.touched_cells(cells)
     open_units(unit, cycle=cycle)
     open_leaders(unit, cycle=cycle)
     return opened
@@ -103,18 +123,40 @@ def follow_member(member: Member) -> MemberEvaluation | None:
     return evaluation
 
 
+@dataclasses.dataclass(frozen=True, slots=True)
+class _Opening:
+    """What opening reads of a member."""
+
+    pk: int
+    code: str
+    admitted: dt.date
+    civil_servant: bool
+    cell_id: int
+    cell_path: str
+
+
+def _state(verdict: Verdict) -> tuple[str, str, str]:
+    """The status, its reason and the step of a member's evaluation as the review opens for
+    them: out of it where the rules keep them out (R2-R4)."""
+    status, reason = Status.PENDING.value, ""
+    if verdict.status in (EngineStatus.EXEMPT, EngineStatus.NOT_CLASSIFIED):
+        status = verdict.status.value
+        reason = "; ".join(r.text for r in verdict.reasons)[:255]
+    return status, reason, (Step.SELF_REVIEW if verdict.reviewed else Step.NOT_REVIEWED).value
+
+
 def _new_evaluation(
     member: Member, cycle: Cycle, records: Records | None = None
 ) -> MemberEvaluation:
-    """A member's evaluation as the review opens for them: out of it where the rules keep
-    them out (R2-R4); from `records` where their records were read already."""
-    verdict = member_verdict(member, None, cycle, records)
-    evaluation = MemberEvaluation(
-        member=member, cycle=cycle, cell=member.cell, unit_path=member.cell.path
+    """A member's evaluation as the review opens for them (`_state`); from `records` where
+    their records were read already."""
+    status, reason, step = _state(member_verdict(member, None, cycle, records))
+    return MemberEvaluation(
+        member=member,
+        cycle=cycle,
+        cell=member.cell,
+        unit_path=member.cell.path,
+        status=status,
+        status_reason=reason,
+        step=step,
     )
-    if verdict.status in (EngineStatus.EXEMPT, EngineStatus.NOT_CLASSIFIED):
-        evaluation.status = verdict.status.value
-        evaluation.status_reason = "; ".join(r.text for r in verdict.reasons)[:255]
-    if not verdict.reviewed:
-        evaluation.step = Step.NOT_REVIEWED
-    return evaluation

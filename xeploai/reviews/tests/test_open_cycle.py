@@ -21,6 +21,7 @@ from xeploai.cycles.models import Cycle, MemberEvaluation, Status, Step
 from xeploai.members.models import Member, StateLevel, StateResult, StatusKind, StatusPeriod
 from xeploai.reviews import actions
 from xeploai.reviews.actions import opening
+from xeploai.rules import classify_member
 from xeploai.units.models import UnitKind
 
 
@@ -89,6 +90,23 @@ class OpenCycleTestCase(TestCase):
             )  # fmt: skip
         self.assertEqual(opening(make_cycle(2027)), few)
         self.assertEqual(MemberEvaluation.objects.filter(cycle__year=2027).count(), 15)
+
+    def test_members_with_the_same_facts_cost_one_verdict(self) -> None:
+        admitted = dt.date(2010, 5, 19)
+        Member.objects.update(admitted=admitted)
+        for _n in range(5):
+            make_member(self.p.cell_b, admitted=admitted)
+        exempt = make_member(self.p.cell_b, admitted=admitted)
+        StatusPeriod.objects.create(
+            member=exempt, kind=StatusKind.EXEMPT, start=dt.date(2025, 1, 1), reason="Ốm"
+        )
+        asked = mock.patch.object(opening, "classify_member", wraps=classify_member)
+        with asked as classify:
+            created = actions.open_cycle(self.p.commune, cycle=self.cycle, by=self.p.chi)
+        self.assertEqual((created, classify.call_count), (9, 2))  # the plain, the exempt
+        rows = MemberEvaluation.objects.filter(cycle=self.cycle)
+        self.assertEqual(rows.filter(status=Status.EXEMPT).get().member, exempt)
+        self.assertEqual(rows.filter(step=Step.SELF_REVIEW).count(), 8)
 
     def test_it_is_refused_without_the_power(self) -> None:
         for user in (self.p.binh, self.p.an, self.p.nobody):
