@@ -8,6 +8,8 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any, Protocol
 
+from django.db.models import QuerySet
+
 from xeploai.members.models import Discipline as MemberDiscipline
 from xeploai.members.models import Member, StateResult, StatusKind, StatusPeriod
 from xeploai.rules import (
@@ -41,8 +43,8 @@ def _in_force(periods: list[StatusPeriod], kind: StatusKind, day: dt.date) -> St
 def _months(periods: list[StatusPeriod], kind: StatusKind, cycle: Cycle) -> Decimal:
     """Calendar months of the cycle covered by periods of `kind`, each day counted once
     however many periods cover it (R14, R15; `calendar_months` says how)."""
-    spans = (Span(p.start, p.end) for p in periods if p.kind == kind)
-    return calendar_months(spans, cycle.start, cycle.end)
+    spans = [Span(p.start, p.end) for p in periods if p.kind == kind]
+    return calendar_months(spans, cycle.start, cycle.end) if spans else Decimal(0)
 
 
 class MemberRecord(Protocol):
@@ -186,6 +188,10 @@ class Records:
     disciplines: list[MemberDiscipline] = dataclasses.field(default_factory=list)
     state_results: list[StateResult] = dataclasses.field(default_factory=list)  # of its year
 
+    @property
+    def empty(self) -> bool:
+        return not (self.statuses or self.disciplines or self.state_results)
+
     def facts(
         self,
         member: MemberRecord,
@@ -202,17 +208,22 @@ class Records:
         )
 
 
-def member_records(members: Iterable[MemberRecord], cycle: Cycle) -> dict[int, Records]:
+def member_records(
+    members: Iterable[MemberRecord], cycle: Cycle, *, among: QuerySet[Member] | None = None
+) -> dict[int, Records]:
     """The records of these members for the cycle, by member id, in three queries however
-    many members there are."""
+    many members there are. `among`, members that include them, reads the records by a join
+    instead of a list of every id: the records of others are read and left out."""
     found = {m.pk: Records() for m in members}
-    for period in StatusPeriod.objects.filter(member_id__in=list(found)):
-        found[period.member_id].statuses.append(period)
-    disciplines = MemberDiscipline.objects.filter(member_id__in=list(found))
+    ids = list(found) if among is None else among.values("pk")
+    none = Records()  # where the records of the others go
+    for period in StatusPeriod.objects.filter(member_id__in=ids):
+        found.get(period.member_id, none).statuses.append(period)
+    disciplines = MemberDiscipline.objects.filter(member_id__in=ids)
     for discipline in disciplines.select_related("counted_in"):
-        found[discipline.member_id].disciplines.append(discipline)
-    for result in StateResult.objects.filter(member_id__in=list(found), year=cycle.year):
-        found[result.member_id].state_results.append(result)
+        found.get(discipline.member_id, none).disciplines.append(discipline)
+    for result in StateResult.objects.filter(member_id__in=ids, year=cycle.year):
+        found.get(result.member_id, none).state_results.append(result)
     return found
 
 

@@ -26,8 +26,6 @@ from docx.table import Table as WordTable
 from xeploai.core.text import printable
 from xeploai.formats_safe import WORKBOOK_OPTIONS, text_style, write_text
 
-from .charts import VERSION as CHARTS_VERSION
-from .charts import charts, png, svg
 from .tables import Percent, Table, tables
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -68,10 +66,12 @@ def digest(data: dict[str, Any]) -> str:
 
 def chart_svgs(data: dict[str, Any]) -> list[tuple[str, str]]:
     """The report's charts as SVG, drawn once for the same figures (a day in the cache)."""
-    key = f"report-charts:{CHARTS_VERSION}:{digest(data)}"
+    from . import charts  # loads matplotlib: only when a chart is drawn
+
+    key = f"report-charts:{charts.VERSION}:{digest(data)}"
     drawn: list[tuple[str, str]] | None = cache.get(key)
     if drawn is None:
-        drawn = [(name, svg(figure)) for name, figure in charts(data)]
+        drawn = [(name, charts.svg(figure)) for name, figure in charts.charts(data)]
         cache.set(key, drawn, timeout=24 * 3600)
     return drawn
 
@@ -165,7 +165,9 @@ def docx(data: dict[str, Any]) -> bytes:
     ).runs[0].bold = not data["reconciled"]
     for problem in data["problems"]:
         document.add_paragraph(problem, style="List Bullet")
-    figures = list(charts(data))
+    from . import charts  # loads matplotlib: only when a chart is drawn
+
+    figures = list(charts.charts(data))
     for i, table in enumerate(tables(data), start=1):
         document.add_heading(f"{i}. {table.title}", level=2)
         if table.note:
@@ -174,7 +176,7 @@ def docx(data: dict[str, Any]) -> bytes:
         if table.key == "members":
             for name, figure in figures:
                 document.add_paragraph(name).runs[0].italic = True
-                _picture(document, png(figure))
+                _picture(document, charts.png(figure))
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()

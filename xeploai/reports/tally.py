@@ -163,6 +163,8 @@ def refresh(cells: Iterable[tuple[int, str]]) -> None:
         for cycle in Cycle.objects.filter(pk__in=by_cycle):
             whole = len(by_cycle[cycle.pk]) > CELL_LOCKS
             size = WHOLE_BATCH if whole else BATCH
+            if whole:
+                _sort_in_memory()
             for paths in _batches(sorted(by_cycle[cycle.pk]), size):
                 _lock(cycle, paths, whole=whole)
                 _recount(cycle, paths)

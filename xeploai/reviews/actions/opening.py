@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import itertools
+from itertools import islice
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -17,8 +17,8 @@ from xeploai.cycles.models import Cycle, MemberEvaluation, Status, Step
 from xeploai.cycles.rules import Records, member_records, member_verdict
 from xeploai.members.models import Member
 from xeploai.reports import tally
-from xeploai.rules import MemberFacts, Verdict, classify_member
 from xeploai.rules import Status as EngineStatus
+from xeploai.rules import Verdict, classify_member
 from xeploai.units.models import Unit
 
 from ..rules import grassroots_of
@@ -41,18 +41,23 @@ def open_cycle(unit: Unit, *, cycle: Cycle, by: User) -> int:
         .in_subtree(unit)
         .exclude(evaluations__cycle=cycle)
         .order_by("pk")
-        .values_list("pk", "code", "admitted", "civil_servant", "cell_id", "cell__path")
+        .values_list("pk", "admitted", "civil_servant", "cell_id", "cell__path")
     )
     # The engine's verdict is the same for members whose facts are the same but for who they
     # are: most members of a subtree have no records and were admitted on one of a few
-    # thousand days, so it is asked once for each such fact.
-    verdicts: dict[MemberFacts, tuple[str, str, str]] = {}
+    # thousand days. So their facts are read without their codes, and the engine is asked
+    # once for each distinct set of facts; for a member with no records, those of anyone
+    # admitted the same day of the same service.
+    verdicts: dict[object, tuple[str, str, str]] = {}
 
     def opening(member: _Opening, records: Records) -> tuple[str, str, str]:
-        facts = dataclasses.replace(records.facts(member, None, cycle), id="")
-        if facts not in verdicts:
-            verdicts[facts] = _state(classify_member(facts, cycle.period, cycle.settings))
-        return verdicts[facts]
+        key: object = (member.admitted, member.civil_servant) if records.empty else None
+        if key not in verdicts:
+            facts = records.facts(member, None, cycle)
+            key = key or facts
+            if key not in verdicts:
+                verdicts[key] = _state(classify_member(facts, cycle.period, cycle.settings))
+        return verdicts[key]
 
     opened = 0
     cells: set[tuple[int, str]] = set()
@@ -60,8 +65,9 @@ def open_cycle(unit: Unit, *, cycle: Cycle, by: User) -> int:
     # batch, written without building their evaluations: the memory used does not grow with
     # the unit.
     streamed = members.iterator(chunk_size=BATCH)
-    while batch := [_Opening(*row) for row in itertools.islice(streamed, BATCH)]:
-        records = member_records(batch, cycle)
+    while batch := [_Opening(p, "", a, s, c, path) for p, a, s, c, path in islice(streamed, BATCH)]:
+        among = Member.objects.in_subtree(unit).filter(pk__range=(batch[0].pk, batch[-1].pk))
+        records = member_records(batch, cycle, among=among)
         insert_rows(
             MemberEvaluation,
             ("member_id", "cycle_id", "cell_id", "unit_path", "status", "status_reason", "step"),
@@ -75,7 +81,7 @@ def open_cycle(unit: Unit, *, cycle: Cycle, by: User) -> int:
     return opened
 
 
-BATCH = 2000  # members opened at a time
+BATCH = 5000  # members opened at a time
 
 
 def enrol(member: Member, *, cycle: Cycle) -> MemberEvaluation:
@@ -125,7 +131,7 @@ def follow_member(member: Member) -> MemberEvaluation | None:
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class _Opening:
-    """What opening reads of a member."""
+    """What opening reads of a member; their code left empty (see `open_cycle`)."""
 
     pk: int
     code: str

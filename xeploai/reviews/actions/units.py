@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from xeploai.accounts.models import User
+from xeploai.core.db import insert_rows
 from xeploai.cycles.models import (
     Cycle,
     LeaderEvaluation,
@@ -119,22 +120,43 @@ def open_units(unit: Unit, *, cycle: Cycle) -> int:
             "unit_id", "kind"
         )
     )
+    # What the engine reads of a unit as its review opens is its kind and when it was
+    # founded: it is asked once for each of those, read as values, not once per unit.
+    states: dict[tuple[str, dt.date, str], tuple[str, str, str]] = {}
+
+    def opening(kind: str, founded: dt.date, evaluated: str) -> tuple[str, str, str]:
+        if (kind, founded, evaluated) not in states:
+            alike = Unit(kind=kind, founded=founded)
+            facts = unit_facts(UnitEvaluation(cycle=cycle, kind=evaluated), alike)
+            verdict = classify_unit(facts, cycle.period, cycle.settings)
+            states[kind, founded, evaluated] = (
+                (
+                    Step.NOT_REVIEWED.value,
+                    Status.NOT_CLASSIFIED.value,
+                    "; ".join(r.text for r in verdict.reasons)[:255],
+                )
+                if verdict.status is EngineStatus.NOT_CLASSIFIED  # R5
+                else (Step.SELF_REVIEW.value, Status.PENDING.value, "")
+            )
+        return states[kind, founded, evaluated]
+
     rows = []
-    for u in Unit.objects.in_subtree(unit).open().filter(kind__in=ORGANISATION_KINDS):
-        kinds = [UnitEvaluationKind.ORGANISATION]
-        if u.kind in COLLECTIVE_KINDS:
-            kinds.append(UnitEvaluationKind.COLLECTIVE)
-        for kind in kinds:
-            if (u.pk, kind) in existing:
-                continue
-            evaluation = UnitEvaluation(cycle=cycle, unit=u, kind=kind, unit_path=u.path)
-            verdict = classify_unit(unit_facts(evaluation, u), cycle.period, cycle.settings)
-            if verdict.status is EngineStatus.NOT_CLASSIFIED:  # R5
-                evaluation.step, evaluation.status = Step.NOT_REVIEWED, Status.NOT_CLASSIFIED
-                evaluation.status_reason = "; ".join(r.text for r in verdict.reasons)[:255]
-            rows.append(evaluation)
-    UnitEvaluation.objects.bulk_create(rows, batch_size=1000)
-    tally.touched(rows)
+    units = Unit.objects.in_subtree(unit).open().filter(kind__in=ORGANISATION_KINDS)
+    for pk, kind, founded, path in units.values_list("pk", "kind", "founded", "path"):
+        evaluated = [UnitEvaluationKind.ORGANISATION.value]
+        if kind in COLLECTIVE_KINDS:
+            evaluated.append(UnitEvaluationKind.COLLECTIVE.value)
+        rows += [
+            (cycle.pk, pk, e, path, *opening(kind, founded, e))
+            for e in evaluated
+            if (pk, e) not in existing
+        ]
+    insert_rows(
+        UnitEvaluation,
+        ("cycle_id", "unit_id", "kind", "unit_path", "step", "status", "status_reason"),
+        rows,
+    )
+    tally.touched_cells({(cycle.pk, row[3]) for row in rows})
     return len(rows)
 
 

@@ -17,11 +17,11 @@ from xeploai.core.testing import (
     make_unit,
     sign_in,
 )
-from xeploai.cycles.models import Cycle, MemberEvaluation, Status, Step
+from xeploai.cycles.models import Cycle, MemberEvaluation, Status, Step, UnitEvaluation
 from xeploai.members.models import Member, StateLevel, StateResult, StatusKind, StatusPeriod
 from xeploai.reviews import actions
-from xeploai.reviews.actions import opening
-from xeploai.rules import classify_member
+from xeploai.reviews.actions import opening, units
+from xeploai.rules import classify_member, classify_unit
 from xeploai.units.models import UnitKind
 
 
@@ -64,6 +64,23 @@ class OpenCycleTestCase(TestCase):
         e = MemberEvaluation.objects.get(member=new)
         self.assertEqual((e.step, e.status), (Step.NOT_REVIEWED, Status.NOT_CLASSIFIED))
         self.assertIn("6 tháng", e.status_reason)
+
+    def test_units_alike_cost_one_verdict_each_kind(self) -> None:
+        young = [make_unit(self.p.commune, founded=dt.date(2026, 10, 1)) for _n in range(3)]
+        asked = mock.patch.object(units, "classify_unit", wraps=classify_unit)
+        with asked as classify:
+            actions.open_cycle(self.p.commune, cycle=self.cycle, by=self.p.chi)
+        rows = UnitEvaluation.objects.filter(cycle=self.cycle)
+        # The commune as an organisation and as a collective, the old cells, the young ones.
+        self.assertEqual((classify.call_count, rows.count()), (4, 7))
+        for e in rows.filter(unit__in=young):
+            self.assertEqual((e.step, e.status), (Step.NOT_REVIEWED, Status.NOT_CLASSIFIED))
+            self.assertTrue(e.status_reason)
+        old = rows.exclude(unit__in=young)
+        self.assertEqual(
+            set(old.values_list("step", "status", "status_reason")),
+            {(Step.SELF_REVIEW, Status.PENDING, "")},
+        )
 
     def test_it_lets_a_later_member_join(self) -> None:
         actions.open_cycle(self.p.commune, cycle=self.cycle, by=self.p.chi)
