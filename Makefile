@@ -65,10 +65,12 @@ bench: install-dev
 
 # The nation on PostgreSQL (DATABASE_URL, by default the local server): built once into its
 # own database (`xeploai demo --size nation`) and kept; `$(BIN)/python bench/nation.py --drop`
-# removes it. `bench-load` serves the same database with gunicorn and drives it with locust.
+# removes it; `bench/partition.py` measures the evaluations partitioned by cycle on it.
+# `bench-load` serves the same database with gunicorn and drives it with locust.
 NATION_URL := $${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres}
 bench-nation: install-dev
 	DATABASE_URL=$(NATION_URL) $(BIN)/python bench/nation.py
+	DATABASE_URL=$(NATION_URL) $(BIN)/python bench/partition.py --provinces 34
 
 bench-load: $(VENV)/.installed-load
 	DATABASE_URL=$(NATION_URL) $(BIN)/python bench/load.py
