@@ -5,19 +5,23 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from xeploai.accounts.access import get_member_for_user, get_unit_for_user
 from xeploai.accounts.access import get_scope_unit_for_user as get_scope_unit_for_user
+from xeploai.accounts.access import get_unit_for_user
 from xeploai.accounts.models import User
 from xeploai.accounts.policy import Power, can, sees_members_of
 from xeploai.cycles.models import CycleKind, MemberEvaluation
+from xeploai.members.models import Member
 from xeploai.units.models import Unit
 
 
 def get_evaluation_for_user(user: User, year: int, member_code: str) -> MemberEvaluation:
     """A member's evaluation of a yearly cycle, if the user may see the member's record."""
-    member = get_member_for_user(user, member_code)
+    # The member, if in the user's scope (S1), read in the same query as the evaluation.
+    member = Member.objects.visible_to(user).filter(code=member_code)
     evaluation = (
-        MemberEvaluation.objects.filter(member=member, cycle__kind=CycleKind.YEAR, cycle__year=year)
+        MemberEvaluation.objects.filter(
+            member__in=member, cycle__kind=CycleKind.YEAR, cycle__year=year
+        )
         .select_related("cycle", "member", "cell")
         .first()
     )

@@ -99,9 +99,10 @@ def save_self_review(
     actor = _self_actor(evaluation, by)
     evaluation = locked(evaluation, Step.SELF_REVIEW)
     _check_draft(evaluation, version, by)
-    review, _created = SelfReview.objects.get_or_create(
-        evaluation=evaluation,
-        defaults={"form": member_form(evaluation.member, evaluation.cycle).code},
+    # The evaluation is locked: nobody else creates its copy in between. The member's form
+    # is worked out for a first copy only (it reads their posts).
+    review = SelfReview.objects.filter(evaluation=evaluation).first() or SelfReview(
+        evaluation=evaluation, form=member_form(evaluation.member, evaluation.cycle).code
     )
     form = form_by_code(evaluation.cycle.settings.regime, review.form)
     review.updated_by = by

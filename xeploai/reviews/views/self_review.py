@@ -127,7 +127,8 @@ def _form(evaluation: MemberEvaluation, review: SelfReview | None, data: Any) ->
         **{f"fixed_{f.pk}": f.fixed for f in follow_ups},
     }
     if review is not None:
-        initial["manifestations"] = list(review.manifestations.all())
+        # Read when shown or compared, not for a draft saved without a conflict.
+        initial["manifestations"] = lambda: list(review.manifestations.all())
         initial.update({f"section_{k}": v for k, v in review.sections.items()})
         initial.update({f"score_{k}": Decimal(v) for k, v in review.scores.items()})
     return SelfReviewForm(
