@@ -102,17 +102,17 @@ def load(
         progress(f"  {cycle.name}: xong")
     # The civil servants' levels in the state evaluation, from their personnel offices.
     counts["state_results"] = _import(
-        STATE_RESULTS, state_results_file(tree, cycles), "danh-gia-cong-chuc.xlsx"
+        STATE_RESULTS, state_results_file(tree, cycles), "danh-gia-cong-chuc.csv"
     )
     # The levels of governments and mass organisations, as their party committees recorded
     # them; then the leaders' results as leaders, from the organisation boards' records.
     counts["peer_results"] = _import(
         PEER_RESULTS,
         leaders.past_peers_file(cycles, random.Random(seed + 3)),
-        "ket-qua-chinh-quyen-doan-the.xlsx",
+        "ket-qua-chinh-quyen-doan-the.csv",
     )
     counts["leader_results"] = _import(
-        LEADER_RESULTS, leaders.past_results_file(cycles), "ket-qua-can-bo.xlsx"
+        LEADER_RESULTS, leaders.past_results_file(cycles), "ket-qua-can-bo.csv"
     )
     tally.rebuild(cycles)  # the steps below keep it in step as they go
     ensure_personas(tree)
