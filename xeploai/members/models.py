@@ -92,6 +92,19 @@ class Member(models.Model):
         return self.full_member_since is None
 
 
+class CellCount(models.Model):
+    """How many current members a cell has, kept by the database itself: triggers on the
+    members' table count every insert, move, departure and deletion, whichever way it is
+    written (a form, an import, a bulk statement, SQL by hand). A unit's count is the sum of
+    its cells', read without counting the members (`units.summary.with_counts`)."""
+
+    cell = models.OneToOneField(Unit, on_delete=models.CASCADE, primary_key=True, related_name="+")
+    n = models.IntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.cell_id}: {self.n}"
+
+
 class PostKind(models.TextChoices):
     PARTY = "PARTY", _("Đảng")
     GOVERNMENT = "GOVERNMENT", _("Chính quyền")

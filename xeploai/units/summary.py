@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, Sum
 from django.db.models.functions import Substr
 
-from xeploai.members.models import Member
+from xeploai.members.models import CellCount
 
 from .models import SEGMENT, Unit
 
@@ -30,12 +30,13 @@ def with_counts(units: Iterable[Unit]) -> list[Unit]:
         condition = Q(pk__in=[])
         for prefix in prefixes:
             condition |= Q(cell__path__startswith=prefix)
+        # Each cell's count, which the database keeps (`CellCount`): the cells of the
+        # subtree are read, not its members.
         rows = (
-            Member.objects.current()
-            .filter(condition)
+            CellCount.objects.filter(condition)
             .annotate(prefix=Substr("cell__path", 1, width))
             .values("prefix")
-            .annotate(n=Count("id"))
+            .annotate(n=Sum("n"))
         )
         for row in rows:
             if row["prefix"] in by_path:
