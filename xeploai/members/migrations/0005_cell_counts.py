@@ -9,15 +9,18 @@ POSTGRESQL = [
     """
     CREATE FUNCTION members_count_cells() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
+        -- Each branch writes its cells in one order, so that two writers never wait on
+        -- each other in a circle.
         IF TG_OP = 'INSERT' THEN
             INSERT INTO members_cellcount (cell_id, n)
-            SELECT cell_id, count(*) FROM new_rows WHERE "left" IS NULL GROUP BY cell_id
+            SELECT cell_id, count(*) FROM new_rows WHERE "left" IS NULL
+            GROUP BY cell_id ORDER BY cell_id
             ON CONFLICT (cell_id) DO UPDATE SET n = members_cellcount.n + excluded.n;
         ELSIF TG_OP = 'DELETE' THEN
-            UPDATE members_cellcount c SET n = c.n - gone.n
-            FROM (SELECT cell_id, count(*) AS n FROM old_rows WHERE "left" IS NULL
-                  GROUP BY cell_id) gone
-            WHERE c.cell_id = gone.cell_id;
+            INSERT INTO members_cellcount (cell_id, n)
+            SELECT cell_id, -count(*) FROM old_rows WHERE "left" IS NULL
+            GROUP BY cell_id ORDER BY cell_id
+            ON CONFLICT (cell_id) DO UPDATE SET n = members_cellcount.n + excluded.n;
         ELSE
             INSERT INTO members_cellcount (cell_id, n)
             SELECT cell_id, sum(d) FROM (

@@ -18,11 +18,12 @@ from xeploai.cycles.models import (
     LeaderEvaluation,
     Level,
     MemberEvaluation,
+    Status,
     Step,
     UnitEvaluation,
 )
 from xeploai.cycles.rules import member_verdict
-from xeploai.rules import QuotaResult, Reason
+from xeploai.rules import QuotaResult, Reason, Verdict
 from xeploai.rules import Status as EngineStatus
 from xeploai.units.models import Unit
 
@@ -254,3 +255,13 @@ def reopen_result(evaluation: E, *, actor: Actor, reason: str) -> E:
         raise ReviewError(_("Mở lại kết quả cần ghi rõ lý do."))
     advance(e, Action.REOPEN, actor=actor, reason=reason.strip())
     return e
+
+
+def opening_state(verdict: Verdict) -> tuple[str, str, str]:
+    """The status, its reason and the step of a member's or a unit's evaluation as the review
+    opens for them: out of it where the rules keep them out (R2-R5)."""
+    status, reason = Status.PENDING.value, ""
+    if verdict.status in (EngineStatus.EXEMPT, EngineStatus.NOT_CLASSIFIED):
+        status = verdict.status.value
+        reason = "; ".join(r.text for r in verdict.reasons)[:255]
+    return status, reason, (Step.SELF_REVIEW if verdict.reviewed else Step.NOT_REVIEWED).value

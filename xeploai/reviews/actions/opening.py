@@ -17,12 +17,11 @@ from xeploai.cycles.models import Cycle, MemberEvaluation, Status, Step
 from xeploai.cycles.rules import Records, member_records, member_verdict
 from xeploai.members.models import Member
 from xeploai.reports import tally
-from xeploai.rules import Status as EngineStatus
-from xeploai.rules import Verdict, classify_member
+from xeploai.rules import classify_member
 from xeploai.units.models import Unit
 
 from ..rules import grassroots_of
-from .common import ReviewError, actor_for, locked, save
+from .common import ReviewError, actor_for, locked, opening_state, save
 from .leaders import open_leaders
 from .units import open_units
 
@@ -56,7 +55,7 @@ def open_cycle(unit: Unit, *, cycle: Cycle, by: User) -> int:
             facts = records.facts(member, None, cycle)
             key = key or facts
             if key not in verdicts:
-                verdicts[key] = _state(classify_member(facts, cycle.period, cycle.settings))
+                verdicts[key] = opening_state(classify_member(facts, cycle.period, cycle.settings))
         return verdicts[key]
 
     opened = 0
@@ -141,22 +140,12 @@ class _Opening:
     cell_path: str
 
 
-def _state(verdict: Verdict) -> tuple[str, str, str]:
-    """The status, its reason and the step of a member's evaluation as the review opens for
-    them: out of it where the rules keep them out (R2-R4)."""
-    status, reason = Status.PENDING.value, ""
-    if verdict.status in (EngineStatus.EXEMPT, EngineStatus.NOT_CLASSIFIED):
-        status = verdict.status.value
-        reason = "; ".join(r.text for r in verdict.reasons)[:255]
-    return status, reason, (Step.SELF_REVIEW if verdict.reviewed else Step.NOT_REVIEWED).value
-
-
 def _new_evaluation(
     member: Member, cycle: Cycle, records: Records | None = None
 ) -> MemberEvaluation:
-    """A member's evaluation as the review opens for them (`_state`); from `records` where
+    """A member's evaluation as the review opens for them (`opening_state`); from `records` where
     their records were read already."""
-    status, reason, step = _state(member_verdict(member, None, cycle, records))
+    status, reason, step = opening_state(member_verdict(member, None, cycle, records))
     return MemberEvaluation(
         member=member,
         cycle=cycle,

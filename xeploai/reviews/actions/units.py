@@ -76,6 +76,7 @@ from .common import (
     advance,
     check_scores,
     locked,
+    opening_state,
     reopen_result,
     save,
     send_back,
@@ -129,15 +130,7 @@ def open_units(unit: Unit, *, cycle: Cycle) -> int:
             alike = Unit(kind=kind, founded=founded)
             facts = unit_facts(UnitEvaluation(cycle=cycle, kind=evaluated), alike)
             verdict = classify_unit(facts, cycle.period, cycle.settings)
-            states[kind, founded, evaluated] = (
-                (
-                    Step.NOT_REVIEWED.value,
-                    Status.NOT_CLASSIFIED.value,
-                    "; ".join(r.text for r in verdict.reasons)[:255],
-                )
-                if verdict.status is EngineStatus.NOT_CLASSIFIED  # R5
-                else (Step.SELF_REVIEW.value, Status.PENDING.value, "")
-            )
+            states[kind, founded, evaluated] = opening_state(verdict)  # R5
         return states[kind, founded, evaluated]
 
     rows = []
@@ -153,7 +146,7 @@ def open_units(unit: Unit, *, cycle: Cycle) -> int:
         ]
     insert_rows(
         UnitEvaluation,
-        ("cycle_id", "unit_id", "kind", "unit_path", "step", "status", "status_reason"),
+        ("cycle_id", "unit_id", "kind", "unit_path", "status", "status_reason", "step"),
         rows,
     )
     tally.touched_cells({(cycle.pk, row[3]) for row in rows})
