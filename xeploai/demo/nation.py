@@ -20,7 +20,12 @@ from django.db import connection, transaction
 
 from xeploai.accounts.models import Role, RoleKind, User
 from xeploai.core.text import search_key
+from xeploai.cycles.models import Cycle, Status, Step
+from xeploai.cycles.rules import Records
+from xeploai.members.models import Member
 from xeploai.reports import tally
+from xeploai.reviews.actions.common import opening_state
+from xeploai.rules import classify_member
 from xeploai.units.models import FieldType, Unit, UnitKind, segment
 
 from . import load, names
@@ -60,7 +65,7 @@ def load_nation(
             cursor.execute(_UNIT_RESULTS_SQL, {"cycle": done.pk, "salt": done.year})
             cursor.execute(_STATE_RESULTS_SQL, {"year": done.year})
             progress(f"  {done.name}: xong")
-            cursor.execute(_OPEN_MEMBERS_SQL, {"cycle": current.pk})
+            cursor.execute(_OPEN_MEMBERS_SQL, {"cycle": current.pk, **_kept_out(current)})
             cursor.execute(_OPEN_UNITS_SQL, {"cycle": current.pk})
             progress(f"  {current.name}: đã mở kiểm điểm")
         with connection.cursor() as cursor:
@@ -225,7 +230,7 @@ SELECT 'DV' || (10000000 + c.id * %(n)s + g),
                                                      ELSE (%(men_keys)s::text[])[m] END,
        DATE '1950-01-01' + ((c.id * 31 + g * 17) %% 18000)::int,
        CASE WHEN female THEN 'F' ELSE 'M' END, '',
-       CASE WHEN g %% 20 = 0 THEN make_date(%(year)s, 3, 2) + ((c.id + g) %% 200)::int
+       CASE WHEN g %% 20 = 0 THEN make_date(%(year)s, 3, 2) + ((c.id * 37 + g) %% 200)::int
             ELSE DATE '1975-01-01' + ((c.id * 13 + g * 7) %% 17000)::int END,
        CASE WHEN g %% 20 = 0 THEN NULL
             ELSE DATE '1976-01-01' + ((c.id * 13 + g * 7) %% 17000)::int END,
@@ -277,15 +282,41 @@ FROM (SELECT id, (id * 104729 + %(year)s * 7919) %% 100 AS r FROM members_member
 WHERE r < 95
 """
 # This year's review opened for every member, as `open_cycle` opens it for members with no
-# status, discipline or state result on record (all of the nation's but the demo district's).
+# status, discipline or state result on record (all of the nation's but the demo district's):
+# those the rules keep out of it (`_kept_out`) with their status, reason and step.
 _OPEN_MEMBERS_SQL = """
 INSERT INTO cycles_memberevaluation (status, status_reason, tasks_late, tasks_exceeded,
     weaknesses_total, weaknesses_fixed, label, exemplary, version, unit_path, degraded, cell_id,
     cycle_id, member_id, step)
-SELECT 'PENDING', '', 0, 0, 0, 0, '', false, 0, c.path, false, c.id, %(cycle)s, m.id,
-       'SELF_REVIEW'
+SELECT coalesce(o.status, 'PENDING'), coalesce(o.reason, ''), 0, 0, 0, 0, '', false, 0, c.path,
+       false, c.id, %(cycle)s, m.id, coalesce(o.step, 'SELF_REVIEW')
 FROM members_member m JOIN units_unit c ON c.id = m.cell_id
+LEFT JOIN unnest(%(admitted)s::date[], %(servant)s::boolean[], %(status)s::text[],
+                 %(reason)s::text[], %(step)s::text[])
+    AS o (admitted, servant, status, reason, step)
+    ON o.admitted = m.admitted AND o.servant = m.civil_servant
 """
+
+
+def _kept_out(cycle: Cycle) -> dict[str, list[Any]]:
+    """The members with no records whom the rules keep out of the cycle's review as it opens
+    (R4: admitted too recently), as `_OPEN_MEMBERS_SQL` takes them: the engine judges each
+    distinct day of admission and service once."""
+    kept: dict[str, list[Any]] = {
+        k: [] for k in ("admitted", "servant", "status", "reason", "step")
+    }
+    alike = Member.objects.values_list("admitted", "civil_servant").distinct().order_by()
+    for admitted, servant in alike:
+        member = Member(code="", admitted=admitted, civil_servant=servant)
+        facts = Records().facts(member, None, cycle)
+        state = opening_state(classify_member(facts, cycle.period, cycle.settings))
+        if state != OPENED:
+            for key, value in zip(kept, (admitted, servant, *state), strict=True):
+                kept[key].append(value)
+    return kept
+
+
+OPENED = (Status.PENDING.value, "", Step.SELF_REVIEW.value)  # as most members open
 # And for every organisation and, but for cells, its leadership collective (`open_units`).
 _OPEN_UNITS_SQL = """
 INSERT INTO cycles_unitevaluation (status, status_reason, tasks_late, tasks_exceeded,

@@ -13,7 +13,7 @@ from django.test import TestCase, TransactionTestCase
 
 from xeploai.core.testing import make_unit
 from xeploai.core.text import search_key
-from xeploai.cycles.models import Cycle, MemberEvaluation, Status, UnitEvaluation
+from xeploai.cycles.models import Cycle, MemberEvaluation, Status, Step, UnitEvaluation
 from xeploai.demo import nation
 from xeploai.demo.tree import TreeBuilder
 from xeploai.members.models import Member, StateResult
@@ -68,6 +68,8 @@ class NationTests(TestCase):
                 (expected.status, expected.step, expected.unit_path),
                 evaluation.member.code,
             )
+        kept_out = opened.filter(status=Status.NOT_CLASSIFIED, step=Step.NOT_REVIEWED)
+        self.assertTrue(kept_out.exists())  # admitted too recently (R4), as opening says
         kinds = set(UnitEvaluation.objects.filter(cycle=current).values_list("unit__code", "kind"))
         self.assertIn(("T01-H01-X01-C01", "organisation"), kinds)
         self.assertNotIn(("T01-H01-X01-C01", "collective"), kinds)
