@@ -6,6 +6,8 @@ demo, computing its results and going through the ORM cost on top.
 
     .venv/bin/python bench/demo_load.py [--size district|province]
 
+On PostgreSQL `--size province` is the nation's first province (`xeploai demo --size province`).
+
 Runs in a temporary SQLite database or, with DATABASE_URL set, in a throwaway database on
 that PostgreSQL server, dropped afterwards; nothing of the project's own data is touched.
 """
@@ -39,7 +41,7 @@ def main() -> None:
         call_command("migrate", verbosity=0)
         before = set(connection.introspection.table_names())
         started = time.perf_counter()
-        counts = load.load(args.size, args.seed, progress=lambda _line: None)
+        counts = load.build(args.size, args.seed, progress=lambda _line: None)
         took = time.perf_counter() - started
         with connection.cursor() as cursor:
             tables = [

@@ -10,7 +10,7 @@ groups, appraisal changes, trends), the page's tables, its charts, and each down
 
 Uses the database DATABASE_URL names when it is set (PostgreSQL: the measure that matters at
 scale), else the SQLite database of DIR (default: a temporary one), loading the demo
-province into it first when it is not there (about 4 minutes on 2 cores); run it again on
+province into it first when it is not there (`xeploai demo --size province`); run it again on
 the same database to measure again.
 """
 
@@ -53,9 +53,9 @@ def main() -> None:
     call_command("migrate", verbosity=0)
     if not load.is_loaded("province"):
         print("loading the demo province...")
-        load.load("province", 2026, progress=lambda _line: None)
+        load.build("province", 2026, progress=lambda _line: None)
     cycle = Cycle.objects.get(year=args.year)
-    province = Unit.objects.get(code=load.ROOT_CODES["province"])
+    province = Unit.objects.get(code=load.root_code("province"))
     district = Unit.objects.filter(parent=province).order_by("path").first()
     assert district is not None
     group = ("status", "level", "label", "ordinal")

@@ -219,7 +219,8 @@ def _name_arrays() -> dict[str, Any]:
 
 # Each member's name, gender, birth and admission drawn from their cell and rank in it, so
 # that the same shape always gives the same members; a quarter are civil servants, one in
-# twenty on probation (admitted this year).
+# twenty on probation (admitted this year). The others were admitted on one of 2,430 weeks
+# since 1975, between 18 and 40 years old.
 _MEMBERS_SQL = """
 INSERT INTO members_member (code, full_name, search_key, birth_date, gender, card_number,
     admitted, full_member_since, in_political_system, civil_servant, cell_id)
@@ -228,17 +229,17 @@ SELECT 'DV' || (10000000 + c.id * %(n)s + g),
                                                 ELSE (%(men)s::text[])[m] END,
        (%(surnames_keys)s::text[])[s] || ' ' || CASE WHEN female THEN (%(women_keys)s::text[])[w]
                                                      ELSE (%(men_keys)s::text[])[m] END,
-       DATE '1950-01-01' + ((c.id * 31 + g * 17) %% 18000)::int,
-       CASE WHEN female THEN 'F' ELSE 'M' END, '',
-       CASE WHEN g %% 20 = 0 THEN make_date(%(year)s, 3, 2) + ((c.id * 37 + g) %% 200)::int
-            ELSE DATE '1975-01-01' + ((c.id * 13 + g * 7) %% 17000)::int END,
-       CASE WHEN g %% 20 = 0 THEN NULL
-            ELSE DATE '1976-01-01' + ((c.id * 13 + g * 7) %% 17000)::int END,
+       admitted - (6575 + (c.id * 31 + g * 17) %% 8030)::int,
+       CASE WHEN female THEN 'F' ELSE 'M' END, '', admitted,
+       CASE WHEN probationer THEN NULL ELSE admitted + 365 END,
        g %% 4 = 0, g %% 4 = 0, c.id
 FROM (SELECT id FROM units_unit WHERE kind = 'CELL') c
 CROSS JOIN generate_series(1, %(n)s) g
 CROSS JOIN LATERAL (
     SELECT (c.id * 7 + g * 3) %% 100 < 38 AS female,
+           g %% 20 = 0 AS probationer,
+           CASE WHEN g %% 20 = 0 THEN make_date(%(year)s, 3, 2) + ((c.id * 37 + g) %% 200)::int
+                ELSE DATE '1975-01-06' + (7 * ((c.id * 13 + g * 7) %% 2430))::int END AS admitted,
            1 + (c.id * 97 + g * 89) %% cardinality(%(surnames)s::text[]) AS s,
            1 + (c.id * 53 + g * 41) %% cardinality(%(men)s::text[]) AS m,
            1 + (c.id * 71 + g * 29) %% cardinality(%(women)s::text[]) AS w

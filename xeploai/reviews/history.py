@@ -23,6 +23,7 @@ from django.db import models
 from django.utils import timezone
 
 from xeploai.accounts.models import User
+from xeploai.core.db import create_objects
 from xeploai.cycles.models import LeaderEvaluation, MemberEvaluation, Step, UnitEvaluation
 
 from . import machine
@@ -202,7 +203,7 @@ def append_imported(
             row.hash = row.compute_hash()
             rows.append(row)
     for _model, kind, _name in CHAINS:
-        rows_of(kind).bulk_create([r for r in rows if isinstance(r, kind)], batch_size=_BATCH)
+        create_objects(kind, (r for r in rows if isinstance(r, kind)))
     return len(rows)
 
 

@@ -14,7 +14,7 @@ from django.test import TestCase, TransactionTestCase
 from xeploai.core.testing import make_unit
 from xeploai.core.text import search_key
 from xeploai.cycles.models import Cycle, MemberEvaluation, Status, Step, UnitEvaluation
-from xeploai.demo import nation
+from xeploai.demo import load, nation
 from xeploai.demo.tree import TreeBuilder
 from xeploai.members.models import Member, StateResult
 from xeploai.reports import checks
@@ -56,6 +56,11 @@ class NationTests(TestCase):
             self.assertEqual(member.search_key, search_key(member.full_name))
         self.assertGreater(Member.objects.values("full_name").distinct().count(), 400)
         self.assertEqual(Member.objects.filter(full_member_since=None).count(), 24)
+
+    def test_members_joined_between_18_and_40(self) -> None:
+        members = Member.objects.exclude(full_member_since=None)
+        for born, admitted in members.values_list("birth_date", "admitted"):
+            self.assertTrue(18 <= (admitted - born).days / 365.25 <= 41, (born, admitted))
 
     def test_the_review_is_open_as_opening_it_would_be(self) -> None:
         current = Cycle.objects.get(year=2026)
@@ -115,6 +120,13 @@ class RefusalTests(TransactionTestCase):
         self.assertEqual(Unit.objects.count(), 1)
         with self.assertRaisesMessage(CommandError, "at least 1"):
             call_command("demo", "--size=nation", "--provinces=0", stdout=StringIO())
+
+    @skipUnless(ON_POSTGRESQL, "on SQLite a province is written as the district is")
+    def test_a_province_is_written_as_the_nation_is(self) -> None:
+        make_unit(None, code="X")
+        self.assertEqual(load.root_code("province"), nation.province_code(0))
+        with self.assertRaisesMessage(CommandError, "empty database"):
+            call_command("demo", "--size", "province", "--no-serve", stdout=StringIO())
 
 
 class PlacementTests(TestCase):

@@ -70,7 +70,7 @@ class Command(BaseCommand):
             self._load(size, seed, provinces)
             people.give_devices(PERSONAS)
         if write_files is not None:
-            root = Unit.objects.get(code=load.ROOT_CODES[size])
+            root = Unit.objects.get(code=load.root_code(size))
             for path in files.export_all(write_files, root):
                 self.stdout.write(str(path))
             return
@@ -91,16 +91,12 @@ class Command(BaseCommand):
             return
         self.stdout.write(f"Đang tạo dữ liệu mẫu ({size}, seed {seed})...")
         started = time.monotonic()
-        if size == "nation":
-            if provinces < 1:
-                raise CommandError("--provinces: at least 1")
-            shape = nation.Shape(provinces=provinces)
-            try:
-                counts = nation.load_nation(shape, seed, progress=self.stdout.write)
-            except nation.NationError as e:
-                raise CommandError(str(e)) from None
-        else:
-            counts = load.load(size, seed, progress=self.stdout.write)
+        if provinces < 1:
+            raise CommandError("--provinces: at least 1")
+        try:
+            counts = load.build(size, seed, provinces=provinces, progress=self.stdout.write)
+        except nation.NationError as e:
+            raise CommandError(str(e)) from None
         took = time.monotonic() - started
         self.stdout.write(
             f"Xong trong {took:.0f} giây: {counts['units']} tổ chức, {counts['members']} đảng viên,"
