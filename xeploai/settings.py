@@ -154,6 +154,7 @@ INSTALLED_APPS = [
     "xeploai.imports",
     "xeploai.reports",
     "xeploai.oversight",
+    "xeploai.integrity",
     "xeploai.demo",
 ]
 

@@ -12,7 +12,7 @@ that the cost grows with the number of sections, never with their pairs:
    0.93, a tenth of them 0.02). Sections written alike to the letter are grouped first, each
    compared with the group's first alone.
 2. *Confirmation*: the share of a section's shingles found in the other, each shingle
-   weighed by how rare it is in the population (`log(1 + N / df)`). Members write with the
+   weighed by how rare it is in the population (`_rarity`). Members write with the
    same stock phrases; a copy also shares what is rare: the person's own facts, their
    choice of words. A name or a date changed, words added, sentences reordered: most
    shingles stay. Words added around a copied text lower its own share, not the share of
@@ -45,6 +45,7 @@ MIN_SENTENCE = 3  # syllables: shorter "sentences" (a heading, a number) match n
 # A shingle in more sections than both is a stock phrase, which makes no candidate pair (the
 # share of the population, and at least so many: a few dozen light copies of one text stay).
 STOCK_SHINGLE, STOCK_SECTIONS = 0.05, 30
+PRIOR = 50  # sections a shingle's rarity is judged among, at the least (`_rarity`)
 
 _WORD = re.compile(r"\w+")
 _SENTENCE_END = re.compile(r"[.!?;:\n]+")
@@ -166,11 +167,13 @@ def _stock(sets: list[NDArray[np.uint64]]) -> NDArray[np.uint64]:
 
 
 def _rarity(sets: list[NDArray[np.uint64]]) -> dict[int, float]:
-    """Each shingle's weight, `log(1 + N / df)`: N sections, df of them with the shingle."""
+    """Each shingle's weight, `log(1 + (N + PRIOR) / df)`: N sections, df of them with the
+    shingle. `PRIOR` sections more, as if without it, keep a few sections from weighing their
+    shared shingles down: among two, every shingle of a copy is in half of them."""
     if not sets:
         return {}
     values, df = np.unique(np.concatenate(sets), return_counts=True)
-    weight = np.log1p(len(sets) / df)
+    weight = np.log1p((len(sets) + PRIOR) / df)
     return dict(zip(values.tolist(), weight.tolist(), strict=True))
 
 

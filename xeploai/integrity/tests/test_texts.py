@@ -206,19 +206,21 @@ class CopiesTests(SimpleTestCase):
         result = texts.near_copies([Section(n, f"DV{n}", 2026, short) for n in range(5)])
         self.assertEqual(result.copies, [])
 
-    @settings(max_examples=30, deadline=None)
+    @settings(max_examples=100, deadline=None)
     @given(st.randoms(use_true_random=False), st.integers(min_value=4, max_value=8))
-    def test_a_copy_with_one_word_changed_per_sentence_is_always_found(
-        self, rng: random.Random, size: int
-    ) -> None:
+    def test_a_lightly_edited_copy_is_always_found(self, rng: random.Random, size: int) -> None:
+        """A word changed in half of the sentences (a name, a date), the sentences in another
+        order, a sentence added."""
         original = honest(rng, size)
         sentences = [s for s in original.split(". ") if s]
         changed = []
-        for sentence in sentences:
+        for n, sentence in enumerate(sentences):
             words = sentence.split()
-            words[rng.randrange(len(words))] = rng.choice(["rất", "đã", "cũng", "vẫn"])
+            if n % 2:
+                words[rng.randrange(len(words))] = rng.choice(["Hoa", "Bình", "2024", "2025"])
             changed.append(" ".join(words))
         rng.shuffle(changed)
+        changed.insert(rng.randrange(len(changed)), "Bản thân luôn cố gắng trong công việc")
         population = [
             Section("source", "DV1", 2025, original),
             Section("copy", "DV2", 2026, ". ".join(changed)),

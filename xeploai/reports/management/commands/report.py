@@ -12,12 +12,11 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
-from xeploai.accounts.audit import add_actor_argument, command_actor, log_command_export
+from xeploai.accounts.audit import command_actor, log_command_export
+from xeploai.core.cli import add_unit_cycle_arguments, unit_and_cycle
 from xeploai.core.replica import replica
-from xeploai.cycles.models import Cycle
 from xeploai.reports import exports, text
 from xeploai.reports.data import report
-from xeploai.units.models import Unit
 
 
 class Command(BaseCommand):
@@ -30,14 +29,12 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--cycle", type=int, required=True, metavar="YEAR")
-        parser.add_argument("--unit", required=True, metavar="CODE")
+        add_unit_cycle_arguments(parser)
         parser.add_argument(
             "--format", choices=("text", "json", *exports.CONTENT_TYPES), default="text"
         )
         parser.add_argument("--decimals", type=int, choices=(1, 2), default=1)
         parser.add_argument("--output", type=Path, help="write to this file instead")
-        add_actor_argument(parser)
 
     def handle(
         self,
@@ -52,12 +49,7 @@ class Command(BaseCommand):
     ) -> None:
         if format in exports.CONTENT_TYPES and output is None:
             raise CommandError(_("Định dạng {format} cần --output FILE.").format(format=format))
-        found_unit = Unit.objects.filter(code=unit).first()
-        if found_unit is None:
-            raise CommandError(_("Không có đơn vị mã {code}.").format(code=unit))
-        found_cycle = Cycle.objects.of_year(cycle)
-        if found_cycle is None:
-            raise CommandError(_("Không có kỳ đánh giá năm {year}.").format(year=cycle))
+        found_unit, found_cycle = unit_and_cycle(unit, cycle)
         log_command_export(
             command_actor(actor),
             command=_command_line(cycle, unit, format, decimals, output),

@@ -1,0 +1,264 @@
+"""The signals of a unit's subtree in one cycle: where its results deserve a second look, and
+why. Each is `{kind, subject, score, text, evidence}` (docs/integrity-json.md), the text one
+Vietnamese sentence, the strongest first.
+
+Texts are compared within each grassroots unit, section by section: this year's
+self-reviews of its members with one another and with every earlier self-review of the same
+members (wherever they were then), so that the cost follows the grassroots units, never the
+pairs of the subtree's members."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from decimal import Decimal
+from typing import Any
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from xeploai.cycles.models import Cycle
+from xeploai.reports.percent import vietnamese
+from xeploai.reviews.models import SECTIONS, FollowUp, SelfReview, UnitSelfReview
+from xeploai.units.models import GRASSROOTS_KINDS, SEGMENT, Unit
+
+from . import texts
+
+COPIED_TEXT = "copied_text"
+EVASIVE_TEXT = "evasive_text"
+KINDS = (COPIED_TEXT, EVASIVE_TEXT)
+# The sections compared for copies; the weakness sections are also judged for evasion.
+COMPARED = tuple(SECTIONS)
+WEAKNESS = "weaknesses"
+
+
+@dataclasses.dataclass(frozen=True)
+class Signal:
+    kind: str
+    subject: str  # the member's or the unit's code
+    score: float  # 0-1: how strongly it calls for a second look
+    text: str  # why, in one sentence
+    evidence: dict[str, Any]
+
+    def as_json(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+@dataclasses.dataclass(frozen=True)
+class _Review:
+    """One self-review, as compared: whose, which year, its sections."""
+
+    code: str
+    name: str
+    year: int
+    cell_path: str
+    sections: dict[str, str]
+    order: tuple[Any, ...]  # when it was given: earlier years first, then by submission
+
+
+def find(unit: Unit, cycle: Cycle) -> list[Signal]:
+    """Every signal of `unit`'s subtree in `cycle`, the strongest first."""
+    groups = _grassroots(list(_reviews(cycle, unit)))
+    found = [*_copied(groups, cycle), *_evasive(groups, cycle, unit)]
+    found.sort(key=lambda s: (-s.score, s.kind, s.subject, str(s.evidence.get("other", ""))))
+    return found
+
+
+def _reviews(cycle: Cycle, unit: Unit) -> Iterator[_Review]:
+    rows = SelfReview.objects.filter(
+        evaluation__cycle=cycle, evaluation__unit_path__startswith=unit.path
+    ).values_list(
+        "evaluation__member__code",
+        "evaluation__member__full_name",
+        "evaluation__unit_path",
+        "sections",
+        "submitted",
+        "pk",
+    )
+    for code, name, path, sections, submitted, pk in rows.iterator(chunk_size=2000):
+        yield _Review(
+            code, name, cycle.year, path, _texts(sections), (1, submitted is None, submitted, pk)
+        )
+
+
+def _earlier(codes: Iterable[str], cycle: Cycle) -> Iterator[_Review]:
+    """The self-reviews of these members in every earlier cycle."""
+    for chunk in _chunks(sorted(codes)):
+        rows = SelfReview.objects.filter(
+            evaluation__member__code__in=chunk,
+            evaluation__cycle__year__lt=cycle.year,
+        ).values_list(
+            "evaluation__member__code",
+            "evaluation__member__full_name",
+            "evaluation__cycle__year",
+            "evaluation__unit_path",
+            "sections",
+            "pk",
+        )
+        for code, name, year, path, sections, pk in rows.iterator(chunk_size=2000):
+            yield _Review(code, name, year, path, _texts(sections), (0, year, pk))
+
+
+def _texts(sections: object) -> dict[str, str]:
+    if not isinstance(sections, dict):
+        return {}
+    return {k: v for k, v in sections.items() if isinstance(v, str) and v.strip()}
+
+
+def _grassroots(reviews: list[_Review]) -> dict[str, list[_Review]]:
+    """This year's reviews by the path of their grassroots unit."""
+    prefixes = {
+        r.cell_path[:end] for r in reviews for end in range(SEGMENT, len(r.cell_path) + 1, SEGMENT)
+    }
+    grassroots = set(
+        Unit.objects.filter(path__in=prefixes, kind__in=GRASSROOTS_KINDS).values_list(
+            "path", flat=True
+        )
+    )
+    groups: dict[str, list[_Review]] = defaultdict(list)
+    for review in reviews:
+        ancestors = (review.cell_path[:end] for end in range(len(review.cell_path), 0, -SEGMENT))
+        groups[next((p for p in ancestors if p in grassroots), review.cell_path)].append(review)
+    return groups
+
+
+def _copied(groups: dict[str, list[_Review]], cycle: Cycle) -> Iterator[Signal]:
+    earlier: dict[str, list[_Review]] = defaultdict(list)
+    for review in _earlier({r.code for members in groups.values() for r in members}, cycle):
+        earlier[review.code].append(review)
+    for members in groups.values():
+        reviews = members + [e for code in {r.code for r in members} for e in earlier[code]]
+        reviews.sort(key=lambda r: r.order)
+        for key in COMPARED:
+            population = [
+                texts.Section((r.code, r.year, key), r.code, r.year, r.sections[key])
+                for r in reviews
+                if key in r.sections
+            ]
+            for copy in texts.near_copies(population).copies:
+                if copy.section.year == cycle.year:
+                    yield _copy_signal(copy, key, {(r.code, r.year): r for r in reviews})
+
+
+def _copy_signal(copy: texts.Copy, key: str, by: dict[tuple[str, int], _Review]) -> Signal:
+    mine, theirs = copy.section, copy.source
+    share = vietnamese(Decimal(copy.score * 100), 0)
+    section = SECTIONS[key]
+    if theirs.owner == mine.owner:
+        text = _(
+            "Phần “{section}” giống bản tự kiểm điểm năm {year} của chính đảng viên ({share})."
+        )
+    else:
+        text = _(
+            "Phần “{section}” giống bản tự kiểm điểm năm {year} của đồng chí {name} ({code})"
+            " ({share})."
+        )
+    return Signal(
+        COPIED_TEXT,
+        mine.owner,
+        copy.score,
+        text.format(
+            section=section,
+            year=theirs.year,
+            name=by[(theirs.owner, theirs.year)].name,
+            code=theirs.owner,
+            share=share,
+        ),
+        {
+            "section": key,
+            "other": theirs.owner,
+            "year": theirs.year,
+            "text": mine.text,
+            "other_text": theirs.text,
+            "spans": [list(s) for s in copy.spans],
+            "other_spans": [list(s) for s in copy.source_spans],
+        },
+    )
+
+
+EXPLAINED = {
+    texts.EMPTY: gettext_lazy("Phần hạn chế, khuyết điểm để trống hoặc ghi “không có”."),
+    texts.ONE_LINER: gettext_lazy("Phần hạn chế, khuyết điểm chỉ có một dòng ({syllables} tiếng)."),
+    texts.LOPSIDED: gettext_lazy(
+        "Phần hạn chế, khuyết điểm ngắn hơn nhiều so với phần ưu điểm (bằng {ratio} độ dài)."
+    ),
+    texts.STOCK: gettext_lazy(
+        "Phần hạn chế, khuyết điểm chỉ gồm những câu mà nhiều đảng viên trong đảng bộ cơ sở"
+        " cùng viết."
+    ),
+    texts.NO_RESPONSIBILITY: gettext_lazy(
+        "Tập thể có hạn chế, khuyết điểm nhưng đảng viên không nêu trách nhiệm của bản thân."
+    ),
+    texts.FIXED_UNSAID: gettext_lazy(
+        "{items} hạn chế được báo đã khắc phục nhưng không nêu kết quả khắc phục."
+    ),
+}
+
+
+def _evasive(groups: dict[str, list[_Review]], cycle: Cycle, unit: Unit) -> Iterator[Signal]:
+    weak_cells = _weak_collectives(cycle, unit)
+    unsaid = _fixed_unsaid(cycle, {r.code for members in groups.values() for r in members})
+    for members in groups.values():
+        stock = texts.stock_sentences((r.code, r.sections.get(WEAKNESS, "")) for r in members)
+        for review in members:
+            found = texts.evasions(
+                review.sections,
+                stock=stock,
+                collective_weak=review.cell_path in weak_cells,
+                fixed_unsaid=unsaid.get(review.code, 0),
+            )
+            if found:
+                yield _evasive_signal(review, found)
+
+
+def _evasive_signal(review: _Review, found: list[texts.Evasion]) -> Signal:
+    sentences = []
+    for evasion in found:
+        measures: dict[str, object] = {
+            "syllables": int(evasion.measures.get("syllables", 0)),
+            "items": int(evasion.measures.get("items", 0)),
+            "ratio": vietnamese(Decimal(evasion.measures.get("ratio", 0) * 100), 0),
+        }
+        sentences.append(str(EXPLAINED[evasion.kind]).format(**measures))
+    return Signal(
+        EVASIVE_TEXT,
+        review.code,
+        max(e.strength for e in found),
+        " ".join(sentences),
+        {
+            "year": review.year,
+            "found": [e.kind for e in found],
+            "text": review.sections.get(WEAKNESS, ""),
+        },
+    )
+
+
+def _weak_collectives(cycle: Cycle, unit: Unit) -> set[str]:
+    """The cells of the subtree whose own report names weaknesses."""
+    rows = UnitSelfReview.objects.filter(
+        evaluation__cycle=cycle, evaluation__unit_path__startswith=unit.path
+    ).values_list("evaluation__unit_path", "sections")
+    weak = set()
+    for path, sections in rows:
+        said = texts.syllables(_texts(sections).get(WEAKNESS, ""))
+        if said and " ".join(said) not in texts.NOTHING:
+            weak.add(path)
+    return weak
+
+
+def _fixed_unsaid(cycle: Cycle, codes: set[str]) -> dict[str, int]:
+    """Per member, the weaknesses of earlier cycles declared fixed with nothing said."""
+    counts: dict[str, int] = defaultdict(int)
+    for chunk in _chunks(sorted(codes)):
+        rows = FollowUp.objects.filter(
+            member__code__in=chunk, cycle__year__lt=cycle.year, fixed=True, result=""
+        ).values_list("member__code", flat=True)
+        for code in rows:
+            counts[code] += 1
+    return counts
+
+
+def _chunks(items: list[str], size: int = 2000) -> Iterator[list[str]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
