@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from django_stubs_ext import StrOrPromise
 
 from xeploai.accounts.models import User
+from xeploai.core.db import create_objects
 from xeploai.core.history import record_versions
 from xeploai.reports import tally
 from xeploai.units.models import Unit
@@ -391,39 +392,12 @@ def update(model: type[M], objs: list[M], fields: Sequence[str], run: Run) -> No
 
 
 def insert(model: type[M], objs: list[M], run: Run) -> None:
-    """Insert new records and their first versions: with COPY on PostgreSQL, the ids taken
-    from the table's sequence beforehand; with `bulk_create` elsewhere. Not while checking."""
+    """Insert new records (by COPY on PostgreSQL: `create_objects`) and their first versions.
+    Not while checking."""
     if not objs or not run.writes:
         return
     tally.touched(objs)
-    if connection.vendor != "postgresql":
-        model._default_manager.bulk_create(objs, batch_size=CHUNK)
-        record_versions(model, [o.pk for o in objs], created=True, by=run.by, reason=run.reason)
-        return
-    meta = model._meta
-    assert meta.pk is not None
-    fields = [f for f in meta.concrete_fields if f is not meta.pk]
-    quote = connection.ops.quote_name
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-            [meta.db_table, meta.pk.column, len(objs)],
-        )
-        for obj, (pk,) in zip(objs, cursor.fetchall(), strict=True):
-            obj.pk = pk
-            obj._prepare_related_fields_for_save("bulk_create")  # type: ignore[attr-defined]  # parents have ids now
-        columns = ", ".join(quote(f.column) for f in [meta.pk, *fields])
-        with cursor.cursor.copy(f"COPY {quote(meta.db_table)} ({columns}) FROM STDIN") as copy:
-            for obj in objs:
-                copy.write_row(
-                    [
-                        obj.pk,
-                        *(f.get_db_prep_save(getattr(obj, f.attname), connection) for f in fields),
-                    ]
-                )
-    for obj in objs:
-        obj._state.adding = False
-        obj._state.db = connection.alias
+    create_objects(model, objs)
     record_versions(model, [o.pk for o in objs], created=True, by=run.by, reason=run.reason)
 
 
