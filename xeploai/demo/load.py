@@ -129,7 +129,7 @@ def load(
     # touch is counted again once, at the end (no step reads the tally).
     with tally.deferred():
         ensure_personas(tree)
-        fill_drafts(tree, current)
+        fill_drafts(tree, current, seed)
         board = User.objects.get(username="dung")
         advance(
             tree,

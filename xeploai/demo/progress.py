@@ -53,6 +53,7 @@ from xeploai.rules import Level as EngineLevel
 from xeploai.rules import Proposal, Regime, check_proposals
 from xeploai.units.models import Unit, UnitKind
 
+from . import texts
 from .history import sheet, strength_of
 from .leaders import advance_leaders
 from .tree import Tree
@@ -70,11 +71,6 @@ STOPS = (
     (Step.SUBMITTED, Step.SELF_REVIEW),
 )
 ORDER = list(Step)
-SECTIONS = {
-    "strengths": "Chấp hành tốt chủ trương, đường lối của Đảng; hoàn thành nhiệm vụ được giao.",
-    "weaknesses": "Có lúc chưa chủ động; nguyên nhân chủ yếu do chưa sắp xếp thời gian hợp lý.",
-    "plan": "Chủ động hơn trong công việc, tham gia đầy đủ sinh hoạt chi bộ.",
-}
 UNIT_SECTIONS = {
     "strengths": "Lãnh đạo thực hiện đạt và vượt các chỉ tiêu nghị quyết; nội bộ đoàn kết.",
     "weaknesses": "Sinh hoạt chuyên đề có lúc chưa sâu; nguyên nhân do chuẩn bị nội dung chưa kỹ.",
@@ -99,10 +95,15 @@ class Bodies:
         return self.secretaries.get(unit.pk, self.officer)
 
 
-def fill_drafts(tree: Tree, cycle: Cycle) -> int:
-    """A self-review form for every 2026 evaluation that has its sheet filled in."""
+def fill_drafts(tree: Tree, cycle: Cycle, seed: int) -> int:
+    """A self-review form for every 2026 evaluation that has its sheet filled in, in the
+    member's words (`texts.for_members`)."""
     regime = Regime(cycle.regime)
     seeded = {s.member.pk: s for s in tree.members}
+    groups: dict[int, list[str]] = defaultdict(list)
+    for s in sorted(tree.members, key=lambda s: s.member.code):
+        groups[s.cell.grassroots.pk].append(s.member.code)
+    written = texts.for_members(groups.values(), cycle.year, seed)
     reviews = []
     opened = MemberEvaluation.objects.filter(
         cycle=cycle, step=Step.SELF_REVIEW, unit_path__startswith=tree.root.path
@@ -118,7 +119,7 @@ def fill_drafts(tree: Tree, cycle: Cycle) -> int:
         if e.score_general is not None and e.score_task_results is not None:
             scores = spread(e.score_general, form.general)
             scores |= spread(e.score_task_results, form.task_results)
-        sections = SECTIONS if e.level_self else {}
+        sections = written.sections[s.member.code] if e.level_self else {}
         reviews.append(
             SelfReview(
                 evaluation=e,
@@ -313,6 +314,7 @@ def _accounts(members: list[Member], hashed: str) -> dict[int, User]:
 def _self_review(e: MemberEvaluation, user: User, rng: random.Random) -> None:
     """The member completes and submits their form; one who had not started fills it in."""
     review = SelfReview.objects.get(evaluation=e)
+    sections = review.sections or texts.own(random.Random(e.member.code))
     if e.score_general is None or e.score_task_results is None or e.tasks_done is None:
         for name, value in sheet(rng, e.cycle, strength_of(e.member.code), "member").items():
             setattr(e, name, value)
@@ -321,7 +323,7 @@ def _self_review(e: MemberEvaluation, user: User, rng: random.Random) -> None:
     scores = spread(e.score_general, form.general) | spread(e.score_task_results, form.task_results)
     level_self = e.level_self or member_verdict(e.member, e, e.cycle).level or Level.COMPLETED
     data = actions.SelfReviewData(
-        sections=SECTIONS,
+        sections=sections,
         scores=scores,
         tasks_done=e.tasks_done,
         tasks_late=e.tasks_late,

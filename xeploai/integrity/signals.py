@@ -202,6 +202,8 @@ def _evasive(groups: dict[str, list[_Review]], cycle: Cycle, unit: Unit) -> Iter
     for members in groups.values():
         stock = texts.stock_sentences((r.code, r.sections.get(WEAKNESS, "")) for r in members)
         for review in members:
+            if not review.sections:
+                continue  # not started: nothing written yet
             found = texts.evasions(
                 review.sections,
                 stock=stock,

@@ -38,7 +38,7 @@ from rapidfuzz import fuzz, process
 SHINGLE = 3  # syllables per shingle
 ROWS, BANDS = 3, 20  # of the signature: PERMS = ROWS * BANDS hash functions
 PERMS = ROWS * BANDS
-MIN_SYLLABLES = 20  # shorter sections are never copies (they may be evasive)
+MIN_SYLLABLES = 30  # shorter sections are never copies (they may be evasive)
 SAME_SENTENCE = 80.0  # rapidfuzz's ratio (0-100) from which two sentences are one
 COPIED = 0.6  # share of a section found in the other from which it is a copy
 MIN_SENTENCE = 3  # syllables: shorter "sentences" (a heading, a number) match nothing
@@ -46,6 +46,7 @@ MIN_SENTENCE = 3  # syllables: shorter "sentences" (a heading, a number) match n
 # share of the population, and at least so many: a few dozen light copies of one text stay).
 STOCK_SHINGLE, STOCK_SECTIONS = 0.05, 30
 PRIOR = 50  # sections a shingle's rarity is judged among, at the least (`_rarity`)
+MIN_OWN = 30  # shingles, not stock, two sections must share to be copies (over a sentence)
 
 _WORD = re.compile(r"\w+")
 _SENTENCE_END = re.compile(r"[.!?;:\n]+")
@@ -146,7 +147,7 @@ def near_copies(population: Sequence[Section]) -> Comparison:
             continue  # one person's own sections of one year
         result.candidates += 1
         score = _score(shingles[a], shingles[b], weights)
-        if score >= COPIED:
+        if score >= COPIED and _own_shared(shingles[a], shingles[b], stock) >= MIN_OWN:
             result.copies.append(_copy(first, second, score))
     result.copies.sort(key=lambda c: (-c.score, str(c.section.key), str(c.source.key)))
     return result
@@ -183,6 +184,12 @@ def _score(a: NDArray[np.uint64], b: NDArray[np.uint64], weights: dict[int, floa
     whole_a = sum(weights[s] for s in a.tolist())
     whole_b = sum(weights[s] for s in b.tolist())
     return shared / min(whole_a, whole_b)
+
+
+def _own_shared(a: NDArray[np.uint64], b: NDArray[np.uint64], stock: NDArray[np.uint64]) -> int:
+    """How many shingles the two share that are not stock phrases."""
+    shared = np.intersect1d(a, b, assume_unique=True)
+    return len(np.setdiff1d(shared, stock, assume_unique=True))
 
 
 def _signatures(sets: list[NDArray[np.uint64]]) -> NDArray[np.uint64]:
