@@ -9,134 +9,15 @@ from django.test import SimpleTestCase
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from xeploai.demo import texts as demo_texts
 from xeploai.integrity import texts
 from xeploai.integrity.texts import Section
 
-# Sentences as members write them: the same stock phrases, each with words of one's own.
-BANK = [
-    "{a} chấp hành chủ trương, đường lối của Đảng, chính sách, pháp luật của Nhà nước {p}",
-    "Hoàn thành {b} các nhiệm vụ được giao tại {c}, {q}",
-    "Tham gia đầy đủ các buổi sinh hoạt chi bộ, {a} đóng góp ý kiến về {g}",
-    "Giữ gìn phẩm chất đạo đức, lối sống {d}, gương mẫu {r}",
-    "Có ý thức học tập nâng cao trình độ {e} để {s}",
-    "Đóng đảng phí đầy đủ, đúng quy định, {a} tham gia {g}",
-    "Phối hợp với {c} trong việc vận động nhân dân thực hiện {g} {p}",
-    "Tích cực tham gia phong trào {g} ở {c}, {q}",
-    "Thực hiện tốt quy định về những điều đảng viên không được làm, {a} {r}",
-    "Trong công tác chuyên môn đã {h} giúp {c} {q}",
-    "Quan hệ với đồng chí, đồng nghiệp {d}, {a} giúp đỡ lẫn nhau {r}",
-    "{a} tự phê bình và phê bình, tiếp thu góp ý của tập thể về {g}",
-    "Tham gia các lớp bồi dưỡng {e} do {c} tổ chức {p}",
-    "Kết quả công việc của {c} đạt {f} phần trăm kế hoạch năm, {q}",
-    "Làm tốt công tác tuyên truyền {g} đến từng hộ gia đình {r}",
-    "Đã {h}, được {c} ghi nhận {p}",
-    "Năm qua bản thân {a} {s}, nhất là trong {g}",
-    "Thực hiện nghiêm {g} tại {c}, {q}",
-    "Đã {h} trong {g}, {p}",
-    "Có tinh thần trách nhiệm {d} với {c}, {s}",
-]
-SLOTS = {
-    "a": [
-        "thường xuyên",
-        "luôn luôn",
-        "nghiêm túc",
-        "kịp thời",
-        "tích cực",
-        "chủ động",
-        "luôn",
-        "đều đặn",
-        "tự giác",
-        "kiên trì",
-    ],
-    "b": ["tốt", "xuất sắc", "cơ bản", "đúng hạn", "có chất lượng", "đầy đủ", "toàn bộ"],
-    "c": [
-        "phòng Nội vụ",
-        "xã Hòa Bình",
-        "trường tiểu học Kim Đồng",
-        "trạm y tế xã",
-        "hợp tác xã Đồng Tâm",
-        "đội thuế số 2",
-        "thôn Đông",
-        "khu phố 3",
-        "ban quản lý chợ",
-        "hội nông dân xã",
-        "đoàn thanh niên",
-        "bộ phận một cửa",
-        "ủy ban nhân dân xã",
-    ],
-    "d": ["giản dị", "lành mạnh", "trong sáng", "khiêm tốn", "chan hòa", "cầu thị", "gần gũi"],
-    "e": [
-        "lý luận chính trị",
-        "chuyên môn nghiệp vụ",
-        "tin học",
-        "ngoại ngữ",
-        "quản lý nhà nước",
-        "kỹ năng số",
-        "pháp luật",
-    ],
-    "f": [str(n) for n in range(80, 121)],
-    "g": [
-        "xây dựng nông thôn mới",
-        "đô thị văn minh",
-        "phòng chống dịch bệnh",
-        "chuyển đổi số",
-        "cải cách hành chính",
-        "bảo vệ môi trường",
-        "an ninh trật tự",
-        "khuyến học",
-        "đền ơn đáp nghĩa",
-        "giảm nghèo bền vững",
-        "an toàn giao thông",
-    ],
-    "h": [
-        "đề xuất giải pháp cải cách hành chính",
-        "đưa ra sáng kiến tiết kiệm chi phí",
-        "xây dựng quy trình tiếp nhận hồ sơ mới",
-        "lập kế hoạch kiểm tra định kỳ",
-        "hướng dẫn người dân nộp hồ sơ trực tuyến",
-        "rà soát lại danh sách hộ nghèo",
-        "tổ chức hội nghị đối thoại với nhân dân",
-        "cập nhật phần mềm quản lý",
-    ],
-    "p": [
-        "",
-        "trong mọi hoàn cảnh",
-        "ở cơ quan cũng như nơi cư trú",
-        "một cách nghiêm túc",
-        "trong suốt năm qua",
-        "kể cả khi công việc bận rộn",
-    ],
-    "q": [
-        "bảo đảm tiến độ và chất lượng",
-        "vượt kế hoạch đề ra",
-        "được lãnh đạo đánh giá cao",
-        "không để tồn đọng hồ sơ",
-        "góp phần vào kết quả chung",
-        "đúng thời gian quy định",
-    ],
-    "r": [
-        "nơi công tác và nơi cư trú",
-        "trong gia đình và ngoài xã hội",
-        "với nhân dân",
-        "trong sinh hoạt hằng ngày",
-        "ở khu dân cư",
-        "trước quần chúng",
-    ],
-    "s": [
-        "đáp ứng yêu cầu nhiệm vụ",
-        "làm tốt công việc được giao",
-        "phục vụ nhân dân tốt hơn",
-        "không ngừng tiến bộ",
-        "hoàn thành nhiệm vụ trong tình hình mới",
-    ],
-}
 
-
-def honest(rng: random.Random, sentences: int = 6) -> str:
-    """A text of one's own: stock sentences of the bank, each with words of one's choosing."""
-    chosen = rng.sample(BANK, sentences)
-    said = [s.format(**{k: rng.choice(v) for k, v in SLOTS.items()}).strip(" ,") for s in chosen]
-    return ". ".join(s[0].upper() + s[1:] for s in said) + "."
+def honest(rng: random.Random) -> str:
+    """A text of one's own: the strengths of a self-review of the demo, written from stock
+    phrases, each with words of one's choosing."""
+    return demo_texts.own(rng)["strengths"]
 
 
 BASE = (
@@ -207,11 +88,11 @@ class CopiesTests(SimpleTestCase):
         self.assertEqual(result.copies, [])
 
     @settings(max_examples=100, deadline=None)
-    @given(st.randoms(use_true_random=False), st.integers(min_value=4, max_value=8))
-    def test_a_lightly_edited_copy_is_always_found(self, rng: random.Random, size: int) -> None:
+    @given(st.randoms(use_true_random=False))
+    def test_a_lightly_edited_copy_is_always_found(self, rng: random.Random) -> None:
         """A word changed in half of the sentences (a name, a date), the sentences in another
         order, a sentence added."""
-        original = honest(rng, size)
+        original = honest(rng)
         sentences = [s for s in original.split(". ") if s]
         changed = []
         for n, sentence in enumerate(sentences):
