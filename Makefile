@@ -62,6 +62,7 @@ bench: install-dev
 	$(BIN)/python bench/import_members.py --again
 	$(BIN)/python bench/report.py
 	$(BIN)/python bench/attack.py
+	$(BIN)/python bench/integrity.py
 
 # The nation on PostgreSQL (DATABASE_URL, by default the local server): built once into its
 # own database (`xeploai demo --size nation`) and kept; `$(BIN)/python bench/nation.py --drop`
