@@ -21,7 +21,9 @@ import argparse
 import os
 import random
 import time
-from collections.abc import Callable, Hashable
+from collections.abc import Hashable
+
+from timing import best
 
 OWN_COPY_SHARE = 0.02  # members who hand in last year's text again, lightly edited
 SECTIONS = ("strengths", "weaknesses", "plan")
@@ -87,8 +89,9 @@ def _run(units: int, members: int) -> dict[str, float]:
                 + [texts.Section((c, 2026), c, 2026, this.sections[c][key]) for c in group]
             )
     sections = sum(len(p) for p in populations)
-    bound = _best(
-        lambda: [texts._shingles(texts.syllables(s.text)) for p in populations for s in p]
+    bound = best(
+        lambda: [texts._shingles(texts.syllables(s.text)) for p in populations for s in p],
+        warm=False,
     )
     found: set[tuple[Hashable, Hashable]] = set()
     candidates = 0
@@ -122,15 +125,6 @@ def _run(units: int, members: int) -> dict[str, float]:
         "bound": bound,
         "candidates": candidates,
     }
-
-
-def _best(step: Callable[[], object], runs: int = 3) -> float:
-    times = []
-    for _n in range(runs):
-        started = time.perf_counter()
-        step()
-        times.append(time.perf_counter() - started)
-    return min(times)
 
 
 if __name__ == "__main__":

@@ -23,6 +23,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from timing import best
+
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -71,7 +73,7 @@ def main() -> None:
     def measure(unit: Unit) -> None:
         members = MemberEvaluation.objects.filter(cycle=cycle, unit_path__startswith=unit.path)
         print(f"{unit.name} ({unit.code}), {args.year}: {members.count():,} member results")
-        bound = _best(lambda: floor(unit))
+        bound = best(lambda: floor(unit))
         print(f"  {'lower bound (tally, one query)':38} {bound * 1000:8.1f} ms")
         data: dict[str, Any] = {}
         steps: list[tuple[str, Callable[[], object]]] = [
@@ -87,7 +89,7 @@ def main() -> None:
         for name, step in steps:
             with CaptureQueriesContext(connection) as queries:
                 step()
-            took = _best(step, repeat=1 if name in ("docx", "pdf") else 3)
+            took = best(step, repeat=1 if name in ("docx", "pdf") else 3)
             print(
                 f"  {name:38} {took * 1000:8.1f} ms  ratio {took / bound:7.1f}"
                 f"  ({len(queries)} queries)"
@@ -126,17 +128,6 @@ def main() -> None:
     measure(province)
     in_background(province)
     measure(district)
-
-
-def _best(step: Callable[[], object], repeat: int = 3) -> float:
-    """The fastest of a few runs, after one to warm the caches."""
-    step()
-    times = []
-    for _i in range(repeat):
-        started = time.perf_counter()
-        step()
-        times.append(time.perf_counter() - started)
-    return min(times)
 
 
 if __name__ == "__main__":
