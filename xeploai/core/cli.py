@@ -3,7 +3,9 @@ and the unit and the cycle they name, or a clear message."""
 
 from __future__ import annotations
 
-from django.core.management.base import CommandError, CommandParser
+from pathlib import Path
+
+from django.core.management.base import CommandError, CommandParser, OutputWrapper
 from django.utils.translation import gettext as _
 
 from xeploai.accounts.audit import add_actor_argument
@@ -26,3 +28,19 @@ def unit_and_cycle(code: str, year: int) -> tuple[Unit, Cycle]:
     if cycle is None:
         raise CommandError(_("Không có kỳ đánh giá năm {year}.").format(year=year))
     return unit, cycle
+
+
+def output_line(output: Path | None) -> list[str]:
+    """`--output` as the access log keeps it: the file as an absolute path."""
+    return ["--output", str(output.absolute())] if output is not None else []
+
+
+def write_output(stdout: OutputWrapper, content: str | bytes, output: Path | None) -> None:
+    """The export printed, or written to `output`: text as UTF-8, a file's bytes as they are."""
+    if output is None:
+        assert isinstance(content, str)
+        stdout.write(content, ending="")
+    elif isinstance(content, bytes):
+        output.write_bytes(content)
+    else:
+        output.write_text(content, encoding="utf-8")

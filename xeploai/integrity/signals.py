@@ -5,7 +5,7 @@ Vietnamese sentence, the strongest first.
 Texts are compared within each grassroots unit, section by section: this year's
 self-reviews of its members with one another and with every earlier self-review of the same
 members (wherever they were then), so that the cost follows the grassroots units, never the
-pairs of the subtree's members."""
+pairs of the subtree's members, and memory holds one unit's texts at a time."""
 
 from __future__ import annotations
 
@@ -21,13 +21,16 @@ from django.utils.translation import gettext_lazy
 from xeploai.cycles.models import Cycle
 from xeploai.reports.percent import vietnamese
 from xeploai.reviews.models import SECTIONS, FollowUp, SelfReview, UnitSelfReview
-from xeploai.units.models import GRASSROOTS_KINDS, SEGMENT, Unit
+from xeploai.units.models import GRASSROOTS_KINDS, Unit
 
 from . import texts
 
 COPIED_TEXT = "copied_text"
 EVASIVE_TEXT = "evasive_text"
-KINDS = (COPIED_TEXT, EVASIVE_TEXT)
+KINDS = {
+    COPIED_TEXT: gettext_lazy("Bản kiểm điểm giống bản khác"),
+    EVASIVE_TEXT: gettext_lazy("Tự phê bình né tránh"),
+}  # each kind as an officer reads it
 # The sections compared for copies; the weakness sections are also judged for evasion.
 COMPARED = tuple(SECTIONS)
 WEAKNESS = "weaknesses"
@@ -58,9 +61,13 @@ class _Review:
 
 
 def find(unit: Unit, cycle: Cycle) -> list[Signal]:
-    """Every signal of `unit`'s subtree in `cycle`, the strongest first."""
-    groups = _grassroots(list(_reviews(cycle, unit)))
-    found = [*_copied(groups, cycle), *_evasive(groups, cycle, unit)]
+    """Every signal of `unit`'s subtree in `cycle`, the strongest first; read a grassroots
+    unit at a time, so that memory holds one unit's texts, never the subtree's."""
+    found: list[Signal] = []
+    for part in _grassroots(unit):
+        members = list(_reviews(cycle, part))
+        if members:
+            found += [*_copied(members, cycle), *_evasive(members, cycle, part)]
     found.sort(key=lambda s: (-s.score, s.kind, s.subject, str(s.evidence.get("other", ""))))
     return found
 
@@ -106,39 +113,30 @@ def _texts(sections: object) -> dict[str, str]:
     return {k: v for k, v in sections.items() if isinstance(v, str) and v.strip()}
 
 
-def _grassroots(reviews: list[_Review]) -> dict[str, list[_Review]]:
-    """This year's reviews by the path of their grassroots unit."""
-    prefixes = {
-        r.cell_path[:end] for r in reviews for end in range(SEGMENT, len(r.cell_path) + 1, SEGMENT)
-    }
-    grassroots = set(
-        Unit.objects.filter(path__in=prefixes, kind__in=GRASSROOTS_KINDS).values_list(
-            "path", flat=True
-        )
-    )
-    groups: dict[str, list[_Review]] = defaultdict(list)
-    for review in reviews:
-        ancestors = (review.cell_path[:end] for end in range(len(review.cell_path), 0, -SEGMENT))
-        groups[next((p for p in ancestors if p in grassroots), review.cell_path)].append(review)
-    return groups
+def _grassroots(unit: Unit) -> Iterator[Unit]:
+    """The grassroots units of the subtree; or the unit alone when it lies within one."""
+    if Unit.objects.filter(path__in=unit.ancestor_paths(), kind__in=GRASSROOTS_KINDS).exists():
+        yield unit
+        return
+    below = Unit.objects.filter(path__startswith=unit.path, kind__in=GRASSROOTS_KINDS)
+    yield from below.order_by("path").iterator()
 
 
-def _copied(groups: dict[str, list[_Review]], cycle: Cycle) -> Iterator[Signal]:
-    earlier: dict[str, list[_Review]] = defaultdict(list)
-    for review in _earlier({r.code for members in groups.values() for r in members}, cycle):
-        earlier[review.code].append(review)
-    for members in groups.values():
-        reviews = members + [e for code in {r.code for r in members} for e in earlier[code]]
-        reviews.sort(key=lambda r: r.order)
-        for key in COMPARED:
-            population = [
-                texts.Section((r.code, r.year, key), r.code, r.year, r.sections[key])
-                for r in reviews
-                if key in r.sections
-            ]
-            for copy in texts.near_copies(population).copies:
-                if copy.section.year == cycle.year:
-                    yield _copy_signal(copy, key, {(r.code, r.year): r for r in reviews})
+def _copied(members: list[_Review], cycle: Cycle) -> Iterator[Signal]:
+    """One grassroots unit's copies: this year's sections with one another and with every
+    earlier self-review of the same members, section by section."""
+    reviews = members + list(_earlier({r.code for r in members}, cycle))
+    reviews.sort(key=lambda r: r.order)
+    by = {(r.code, r.year): r for r in reviews}
+    for key in COMPARED:
+        population = [
+            texts.Section((r.code, r.year, key), r.code, r.year, r.sections[key])
+            for r in reviews
+            if key in r.sections
+        ]
+        for copy in texts.near_copies(population).copies:
+            if copy.section.year == cycle.year:
+                yield _copy_signal(copy, key, by)
 
 
 def _copy_signal(copy: texts.Copy, key: str, by: dict[tuple[str, int], _Review]) -> Signal:
@@ -196,22 +194,22 @@ EXPLAINED = {
 }
 
 
-def _evasive(groups: dict[str, list[_Review]], cycle: Cycle, unit: Unit) -> Iterator[Signal]:
-    weak_cells = _weak_collectives(cycle, unit)
-    unsaid = _fixed_unsaid(cycle, {r.code for members in groups.values() for r in members})
-    for members in groups.values():
-        stock = texts.stock_sentences((r.code, r.sections.get(WEAKNESS, "")) for r in members)
-        for review in members:
-            if not review.sections:
-                continue  # not started: nothing written yet
-            found = texts.evasions(
-                review.sections,
-                stock=stock,
-                collective_weak=review.cell_path in weak_cells,
-                fixed_unsaid=unsaid.get(review.code, 0),
-            )
-            if found:
-                yield _evasive_signal(review, found)
+def _evasive(members: list[_Review], cycle: Cycle, grassroots: Unit) -> Iterator[Signal]:
+    """One grassroots unit's weakness sections that avoid the point."""
+    weak_cells = _weak_collectives(cycle, grassroots)
+    unsaid = _fixed_unsaid(cycle, {r.code for r in members})
+    stock = texts.stock_sentences((r.code, r.sections.get(WEAKNESS, "")) for r in members)
+    for review in members:
+        if not review.sections:
+            continue  # not started: nothing written yet
+        found = texts.evasions(
+            review.sections,
+            stock=stock,
+            collective_weak=review.cell_path in weak_cells,
+            fixed_unsaid=unsaid.get(review.code, 0),
+        )
+        if found:
+            yield _evasive_signal(review, found)
 
 
 def _evasive_signal(review: _Review, found: list[texts.Evasion]) -> Signal:

@@ -13,7 +13,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
 from xeploai.accounts.audit import command_actor, log_command_export
-from xeploai.core.cli import add_unit_cycle_arguments, unit_and_cycle
+from xeploai.core.cli import add_unit_cycle_arguments, output_line, unit_and_cycle, write_output
 from xeploai.core.replica import replica
 from xeploai.integrity import exports, signals
 
@@ -46,17 +46,13 @@ class Command(BaseCommand):
         command = ["integrity", "--cycle", str(cycle), "--unit", unit, "--format", format]
         log_command_export(
             command_actor(actor),
-            command=[*command, *(["--output", str(output)] if output else [])],
+            command=[*command, *output_line(output)],
             detail=_("dấu hiệu cần xem lại {unit} {year}").format(unit=unit, year=cycle),
         )
         with replica():
             found = signals.find(found_unit, found_cycle)
         if format == "xlsx":
-            assert output is not None
-            output.write_bytes(exports.xlsx(found))
-            return
-        out = json.dumps([s.as_json() for s in found], ensure_ascii=False, indent=2) + "\n"
-        if output is None:
-            self.stdout.write(out, ending="")
+            content: str | bytes = exports.xlsx(found)
         else:
-            output.write_text(out, encoding="utf-8")
+            content = json.dumps([s.as_json() for s in found], ensure_ascii=False, indent=2) + "\n"
+        write_output(self.stdout, content, output)

@@ -13,7 +13,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
 from xeploai.accounts.audit import command_actor, log_command_export
-from xeploai.core.cli import add_unit_cycle_arguments, unit_and_cycle
+from xeploai.core.cli import add_unit_cycle_arguments, output_line, unit_and_cycle, write_output
 from xeploai.core.replica import replica
 from xeploai.reports import exports, text
 from xeploai.reports.data import report
@@ -58,22 +58,16 @@ class Command(BaseCommand):
         with replica():
             data = report(found_unit, found_cycle, decimals=decimals)
         if format in exports.CONTENT_TYPES:
-            assert output is not None
-            output.write_bytes(getattr(exports, format)(data))
-            return
-        out = (
-            json.dumps(data, ensure_ascii=False, indent=2) + "\n"
-            if format == "json"
-            else text.render(data)
-        )
-        if output is None:
-            self.stdout.write(out, ending="")
+            content: str | bytes = getattr(exports, format)(data)
+        elif format == "json":
+            content = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
         else:
-            output.write_text(out, encoding="utf-8")
+            content = text.render(data)
+        write_output(self.stdout, content, output)
 
 
 def _command_line(cycle: int, unit: str, fmt: str, decimals: int, output: Path | None) -> list[str]:
     """The command's arguments as the log keeps them, the output file as an absolute path."""
     line = ["report", "--cycle", str(cycle), "--unit", unit, "--format", fmt]
     line += ["--decimals", str(decimals)]
-    return line + (["--output", str(output.absolute())] if output is not None else [])
+    return line + output_line(output)
