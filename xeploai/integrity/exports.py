@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from xeploai.formats_safe import WORKBOOK_OPTIONS, text_style, write_text
 
-from .signals import Signal
+from .signals import KINDS, Signal
 
 
 def xlsx(found: list[Signal]) -> bytes:
@@ -23,11 +23,12 @@ def xlsx(found: list[Signal]) -> bytes:
     headers = (_("Loại"), _("Mã"), _("Mức"), _("Lý do"), _("Liên quan"), _("Năm"))
     for c, header in enumerate(headers):
         write_text(sheet, 0, c, header, heading)
-    sheet.set_column(0, 1, 16)
+    sheet.set_column(0, 0, 28)
+    sheet.set_column(1, 1, 16)
     sheet.set_column(3, 3, 80)
     sheet.set_column(4, 5, 14)
     for r, signal in enumerate(found, start=1):
-        write_text(sheet, r, 0, signal.kind, text)
+        write_text(sheet, r, 0, str(KINDS[signal.kind]), text)
         write_text(sheet, r, 1, signal.subject, text)
         sheet.write_number(r, 2, signal.score, score)
         write_text(sheet, r, 3, signal.text, text)

@@ -16,6 +16,7 @@ from python_calamine import CalamineWorkbook
 
 from xeploai.accounts.models import AccessLog
 from xeploai.core.testing import make_cycle, make_evaluation, make_member, make_unit, make_user
+from xeploai.integrity import signals
 from xeploai.members.models import Member
 from xeploai.reviews.models import FollowUp, SelfReview
 from xeploai.units.models import UnitKind
@@ -113,7 +114,7 @@ class IntegrityCommandTests(TestCase):
             rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python()
         self.assertEqual(
             [(r[0], r[1], r[3]) for r in rows[1:]],
-            [(s["kind"], s["subject"], s["text"]) for s in found],
+            [(str(signals.KINDS[s["kind"]]), s["subject"], s["text"]) for s in found],
         )
         logged = AccessLog.objects.filter(user__username="thanhtra").values_list("path", flat=True)
         self.assertEqual(len(logged), 2)
