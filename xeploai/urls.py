@@ -17,6 +17,7 @@ urlpatterns = [
     path("tai-khoan/", include("xeploai.accounts.urls")),
     path("nhap-du-lieu/", include("xeploai.imports.urls")),
     path("bao-cao/", include("xeploai.reports.urls")),
+    path("dau-hieu/", include("xeploai.integrity.urls")),
     # Before the admin's own: its login page is the accounts' one, throttled, two-factor.
     path("quan-tri/login/", accounts_views.admin_login),
     path("quan-tri/", admin.site.urls),

@@ -129,6 +129,15 @@ def can(user: User | AnonymousUser, power: Power, unit_path: str) -> bool:
     return acting_role(user, power, unit_path) is not None
 
 
+# Who reads where results deserve a second look (`integrity`): those who decide or appraise
+# them. Never a member or a cell: a signal names people and quotes what they wrote.
+SIGNAL_READERS = (Power.APPRAISE, Power.DECIDE, Power.DECIDE_UNITS)
+
+
+def reads_signals(user: User | AnonymousUser, unit_path: str) -> bool:
+    return any(can(user, power, unit_path) for power in SIGNAL_READERS)
+
+
 # Powers whose holders must sign in with a second factor (with superusers and staff, who
 # administer and import): whoever decides, appraises or opens a cycle for a subtree.
 SECOND_FACTOR_POWERS = frozenset(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import collections
 import dataclasses
 import datetime as dt
 import itertools
@@ -101,11 +102,31 @@ class Personas:
     em: User  # secretary of sibling cell B: must see nothing of cell A
     nobody: User  # signed in, no role and no member record: sees nothing
 
+    def users(self, **more: User) -> dict[str, User | None]:
+        """Everyone, by name, with `more` (the persona of a test module): None signs in
+        nobody. The order of `matrix`."""
+        return {
+            "anonymous": None,
+            "nobody": self.nobody,
+            "an": self.an,
+            "binh": self.binh,
+            "chi": self.chi,
+            "dung": self.dung,
+            "em": self.em,
+            **more,
+        }
+
     def client(self, user: User | None) -> Client:
         client = Client()
         if user is not None:
             sign_in(client, user)
         return client
+
+
+def matrix(default: int, **codes: int) -> dict[str, int]:
+    """The status each persona of a permission matrix gets (STYLE.md 19): `default`, but for
+    those named; anonymous is sent to the login page."""
+    return collections.defaultdict(lambda: default, codes) | {"anonymous": 302}
 
 
 def sign_in(client: Client, user: User) -> Client:

@@ -20,6 +20,7 @@ from xeploai.cycles.models import Cycle, MemberEvaluation, UnitEvaluation
 from xeploai.imports import files
 from xeploai.imports.base import Kind, Run, run_import
 from xeploai.imports.kinds import LEADER_RESULTS, PEER_RESULTS, STATE_RESULTS
+from xeploai.integrity import actions as integrity
 from xeploai.members.models import Discipline, Member, Post, StatusPeriod, Transfer
 from xeploai.oversight import demo as oversight
 from xeploai.reports import tally
@@ -141,6 +142,9 @@ def load(
         )
         oversight.seed(current, board=board, member=User.objects.get(username="an"))
     progress("  Gợi ý kiểm điểm, dự và chỉ đạo kiểm điểm")
+    # The board's list of results to look at again, as its first analysis finds them.
+    integrity.analyse(board.roles.select_related("unit").get().unit, cycle=current, by=board)
+    progress("  Dấu hiệu cần xem lại")
     _seal(progress)
     return counts
 

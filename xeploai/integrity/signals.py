@@ -34,6 +34,8 @@ KINDS = {
 # The sections compared for copies; the weakness sections are also judged for evasion.
 COMPARED = tuple(SECTIONS)
 WEAKNESS = "weaknesses"
+# The evidence that tells two signals of the same kind and subject apart.
+IDENTITY = ("section", "other", "year")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -43,9 +45,24 @@ class Signal:
     score: float  # 0-1: how strongly it calls for a second look
     text: str  # why, in one sentence
     evidence: dict[str, Any]
+    unit_path: str = ""  # where the subject stood that year: the member's cell, or the unit
+    name: str = ""  # the subject's name, as a page shows it
+
+    @property
+    def key(self) -> str:
+        """What makes it the same signal when the subtree is analysed again."""
+        parts = [self.kind, self.subject, *(str(self.evidence.get(k, "")) for k in IDENTITY)]
+        return ":".join(parts)
 
     def as_json(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
+        """As docs/integrity-json.md lists it."""
+        return {
+            "kind": self.kind,
+            "subject": self.subject,
+            "score": self.score,
+            "text": self.text,
+            "evidence": self.evidence,
+        }
 
 
 @dataclasses.dataclass(frozen=True)
@@ -141,6 +158,7 @@ def _copied(members: list[_Review], cycle: Cycle) -> Iterator[Signal]:
 
 def _copy_signal(copy: texts.Copy, key: str, by: dict[tuple[str, int], _Review]) -> Signal:
     mine, theirs = copy.section, copy.source
+    review = by[(mine.owner, mine.year)]
     share = vietnamese(Decimal(copy.score * 100), 0)
     section = SECTIONS[key]
     if theirs.owner == mine.owner:
@@ -166,12 +184,15 @@ def _copy_signal(copy: texts.Copy, key: str, by: dict[tuple[str, int], _Review])
         {
             "section": key,
             "other": theirs.owner,
+            "other_name": by[(theirs.owner, theirs.year)].name,
             "year": theirs.year,
             "text": mine.text,
             "other_text": theirs.text,
             "spans": [list(s) for s in copy.spans],
             "other_spans": [list(s) for s in copy.source_spans],
         },
+        review.cell_path,
+        review.name,
     )
 
 
@@ -231,6 +252,8 @@ def _evasive_signal(review: _Review, found: list[texts.Evasion]) -> Signal:
             "found": [e.kind for e in found],
             "text": review.sections.get(WEAKNESS, ""),
         },
+        review.cell_path,
+        review.name,
     )
 
 

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from xeploai.accounts.access import get_unit_for_user
 from xeploai.accounts.audit import log_list_read
 from xeploai.accounts.models import User
-from xeploai.accounts.policy import sees_members_of
+from xeploai.accounts.policy import reads_signals, sees_members_of
 from xeploai.core.db import vietnamese
 from xeploai.core.text import printable
 from xeploai.cycles.models import Cycle
@@ -71,6 +71,7 @@ def unit_detail(request: HttpRequest, code: str) -> HttpResponse:
     if context["sees_members"]:  # the open cycle's reviews of the unit and of those below it
         context["cycle"] = Cycle.objects.current()
         context["has_collective"] = unit.kind in COLLECTIVE_KINDS
+        context["reads_signals"] = reads_signals(request.user, unit.path)
     query = printable(request.GET.get("q", ""))  # a NUL alone is no query
     # A cell lists its members; above a cell the subtree is searched, never listed whole.
     if context["sees_members"] and (unit.is_cell or query):

@@ -29,6 +29,7 @@ from xeploai.core.testing import (
     make_personas,
 )
 from xeploai.cycles.models import Cycle, MemberEvaluation
+from xeploai.integrity.models import Finding
 from xeploai.members.models import (
     Discipline,
     Member,
@@ -89,6 +90,8 @@ NOT_READS = {
     "oversight:suggestion_new": "an empty form: the subject is typed, nobody's record is shown",
     "oversight:attendance_new": "an empty form: the subject is typed, nobody's record is shown",
     "oversight:release": "a write (POST) answered by a redirect",
+    "integrity:analyse": "a write (POST) answered by a redirect",
+    "integrity:unexamine": "a write (POST) answered by a redirect",
 }
 # Whole namespaces: the signed-in user's own account, and the admin (checked below).
 NOT_READ_NAMESPACES = {"accounts", "admin"}
@@ -137,6 +140,7 @@ class AccessLogPathsTestCase(TestCase):
     records: dict[type[Model], Model]
     suggestion: Suggestion
     attendance: Attendance
+    finding: Finding
 
     @classmethod
     def setUpTestData(cls) -> None:
@@ -149,6 +153,17 @@ class AccessLogPathsTestCase(TestCase):
         cls.records = cls.make_records()
         cls.suggestion, cls.attendance = cls.make_oversight()
         open_leaders(p.commune, cycle=cls.cycle)  # An's post, made with her records
+        cls.finding = Finding.objects.create(
+            cycle=cls.cycle,
+            unit_path=p.cell_a.path,
+            kind="evasive_text",
+            subject="DV-AN",
+            name="Trần Thị An",
+            key="evasive_text:DV-AN::2026",
+            score=1.0,
+            text="Phần hạn chế, khuyết điểm để trống hoặc ghi “không có”.",
+            evidence={"year": 2026, "found": ["empty"], "text": ""},
+        )
 
     @classmethod
     def make_oversight(cls) -> tuple[Suggestion, Attendance]:
@@ -264,6 +279,21 @@ class AccessLogPathsTestCase(TestCase):
                 "/kiem-diem/to-chuc/quyet-dinh/DB-XA/?nam=2026", "chi", view, None, "tổ chức DB-XA"
             ),
             Door("/bao-cao/DB-XA/2026/tai-ve.xlsx", "chi", export, None, "báo cáo DB-XA 2026"),
+            Door(
+                "/dau-hieu/don-vi/DB-HUYEN/?nam=2026",
+                "dung",
+                view,
+                None,
+                "dấu hiệu cần xem lại DB-HUYEN 2026; lọc: nam=2026; 1 dòng",
+            ),
+            Door(
+                "/dau-hieu/don-vi/DB-XA/?nam=2026&export=xlsx",
+                "chi",
+                export,
+                None,
+                "dấu hiệu cần xem lại DB-XA 2026 xlsx",
+            ),
+            Door(f"/dau-hieu/{self.finding.pk}/", "dung", view, "DV-AN", "để trống"),
             Door("/bao-cao/DB-XA/2026/de-xuat/", "chi", view, None, "đề xuất sau xếp loại DB-XA"),
             Door("/bao-cao/DB-XA/2026/de-xuat/tai-ve.csv", "chi", export, None, "đề xuất DB-XA"),
             *self.admin_doors(),
@@ -287,6 +317,13 @@ class AccessLogPathsTestCase(TestCase):
                 export,
                 None,
                 "báo cáo DB-XA 2026 json; dòng lệnh",
+            ),
+            Door(
+                "xeploai integrity --cycle 2026 --unit DB-XA --as chi",
+                "chi",
+                export,
+                None,
+                "dấu hiệu cần xem lại DB-XA 2026; dòng lệnh",
             ),
         ]
 

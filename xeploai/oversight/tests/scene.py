@@ -41,18 +41,7 @@ class Scene:
     commune: UnitEvaluation  # the commune's leadership collective: Chi drafts its report
 
     def users(self) -> dict[str, User | None]:
-        """Everyone, by name: None signs in nobody."""
-        p = self.p
-        return {
-            "anonymous": None,
-            "nobody": p.nobody,
-            "an": p.an,
-            "binh": p.binh,
-            "chi": p.chi,
-            "dung": p.dung,
-            "em": p.em,
-            "thuong": self.thuong,
-        }
+        return self.p.users(thuong=self.thuong)
 
 
 def make_scene() -> Scene:

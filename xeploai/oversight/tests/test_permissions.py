@@ -8,18 +8,12 @@ from typing import Any
 
 from django.test import TestCase
 
+from xeploai.core.testing import matrix
 from xeploai.oversight.models import Attendance, Suggestion
 
 from .scene import Scene, attend, make_scene, suggest
 
 YEAR = "?nam=2026"
-EVERYONE = ("anonymous", "nobody", "an", "binh", "chi", "dung", "em", "thuong")
-
-
-def matrix(default: int, **codes: int) -> dict[str, int]:
-    """The status each persona gets: `default`, but for those named; anonymous is sent to
-    the login page."""
-    return {name: codes.get(name, default) for name in EVERYONE} | {"anonymous": 302}
 
 
 class PermissionsTestCase(TestCase):

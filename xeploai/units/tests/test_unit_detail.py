@@ -60,10 +60,11 @@ class UnitDetailTestCase(TestCase):
     def test_it_pins_the_query_count(self) -> None:
         client = self.p.client(self.p.dung)
         client.get("/don-vi/DB-XA/")  # warm the session
-        # The open cycle, for the links to the reviews of the unit and of those below it.
-        with self.assertNumQueries(10):
+        # The open cycle, for the links to the reviews of the unit and of those below it; the
+        # user's roles, for the link to the signals (integrity).
+        with self.assertNumQueries(11):
             client.get("/don-vi/DB-XA/")  # no member listed above a cell until a search
-        with self.assertNumQueries(11):  # and one INSERT: the list read in the access log (S3)
+        with self.assertNumQueries(12):  # and one INSERT: the list read in the access log (S3)
             client.get("/don-vi/CB-A/")
 
     def test_it_searches_above_a_cell_instead_of_listing_everyone(self) -> None:

@@ -1,4 +1,6 @@
 """`xeploai integrity --cycle YEAR --unit CODE`: where a unit's results deserve a second look.
+The subtree is analysed and what is found kept, as the page's "Phân tích lại" does, so that
+the page then lists what the command printed.
 
 An export of what members wrote, so it is logged (RULES.md S3) under the account `--as`
 names, by default the one named as the operating-system user."""
@@ -14,8 +16,8 @@ from django.utils.translation import gettext as _
 
 from xeploai.accounts.audit import command_actor, log_command_export
 from xeploai.core.cli import add_unit_cycle_arguments, output_line, unit_and_cycle, write_output
-from xeploai.core.replica import replica
-from xeploai.integrity import exports, signals
+from xeploai.integrity import actions, exports
+from xeploai.integrity.models import Finding
 
 
 class Command(BaseCommand):
@@ -44,13 +46,15 @@ class Command(BaseCommand):
             raise CommandError(_("Định dạng {format} cần --output FILE.").format(format=format))
         found_unit, found_cycle = unit_and_cycle(unit, cycle)
         command = ["integrity", "--cycle", str(cycle), "--unit", unit, "--format", format]
+        user = command_actor(actor)
         log_command_export(
-            command_actor(actor),
+            user,
             command=[*command, *output_line(output)],
             detail=_("dấu hiệu cần xem lại {unit} {year}").format(unit=unit, year=cycle),
         )
-        with replica():
-            found = signals.find(found_unit, found_cycle)
+        actions.analyse(found_unit, cycle=found_cycle, by=user)
+        kept = Finding.objects.filter(cycle=found_cycle).in_subtree(found_unit).ranked()
+        found = [finding.as_signal() for finding in kept.iterator(chunk_size=2000)]
         if format == "xlsx":
             content: str | bytes = exports.xlsx(found)
         else:
