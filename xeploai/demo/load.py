@@ -19,7 +19,7 @@ from xeploai.core.db import create_objects
 from xeploai.cycles.models import Cycle, MemberEvaluation, UnitEvaluation
 from xeploai.imports import files
 from xeploai.imports.base import Kind, Run, run_import
-from xeploai.imports.kinds import LEADER_RESULTS, PEER_RESULTS, STATE_RESULTS
+from xeploai.imports.kinds import LEADER_RESULTS, PEER_RESULTS, SELF_REVIEWS, STATE_RESULTS
 from xeploai.integrity import actions as integrity
 from xeploai.members.models import Discipline, Member, Post, StatusPeriod, Transfer
 from xeploai.oversight import demo as oversight
@@ -28,10 +28,10 @@ from xeploai.reviews import history, seals
 from xeploai.reviews.models import HistorySeal
 from xeploai.units.models import Unit, UnitKind
 
-from . import leaders
+from . import leaders, texts
 from .history import make_cycles, member_rows, state_results_file, unit_rows
 from .people import add_people
-from .progress import advance, fill_drafts
+from .progress import advance, fill_drafts, grassroots_groups
 from .tree import Seeded, Tree, TreeBuilder
 
 PASSWORD = "xeploai-demo-2026"  # noqa: S105  (the demo's published persona password)
@@ -126,11 +126,15 @@ def load(
     )
     tally.rebuild(cycles)
     current = cycles[-1]
+    # What the members wrote last year, from the offices' files, for this year's to be
+    # compared with.
+    earlier = _past_self_reviews(tree, cycles[-2], seed)
+    counts["self_reviews"] = len(earlier.sections)
     # The personas, and the review taken forward as its users would: each cell these steps
     # touch is counted again once, at the end (no step reads the tally).
     with tally.deferred():
         ensure_personas(tree)
-        fill_drafts(tree, current, seed)
+        fill_drafts(tree, current, seed, earlier)
         board = User.objects.get(username="dung")
         advance(
             tree,
@@ -147,6 +151,20 @@ def load(
     progress("  Dấu hiệu cần xem lại")
     _seal(progress)
     return counts
+
+
+def _past_self_reviews(tree: Tree, cycle: Cycle, seed: int) -> texts.Written:
+    """The self-reviews of the members with a level in `cycle`, imported as an office would;
+    returns them."""
+    graded = MemberEvaluation.objects.filter(
+        cycle=cycle, unit_path__startswith=tree.root.path, level_final__isnull=False
+    )
+    codes = set(graded.values_list("member__code", flat=True))
+    groups = [[c for c in group if c in codes] for group in grassroots_groups(tree)]
+    written = texts.for_members(groups, cycle.year, seed)
+    rows = [{"code": c, "year": cycle.year, **v} for c, v in written.sections.items()]
+    _import(SELF_REVIEWS, rows, "ban-tu-kiem-diem.csv")
+    return written
 
 
 def _import(kind: Kind, rows: Iterable[dict[str, object]], name: str) -> int:

@@ -95,15 +95,20 @@ class Bodies:
         return self.secretaries.get(unit.pk, self.officer)
 
 
-def fill_drafts(tree: Tree, cycle: Cycle, seed: int) -> int:
-    """A self-review form for every 2026 evaluation that has its sheet filled in, in the
-    member's words (`texts.for_members`)."""
-    regime = Regime(cycle.regime)
-    seeded = {s.member.pk: s for s in tree.members}
+def grassroots_groups(tree: Tree) -> list[list[str]]:
+    """The members' codes, by grassroots unit: whose texts are compared with one another."""
     groups: dict[int, list[str]] = defaultdict(list)
     for s in sorted(tree.members, key=lambda s: s.member.code):
         groups[s.cell.grassroots.pk].append(s.member.code)
-    written = texts.for_members(groups.values(), cycle.year, seed)
+    return list(groups.values())
+
+
+def fill_drafts(tree: Tree, cycle: Cycle, seed: int, earlier: texts.Written | None = None) -> int:
+    """A self-review form for every 2026 evaluation that has its sheet filled in, in the
+    member's words (`texts.for_members`), a few in their words of `earlier` again."""
+    regime = Regime(cycle.regime)
+    seeded = {s.member.pk: s for s in tree.members}
+    written = texts.for_members(grassroots_groups(tree), cycle.year, seed, earlier)
     reviews = []
     opened = MemberEvaluation.objects.filter(
         cycle=cycle, step=Step.SELF_REVIEW, unit_path__startswith=tree.root.path

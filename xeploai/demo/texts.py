@@ -195,6 +195,7 @@ WORDS: Mapping[str, Sequence[str]] = {
     "role": ("chi ủy viên", "tổ trưởng tổ đảng", "đảng viên phụ trách khu dân cư", "phó bí thư"),
 }
 COPY_SHARE = 0.03  # members who copy a fellow member's text, lightly edited
+OWN_COPY_SHARE = 0.02  # members who hand in their own text of last year again, lightly edited
 EMPTY_SHARE = 0.03  # members who write no weakness
 EMPTY = ("Không có.", "Chưa có.", "Không có hạn chế, khuyết điểm.")
 
@@ -202,8 +203,8 @@ EMPTY = ("Không có.", "Chưa có.", "Không có hạn chế, khuyết điểm.
 def own(rng: random.Random) -> dict[str, str]:
     """A self-review in one's own words."""
     return {
-        "strengths": _paragraph(rng, STRENGTHS, rng.randint(4, 7)),
-        "weaknesses": _paragraph(rng, WEAKNESSES, rng.randint(1, 3)),
+        "strengths": _paragraph(rng, STRENGTHS, rng.randint(4, 6)),
+        "weaknesses": _paragraph(rng, WEAKNESSES, rng.randint(2, 3)),
         "plan": _paragraph(rng, PLANS, rng.randint(2, 4)),
         "collective_responsibility": _paragraph(rng, RESPONSIBILITIES, 1),
     }
@@ -216,17 +217,28 @@ class Written:
     sections: dict[str, dict[str, str]] = dataclasses.field(default_factory=dict)
     copied: dict[str, str] = dataclasses.field(default_factory=dict)  # code → whose it copies
     empty: set[str] = dataclasses.field(default_factory=set)  # codes with no weakness
+    again: set[str] = dataclasses.field(default_factory=set)  # codes copying their `earlier`
 
 
-def for_members(groups: Iterable[Sequence[str]], year: int, seed: int) -> Written:
+def for_members(
+    groups: Iterable[Sequence[str]], year: int, seed: int, earlier: Written | None = None
+) -> Written:
     """The sections of each member, by code, for members grouped by grassroots unit: most in
     their own words; `COPY_SHARE` of them a light edit of an earlier member's of their group;
-    `EMPTY_SHARE` of them with no weakness."""
+    `EMPTY_SHARE` of them with no weakness; given what they wrote `earlier`, `OWN_COPY_SHARE`
+    of them a light edit of it."""
     written = Written()
     for group in groups:
         for n, code in enumerate(group):
             rng = random.Random(f"{seed}:{year}:{code}")
             roll = rng.random()
+            own_again = 1 - EMPTY_SHARE - OWN_COPY_SHARE < roll <= 1 - EMPTY_SHARE
+            if earlier is not None and code in earlier.sections and own_again:
+                written.sections[code] = {
+                    k: edited(v, rng) for k, v in earlier.sections[code].items()
+                }
+                written.again.add(code)
+                continue
             if n and roll < COPY_SHARE:
                 source = group[rng.randrange(n)]
                 written.copied[code] = source

@@ -77,6 +77,9 @@ class SelfReview(Report):
     )
     assisted = models.BooleanField(_("bí thư chi bộ nhập thay"), default=False)
 
+    # Written by imports only (a past year's text): a draft is saved at each pause in typing.
+    versions = ExplicitHistory()
+
     class Meta:
         verbose_name = _("bản tự kiểm điểm")
         verbose_name_plural = _("bản tự kiểm điểm")

@@ -1,7 +1,8 @@
 """Every kind of import, in the order a new district loads them (discipline last: it may
 name the cycle it was counted in, which past results create; the state evaluation after the
 members it rates; the levels of governments and mass organisations after their party
-organisation's result; leaders' results after the results of the units they head)."""
+organisation's result; leaders' results after the results of the units they head; past
+self-reviews after the results of their year)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from .members import MEMBERS
 from .peers import PEER_RESULTS
 from .records import DISCIPLINE, POSTS, STATE_RESULTS, STATUSES, TRANSFERS
 from .results import RESULTS
+from .self_reviews import SELF_REVIEWS
 from .units import UNITS
 
 KINDS: dict[str, Kind] = {
@@ -26,6 +28,7 @@ KINDS: dict[str, Kind] = {
         LEADER_RESULTS,
         DISCIPLINE,
         STATE_RESULTS,
+        SELF_REVIEWS,
     )
 }
 
@@ -37,6 +40,7 @@ __all__ = [
     "PEER_RESULTS",
     "POSTS",
     "RESULTS",
+    "SELF_REVIEWS",
     "STATE_RESULTS",
     "STATUSES",
     "TRANSFERS",

@@ -30,7 +30,7 @@ from xeploai.members.models import (
     StatusPeriod,
     Transfer,
 )
-from xeploai.reviews.models import PeerKind, PeerResult
+from xeploai.reviews.models import PeerKind, PeerResult, SelfReview
 from xeploai.units.models import Unit, UnitKind
 
 from .spreadsheet import cells
@@ -90,7 +90,10 @@ class ExportFormulasTestCase(TestCase):
             decision_date=dt.date(2024, 12, 20),
         )
         cycle = make_cycle(2020, closed=True)
-        make_evaluation(member, cycle, status=Status.EXEMPT, status_reason=LINK)
+        exempt = make_evaluation(member, cycle, status=Status.EXEMPT, status_reason=LINK)
+        SelfReview.objects.create(
+            evaluation=exempt, form="IMPORT", sections={"strengths": COMMAND, "plan": AT}
+        )
 
     def test_csv_cells_are_quoted_and_import_back_unchanged(self) -> None:
         written: list[str] = []
