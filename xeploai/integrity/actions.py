@@ -11,10 +11,18 @@ from xeploai.core.replica import replica
 from xeploai.cycles.models import Cycle
 from xeploai.units.models import GRASSROOTS_KINDS, Unit
 
-from . import signals
+from . import people, results, signals
 from .models import Analysis, AnalysisState, Examination, Finding
 
 PENDING = (AnalysisState.QUEUED, AnalysisState.RUNNING)
+# What an analysis looks for, each a function of the unit and the cycle giving its signals.
+FINDERS = (
+    signals.find,
+    results.find,
+    people.appraisal_changes,
+    people.self_inflation,
+    people.inconsistent,
+)
 
 
 def scope_of(unit: Unit) -> Unit:
@@ -59,7 +67,7 @@ def run(analysis: Analysis) -> None:
     a failure leaves the findings as they were."""
     try:
         with replica():
-            found = signals.find(analysis.unit, analysis.cycle)
+            found = [s for find in FINDERS for s in find(analysis.unit, analysis.cycle)]
         keep(analysis, found)
     except Exception:
         analysis.state = AnalysisState.FAILED

@@ -3,10 +3,12 @@ officer said of each finding, kept across analyses."""
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Count, Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from xeploai.core.history import HistoricalRecords
@@ -51,6 +53,13 @@ class Analysis(models.Model):
         return self.state in (AnalysisState.QUEUED, AnalysisState.RUNNING)
 
 
+@dataclasses.dataclass(frozen=True)
+class Summary:
+    total: int
+    examined: int
+    kinds: list[tuple[str, int]]  # each kind found, as an officer reads it, with its count
+
+
 class FindingQuerySet(models.QuerySet["Finding"]):
     def in_subtree(self, unit: Unit) -> FindingQuerySet:
         return self.filter(unit_path__startswith=unit.path)
@@ -58,6 +67,31 @@ class FindingQuerySet(models.QuerySet["Finding"]):
     def ranked(self) -> FindingQuerySet:
         """The strongest first, as the command lists them."""
         return self.order_by("-score", "kind", "subject", "key")
+
+    def summary(self) -> Summary:
+        """How many findings of each kind, and how many of them were examined (one query)."""
+        examined = Examination.objects.filter(cycle=OuterRef("cycle"), key=OuterRef("key"))
+        rows = (
+            self.annotate(examined=Exists(examined))
+            .order_by()
+            .values_list("kind")
+            .annotate(n=Count("pk"), done=Count("pk", filter=Q(examined=True)))
+        )
+        counts = {kind: (n, done) for kind, n, done in rows}
+        return Summary(
+            total=sum(n for n, _done in counts.values()),
+            examined=sum(done for _n, done in counts.values()),
+            kinds=[(str(label), counts[k][0]) for k, label in KINDS.items() if k in counts],
+        )
+
+    def by_subject(self, cycle: Cycle, unit: Unit, codes: list[str]) -> dict[str, list[Finding]]:
+        """The findings of these subjects of `unit`'s subtree, by subject, the strongest
+        first: what a list of results shows beside each (one query)."""
+        found: dict[str, list[Finding]] = {}
+        rows = self.filter(cycle=cycle, subject__in=codes).in_subtree(unit).defer("evidence")
+        for finding in rows.ranked():
+            found.setdefault(finding.subject, []).append(finding)
+        return found
 
 
 class Finding(models.Model):

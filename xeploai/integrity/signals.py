@@ -9,11 +9,15 @@ pairs of the subtree's members, and memory holds one unit's texts at a time."""
 
 from __future__ import annotations
 
+import collections
 import dataclasses
+import multiprocessing
+import os
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -25,17 +29,34 @@ from xeploai.units.models import GRASSROOTS_KINDS, Unit
 
 from . import texts
 
+T = TypeVar("T")
+
 COPIED_TEXT = "copied_text"
 EVASIVE_TEXT = "evasive_text"
+INFLATION = "inflation"
+QUOTA_CEILING = "quota_ceiling"
+SELF_INFLATION = "self_inflation"
+APPRAISAL_CHANGES = "appraisal_changes"
+INCONSISTENT = "inconsistent"
 KINDS = {
     COPIED_TEXT: gettext_lazy("Bản kiểm điểm giống bản khác"),
     EVASIVE_TEXT: gettext_lazy("Tự phê bình né tránh"),
+    INFLATION: gettext_lazy("Tỷ lệ xếp loại cao bất thường"),
+    QUOTA_CEILING: gettext_lazy("Luôn sát mức tối đa"),
+    SELF_INFLATION: gettext_lazy("Tự xếp loại cao hơn quy định"),
+    APPRAISAL_CHANGES: gettext_lazy("Kết quả bị cấp trên điều chỉnh"),
+    INCONSISTENT: gettext_lazy("Kết quả trái quy định"),
 }  # each kind as an officer reads it
+# A subtree of this many grassroots units or more has its texts compared in other processes,
+# at most this many, each unit's while this many others' are read.
+PARALLEL_FROM = 50
+MAX_PROCESSES = 2
+IN_FLIGHT = 8
 # The sections compared for copies; the weakness sections are also judged for evasion.
 COMPARED = tuple(SECTIONS)
 WEAKNESS = "weaknesses"
 # The evidence that tells two signals of the same kind and subject apart.
-IDENTITY = ("section", "other", "year")
+IDENTITY = ("section", "other", "year", "measure", "against", "rule", "report")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -69,24 +90,101 @@ class Signal:
 class _Review:
     """One self-review, as compared: whose, which year, its sections."""
 
-    code: str
+    code: str  # the member's code, or the unit's
     name: str
     year: int
-    cell_path: str
+    cell_path: str  # where it was written: the member's cell, or the unit
     sections: dict[str, str]
     order: tuple[Any, ...]  # when it was given: earlier years first, then by submission
+    collective: str = ""  # for a unit's report, the kind of its evaluation
+
+    @property
+    def owner(self) -> str:
+        """Whose text it is: an organisation's report and its committee's are two owners."""
+        return f"{self.code}:{self.collective}" if self.collective else self.code
 
 
-def find(unit: Unit, cycle: Cycle) -> list[Signal]:
+def find(unit: Unit, cycle: Cycle, *, processes: int | None = None) -> list[Signal]:
     """Every signal of `unit`'s subtree in `cycle`, the strongest first; read a grassroots
-    unit at a time, so that memory holds one unit's texts, never the subtree's."""
+    unit at a time, so that memory holds a few units' texts, never the subtree's. The texts
+    are compared in `processes` other processes (by default, as many as the machine has
+    cores, where the subtree has `PARALLEL_FROM` grassroots units or more) while the next
+    units are read."""
+    parts = list(_grassroots(unit))
+    if processes is None:
+        processes = min(os.cpu_count() or 1, MAX_PROCESSES) if len(parts) >= PARALLEL_FROM else 1
     found: list[Signal] = []
-    for part in _grassroots(unit):
-        members = list(_reviews(cycle, part))
-        if members:
-            found += [*_copied(members, cycle), *_evasive(members, cycle, part)]
+    with _executor(processes) as pool:
+        pending: collections.deque[tuple[Future[list[list[texts.Copy]]], _Compared]] = (
+            collections.deque()
+        )
+        for part in parts:
+            members = list(_reviews(cycle, part))
+            reports = list(_unit_reviews(cycle, part))
+            groups = [members + list(_earlier({r.code for r in members}, cycle))] if members else []
+            groups += [reports] if any(r.year == cycle.year for r in reports) else []
+            for group in groups:
+                compared = _Compared.of(group)
+                pending.append((pool.submit(texts.copies_among, compared.populations), compared))
+            if members:
+                found += _evasive(members, cycle, part)
+            while len(pending) > IN_FLIGHT:
+                found += _copy_signals(*pending.popleft(), cycle)
+        while pending:
+            found += _copy_signals(*pending.popleft(), cycle)
     found.sort(key=lambda s: (-s.score, s.kind, s.subject, str(s.evidence.get("other", ""))))
     return found
+
+
+def _executor(processes: int) -> Executor:
+    if processes <= 1:
+        return _Inline()
+    # Spawned, not forked: a child shares no database connection with its parent.
+    return ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("spawn"))
+
+
+class _Inline(Executor):
+    """The work done where it is asked, for a subtree too small to pay for other processes."""
+
+    def submit(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> Future[T]:
+        future: Future[T] = Future()
+        future.set_result(fn(*args, **kwargs))
+        return future
+
+
+@dataclasses.dataclass(frozen=True)
+class _Compared:
+    """The self-reviews of a grassroots unit as compared: each section's population."""
+
+    by: dict[tuple[str, int], _Review]
+    keys: list[str]
+    populations: list[list[texts.Section]]
+
+    @classmethod
+    def of(cls, reviews: list[_Review]) -> _Compared:
+        reviews = sorted(reviews, key=lambda r: r.order)
+        populations = [
+            [
+                texts.Section((r.owner, r.year, key), r.owner, r.year, r.sections[key])
+                for r in reviews
+                if key in r.sections
+            ]
+            for key in COMPARED
+        ]
+        return cls({(r.owner, r.year): r for r in reviews}, list(COMPARED), populations)
+
+
+def _copy_signals(
+    future: Future[list[list[texts.Copy]]], compared: _Compared, cycle: Cycle
+) -> list[Signal]:
+    """A grassroots unit's copies of this year: its sections with one another and with the
+    earlier ones given (the same members', or the same units'), section by section."""
+    return [
+        _copy_signal(copy, key, compared.by)
+        for key, copies in zip(compared.keys, future.result(), strict=True)
+        for copy in copies
+        if copy.section.year == cycle.year
+    ]
 
 
 def _reviews(cycle: Cycle, unit: Unit) -> Iterator[_Review]:
@@ -124,6 +222,28 @@ def _earlier(codes: Iterable[str], cycle: Cycle) -> Iterator[_Review]:
             yield _Review(code, name, year, path, _texts(sections), (0, year, pk))
 
 
+def _unit_reviews(cycle: Cycle, unit: Unit) -> Iterator[_Review]:
+    """The reports of the organisations and collectives of the subtree, this year's and
+    every earlier year's."""
+    rows = UnitSelfReview.objects.filter(
+        evaluation__cycle__kind=cycle.kind,
+        evaluation__cycle__year__lte=cycle.year,
+        evaluation__unit_path__startswith=unit.path,
+    ).values_list(
+        "evaluation__unit__code",
+        "evaluation__unit__name",
+        "evaluation__cycle__year",
+        "evaluation__unit_path",
+        "evaluation__kind",
+        "sections",
+        "submitted",
+        "pk",
+    )
+    for code, name, year, path, kind, sections, submitted, pk in rows.iterator(chunk_size=2000):
+        order = (year, submitted is None, submitted, pk)
+        yield _Review(code, name, year, path, _texts(sections), order, kind)
+
+
 def _texts(sections: object) -> dict[str, str]:
     if not isinstance(sections, dict):
         return {}
@@ -139,29 +259,18 @@ def _grassroots(unit: Unit) -> Iterator[Unit]:
     yield from below.order_by("path").iterator()
 
 
-def _copied(members: list[_Review], cycle: Cycle) -> Iterator[Signal]:
-    """One grassroots unit's copies: this year's sections with one another and with every
-    earlier self-review of the same members, section by section."""
-    reviews = members + list(_earlier({r.code for r in members}, cycle))
-    reviews.sort(key=lambda r: r.order)
-    by = {(r.code, r.year): r for r in reviews}
-    for key in COMPARED:
-        population = [
-            texts.Section((r.code, r.year, key), r.code, r.year, r.sections[key])
-            for r in reviews
-            if key in r.sections
-        ]
-        for copy in texts.near_copies(population).copies:
-            if copy.section.year == cycle.year:
-                yield _copy_signal(copy, key, by)
-
-
 def _copy_signal(copy: texts.Copy, key: str, by: dict[tuple[str, int], _Review]) -> Signal:
     mine, theirs = copy.section, copy.source
-    review = by[(mine.owner, mine.year)]
+    review, other = by[(mine.owner, mine.year)], by[(theirs.owner, theirs.year)]
     share = vietnamese(Decimal(copy.score * 100), 0)
     section = SECTIONS[key]
-    if theirs.owner == mine.owner:
+    if theirs.owner == mine.owner and review.collective:
+        text = _("Phần “{section}” giống báo cáo kiểm điểm năm {year} của chính tập thể ({share}).")
+    elif review.collective:
+        text = _(
+            "Phần “{section}” giống báo cáo kiểm điểm năm {year} của {name} ({code}) ({share})."
+        )
+    elif theirs.owner == mine.owner:
         text = _(
             "Phần “{section}” giống bản tự kiểm điểm năm {year} của chính đảng viên ({share})."
         )
@@ -172,24 +281,21 @@ def _copy_signal(copy: texts.Copy, key: str, by: dict[tuple[str, int], _Review])
         )
     return Signal(
         COPIED_TEXT,
-        mine.owner,
+        review.code,
         copy.score,
         text.format(
-            section=section,
-            year=theirs.year,
-            name=by[(theirs.owner, theirs.year)].name,
-            code=theirs.owner,
-            share=share,
+            section=section, year=theirs.year, name=other.name, code=other.code, share=share
         ),
         {
             "section": key,
-            "other": theirs.owner,
-            "other_name": by[(theirs.owner, theirs.year)].name,
+            "other": other.code,
+            "other_name": other.name,
             "year": theirs.year,
             "text": mine.text,
             "other_text": theirs.text,
             "spans": [list(s) for s in copy.spans],
             "other_spans": [list(s) for s in copy.source_spans],
+            **({"report": review.collective} if review.collective else {}),
         },
         review.cell_path,
         review.name,

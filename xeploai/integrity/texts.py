@@ -116,6 +116,11 @@ def sentences(text: str) -> list[_Sentence]:
     return found
 
 
+def copies_among(populations: Sequence[Sequence[Section]]) -> list[list[Copy]]:
+    """The copies of each population: one task of a process pool (`signals.find`)."""
+    return [near_copies(population).copies for population in populations]
+
+
 def near_copies(population: Sequence[Section]) -> Comparison:
     """Every pair of sections of `population` that say nearly the same, but a person's two
     sections of one year; the strongest first."""

@@ -16,10 +16,11 @@ from django.views.decorators.http import require_GET, require_POST
 
 from xeploai.accounts.audit import log_access
 from xeploai.accounts.models import AccessAction, User
-from xeploai.accounts.policy import sees_members_of
+from xeploai.accounts.policy import reads_signals, sees_members_of
 from xeploai.core.replica import replica
 from xeploai.core.worker import no_worker
 from xeploai.cycles.models import Cycle, CycleKind
+from xeploai.integrity.models import Finding, Summary
 from xeploai.reviews.access import get_scope_unit_for_user
 from xeploai.units.models import Unit, UnitKind
 
@@ -65,8 +66,17 @@ def report(request: HttpRequest, code: str, year: int) -> HttpResponse:
         "children": children,
         "formats": FORMATS.items(),
         "in_background": written_in_background(unit),
+        "signals": _signals(user, unit, year),
     }
     return render(request, "reports/report.html", context)
+
+
+def _signals(user: User, unit: Unit, year: int) -> Summary | None:
+    """The counts of the unit's signals of the year, for those who read them (integrity)."""
+    if not reads_signals(user, unit.path):
+        return None
+    found = Finding.objects.filter(cycle__kind=CycleKind.YEAR, cycle__year=year)
+    return found.in_subtree(unit).summary()
 
 
 @login_required

@@ -157,6 +157,10 @@ class Row:
     verdict: Verdict
     missing: list[Requirement]
 
+    @property
+    def code(self) -> str:
+        return self.evaluation.member.code
+
 
 def rows_for(evaluations: QuerySet[MemberEvaluation]) -> list[Row]:
     """The rows of a list of evaluations, reading each member's records once."""

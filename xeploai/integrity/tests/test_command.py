@@ -16,10 +16,11 @@ from python_calamine import CalamineWorkbook
 
 from xeploai.accounts.models import AccessLog
 from xeploai.core.testing import make_cycle, make_evaluation, make_member, make_unit, make_user
+from xeploai.cycles.models import Cycle
 from xeploai.integrity import signals
 from xeploai.members.models import Member
 from xeploai.reviews.models import FollowUp, SelfReview
-from xeploai.units.models import UnitKind
+from xeploai.units.models import Unit, UnitKind
 
 from .test_texts import BASE, edited
 
@@ -99,6 +100,12 @@ class IntegrityCommandTests(TestCase):
         self.assertNotIn("DV-DUNG", {s["evidence"].get("other") for s in found})
         evasive = next(s for s in found if s["subject"] == "DV-CHI" and s["kind"] == "evasive_text")
         self.assertEqual(evasive["text"], "Phần hạn chế, khuyết điểm để trống hoặc ghi “không có”.")
+
+    def test_other_processes_find_the_same(self) -> None:
+        unit, cycle = Unit.objects.get(code="H1"), Cycle.objects.get(year=2026)
+        self.assertEqual(
+            signals.find(unit, cycle, processes=2), signals.find(unit, cycle, processes=1)
+        )
 
     def test_a_unit_sees_its_own_subtree_only(self) -> None:
         self.assertEqual({s["subject"] for s in self.signals("X2")}, {"DV-DUNG"})

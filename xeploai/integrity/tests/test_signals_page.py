@@ -147,6 +147,25 @@ class SignalsPageTestCase(TestCase):
         with self.assertNumQueries(9):
             self.assertEqual(client.get(f"/dau-hieu/{copy.pk}/").status_code, 200)
 
+    def test_the_decision_and_appraisal_lists_show_each_members_signals(self) -> None:
+        link = f'href="/dau-hieu/{self.s.copy.pk}/?tu=DB-XA"'
+        decide = "/kiem-diem/quyet-dinh/DB-XA/?nam=2026&buoc=tat-ca"
+        self.assertContains(self.s.p.client(self.s.p.chi).get(decide), link)
+        appraise = "/kiem-diem/tham-dinh/DB-XA/?nam=2026&buoc=tat-ca"
+        response = self.s.p.client(self.s.p.dung).get(appraise)
+        self.assertContains(response, link)
+        self.assertContains(response, "Bản kiểm điểm giống bản khác")
+
+    def test_the_units_report_counts_its_signals_for_those_who_read_them(self) -> None:
+        actions.examine(self.s.copy, note="", by=self.s.p.dung)
+        report = "/bao-cao/DB-XA/2026/"
+        response = self.s.p.client(self.s.p.chi).get(report)
+        self.assertContains(response, "Dấu hiệu cần xem lại: 2, đã xem xét 1")
+        self.assertContains(response, "bản kiểm điểm giống bản khác: 1; tự phê bình né tránh: 1")
+        response = self.s.p.client(self.s.p.binh).get("/bao-cao/CB-A/2026/")
+        self.assertEqual(response.status_code, 200)
+        self.assertNotContains(response, "Dấu hiệu cần xem lại")
+
     @override_settings(TASKS=IMMEDIATE_TASKS)
     def test_an_analysis_asked_from_the_page_runs_in_the_worker(self) -> None:
         Finding.objects.all().delete()
@@ -162,7 +181,7 @@ class SignalsPageTestCase(TestCase):
 
     def test_a_failed_analysis_leaves_the_findings_as_they_were(self) -> None:
         with (
-            mock.patch.object(signals, "find", side_effect=RuntimeError),
+            mock.patch.object(actions, "FINDERS", (mock.Mock(side_effect=RuntimeError),)),
             self.assertRaises(RuntimeError),
         ):
             actions.analyse(self.s.p.district, cycle=self.s.cycle, by=self.s.p.dung)

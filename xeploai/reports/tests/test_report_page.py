@@ -31,8 +31,9 @@ from xeploai.units.models import Unit
 # groups and shares rated excellent); the quota groups of organisations and of leaders (and
 # who decides them), with their exceptions; the civil servants' state results; the changes
 # of the appraisal; the reviews the subtree's committees attended or directed, and the
-# suggestions they released with their points; the years.
-QUERIES = 29
+# suggestions they released with their points; the years; the user's powers and the counts
+# of the signals, for those who read them (integrity).
+QUERIES = 31
 CHARTS = 16  # the same but the quota groups, state shares, changes and oversight
 
 

@@ -17,8 +17,9 @@ from django.views.decorators.http import require_http_methods
 
 from xeploai.accounts.audit import log_list_read
 from xeploai.accounts.models import User
-from xeploai.accounts.policy import Power, can
+from xeploai.accounts.policy import Power, can, reads_signals
 from xeploai.cycles.models import Cycle, Level, MemberEvaluation, Step
+from xeploai.integrity.models import Finding
 from xeploai.units.models import Unit
 
 from .. import actions
@@ -32,7 +33,7 @@ from ..forms import (
 )
 from ..listing import ALL, APPRAISE_TABS, DECIDE_TABS, listing
 from ..models import QuotaException
-from ..rules import rows_for
+from ..rules import Row, rows_for
 from ..state import state_standing
 from .common import cycle_of_page
 
@@ -71,12 +72,16 @@ def decide(request: HttpRequest, code: str) -> HttpResponse:
                 form.add_error(None, e.explanation())
     page = listing(group, cycle, DECIDE_TABS, request.GET)
     rows = rows_for(page.evaluations)
+    flags = _flags(user, group, cycle, rows)
     context = {
         "group": group,
         "cycle": cycle,
         "form": form,
         "page": page,
-        "lines": [(r, chosen.get(r.evaluation.pk, r.evaluation.level_proposed)) for r in rows],
+        "lines": [
+            (r, chosen.get(r.evaluation.pk, r.evaluation.level_proposed), flags.get(r.code, []))
+            for r in rows
+        ],
         "may_decide": can(user, Power.DECIDE, group.path),
         "levels": Level.choices,
         "state": state_standing(group, cycle),
@@ -171,17 +176,26 @@ def appraise(request: HttpRequest, code: str) -> HttpResponse:
         return redirect(f"{request.path}?{request.GET.urlencode()}")
     page = listing(group, cycle, APPRAISE_TABS, request.GET)
     rows = rows_for(page.evaluations)
+    flags = _flags(user, group, cycle, rows)
     context = {
         "group": group,
         "cycle": cycle,
         "page": page,
         "rows": rows,
+        "lines": [(r, flags.get(r.code, [])) for r in rows],
         "may_appraise": can(user, Power.APPRAISE, group.path),
         "levels": Level.choices,
     }
     read = _("thẩm định {unit} năm {year}").format(unit=group.code, year=cycle.year)
     log_list_read(request, listing=read, count=len(rows))
     return render(request, "reviews/appraise.html", context)
+
+
+def _flags(user: User, group: Unit, cycle: Cycle, rows: list[Row]) -> dict[str, list[Finding]]:
+    """The signals of each listed member, for those who read them (integrity)."""
+    if not rows or not reads_signals(user, group.path):
+        return {}
+    return Finding.objects.by_subject(cycle, group, [r.code for r in rows])
 
 
 def _appraise_posted(request: HttpRequest, user: User, group: Unit, cycle: Cycle) -> None:
