@@ -8,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 from collections import defaultdict
 from collections.abc import Iterator
+from decimal import Decimal
 
 from django.db.models import Count
 from django.utils.translation import gettext as _
@@ -22,12 +23,15 @@ from xeploai.cycles.models import (
     UnitEvaluationKind,
 )
 from xeploai.cycles.rules import member_records, member_verdict
-from xeploai.members.models import Discipline, PostKind
+from xeploai.members.models import Discipline, Member, PostKind
+from xeploai.reports.percent import vietnamese
+from xeploai.reports.standings import grassroots, state_standings
 from xeploai.reviews.models import Action, LevelChange
-from xeploai.units.models import GRASSROOTS_KINDS, Unit
+from xeploai.rules import Regime
+from xeploai.units.models import GRASSROOTS_KINDS, SEGMENT, Unit
 
 from .results import ancestors
-from .signals import APPRAISAL_CHANGES, INCONSISTENT, SELF_INFLATION, Signal
+from .signals import APPRAISAL_CHANGES, INCONSISTENT, SELF_INFLATION, Signal, grassroots_of
 
 LOWERED_YEARS = 2  # lowered by the level above in this many years, this one included
 LOWERED_SHARE = 0.10  # or this share of this year's decisions lowered (and LOWERED_LEAST)
@@ -121,13 +125,15 @@ def _changes_signal(unit: Unit, by_year: dict[int, _Changes], cycle: Cycle) -> S
 def self_inflation(unit: Unit, cycle: Cycle) -> Iterator[Signal]:
     """Members of the subtree whose own level was above the rules' ceiling this year and in
     earlier years (wherever they were then). The engine is asked again for each year, from
-    the facts as recorded."""
-    now = MemberEvaluation.objects.filter(
+    the facts as recorded; a grassroots unit's members at a time."""
+    for part in grassroots_of(unit):
+        yield from _self_inflation(part, cycle)
+
+
+def _self_inflation(unit: Unit, cycle: Cycle) -> Iterator[Signal]:
+    members = MemberEvaluation.objects.filter(
         cycle=cycle, unit_path__startswith=unit.path, level_self__isnull=False
-    ).values_list("member_id", flat=True)
-    members = set(now)
-    if not members:
-        return
+    ).values("member_id")
     above: dict[int, list[int]] = defaultdict(list)
     names: dict[int, tuple[str, str, str]] = {}
     cycles = Cycle.objects.filter(kind=CycleKind.YEAR, year__lte=cycle.year)
@@ -139,14 +145,11 @@ def self_inflation(unit: Unit, cycle: Cycle) -> Iterator[Signal]:
         )
         if not evaluations:
             continue
-        records = member_records([e.member for e in evaluations], each)
+        among = Member.objects.filter(pk__in=members)
+        records = member_records([e.member for e in evaluations], each, among=among)
         for e in evaluations:
-            verdict = member_verdict(e.member, e, each, records[e.member_id])
-            if (
-                verdict.level is not None
-                and e.level_self is not None
-                and e.level_self < verdict.level
-            ):
+            ceiling = member_verdict(e.member, e, each, records[e.member_id]).level
+            if ceiling is not None and e.level_self is not None and e.level_self < ceiling:
                 above[e.member_id].append(each.year)
             if each.pk == cycle.pk:
                 names[e.member_id] = (e.member.code, e.member.full_name, e.unit_path)
@@ -170,9 +173,122 @@ def self_inflation(unit: Unit, cycle: Cycle) -> Iterator[Signal]:
 def inconsistent(unit: Unit, cycle: Cycle) -> Iterator[Signal]:
     """Results of the subtree, this year's or earlier (imported ones above all), that break
     a rule no importer checked: a member disciplined in the year above NOT_COMPLETED (R8); a
-    head's level as a leader above the unit they head (R16)."""
+    head's level as a leader above the unit they head (R16); a level above its score's band
+    (R20); an EXCELLENT organisation with a sub-unit disciplined (R20) or too few of them
+    GOOD (R21, where the regime has it); this year, more civil servants excellent in share
+    than party members (R28)."""
+    cycles = {c.pk: c for c in Cycle.objects.filter(kind=CycleKind.YEAR, year__lte=cycle.year)}
     yield from _disciplined_above(unit, cycle)
     yield from _heads_above(unit, cycle)
+    yield from _above_score(unit, cycles)
+    yield from _excellent_units(unit, cycles)
+    yield from _state_shares(unit, cycle)
+
+
+def _rule(
+    rule: str, code: str, name: str, path: str, year: int, text: str, score: float = 0.9
+) -> Signal:
+    return Signal(INCONSISTENT, code, score, text, {"rule": rule, "year": year}, path, name)
+
+
+def _above_score(unit: Unit, cycles: dict[int, Cycle]) -> Iterator[Signal]:
+    """Members whose level is above the band of their own score sheet (R20)."""
+    rows = MemberEvaluation.objects.filter(
+        cycle__in=[pk for pk, c in cycles.items() if c.settings.score_bands],
+        unit_path__startswith=unit.path,
+        level_final__isnull=False,
+        score_general__isnull=False,
+        score_task_results__isnull=False,
+    ).values_list(
+        "cycle_id",
+        "member__code",
+        "member__full_name",
+        "unit_path",
+        "level_final",
+        "score_general",
+        "score_task_results",
+    )
+    for cycle_id, code, name, path, level, general, tasks in rows.iterator(chunk_size=2000):
+        if level is None or general is None or tasks is None:
+            continue  # not so: the query asks for all three
+        bands = cycles[cycle_id].settings.score_bands
+        total = general + tasks
+        band = min((lv for lv, least in bands.items() if total >= least), default=None)
+        if band is None or level >= band:
+            continue
+        year = cycles[cycle_id].year
+        text = _(
+            "Năm {year} được xếp loại “{level}” nhưng tổng điểm tự chấm {score} chỉ thuộc"
+            " khung “{band}”."
+        ).format(
+            year=year,
+            level=Level(level).label,
+            score=f"{total.normalize():f}".replace(".", ","),
+            band=Level(band).label,
+        )
+        yield _rule("R20", code, name, path, year, text, 0.85)
+
+
+def _excellent_units(unit: Unit, cycles: dict[int, Cycle]) -> Iterator[Signal]:
+    """EXCELLENT organisations with a sub-unit disciplined that year (R20), or with fewer
+    of their sub-units GOOD or better, or completing, than the regime asks (R21)."""
+    levels: dict[tuple[int, str], tuple[int, bool, str, str]] = {}
+    rows = UnitEvaluation.objects.filter(
+        cycle__in=list(cycles),
+        unit_path__startswith=unit.path,
+        kind=UnitEvaluationKind.ORGANISATION,
+        level_final__isnull=False,
+    ).values_list("cycle_id", "unit_path", "level_final", "disciplined", "unit__code", "unit__name")
+    children: dict[tuple[int, str], list[tuple[int, bool]]] = defaultdict(list)
+    for cycle_id, path, level, disciplined, code, name in rows.iterator(chunk_size=2000):
+        if level is None:
+            continue  # not so: the query asks for a level
+        levels[(cycle_id, path)] = (level, disciplined, code, name)
+        children[(cycle_id, path[:-SEGMENT])].append((level, disciplined))
+    for (cycle_id, path), (level, _disciplined, code, name) in levels.items():
+        below = children.get((cycle_id, path), [])
+        if level != Level.EXCELLENT or not below:
+            continue
+        year, settings = cycles[cycle_id].year, cycles[cycle_id].settings
+        if any(d for _lv, d in below):
+            text = _(
+                "Năm {year} được xếp loại “{level}” dù có tổ chức đảng trực thuộc bị kỷ luật"
+                " trong năm."
+            ).format(year=year, level=Level(level).label)
+            yield _rule("R20", code, name, path, year, text)
+        good = sum(lv <= Level.GOOD for lv, _d in below) * 100 / len(below)
+        completed = sum(lv <= Level.COMPLETED for lv, _d in below) * 100 / len(below)
+        if settings.sub_results_rule and (
+            good < settings.sub_results_min_good_percent
+            or completed < settings.sub_results_min_completed_percent
+        ):
+            text = _(
+                "Năm {year} được xếp loại “{level}” dù chỉ {good} tổ chức trực thuộc hoàn thành"
+                " tốt nhiệm vụ trở lên (cần {least})."
+            ).format(
+                year=year,
+                level=Level(level).label,
+                good=vietnamese(Decimal(good), 1),
+                least=vietnamese(settings.sub_results_min_good_percent, 0),
+            )
+            yield _rule("R21", code, name, path, year, text)
+
+
+def _state_shares(unit: Unit, cycle: Cycle) -> Iterator[Signal]:
+    """Grassroots units whose civil servants are rated excellent by the state in a larger
+    share than their party members (R28, a warning)."""
+    if cycle.regime == Regime.LEGACY:
+        return
+    for standing in state_standings(grassroots(unit, cycle)):
+        if not standing.exceeds:
+            continue
+        state, party = standing.printed()
+        text = _(
+            "Tỷ lệ công chức, viên chức được đánh giá hoàn thành xuất sắc nhiệm vụ ({state})"
+            " cao hơn tỷ lệ đảng viên hoàn thành xuất sắc nhiệm vụ ({party})."
+        ).format(state=state, party=party)
+        u = standing.unit
+        yield _rule("R28", u.code, u.name, u.path, cycle.year, text, 0.6)
 
 
 def _disciplined_above(unit: Unit, cycle: Cycle) -> Iterator[Signal]:

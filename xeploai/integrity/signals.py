@@ -110,7 +110,7 @@ def find(unit: Unit, cycle: Cycle, *, processes: int | None = None) -> list[Sign
     are compared in `processes` other processes (by default, as many as the machine has
     cores, where the subtree has `PARALLEL_FROM` grassroots units or more) while the next
     units are read."""
-    parts = list(_grassroots(unit))
+    parts = list(grassroots_of(unit))
     if processes is None:
         processes = min(os.cpu_count() or 1, MAX_PROCESSES) if len(parts) >= PARALLEL_FROM else 1
     found: list[Signal] = []
@@ -250,7 +250,7 @@ def _texts(sections: object) -> dict[str, str]:
     return {k: v for k, v in sections.items() if isinstance(v, str) and v.strip()}
 
 
-def _grassroots(unit: Unit) -> Iterator[Unit]:
+def grassroots_of(unit: Unit) -> Iterator[Unit]:
     """The grassroots units of the subtree; or the unit alone when it lies within one."""
     if Unit.objects.filter(path__in=unit.ancestor_paths(), kind__in=GRASSROOTS_KINDS).exists():
         yield unit

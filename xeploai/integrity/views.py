@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Sequence
+from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -26,6 +27,7 @@ from xeploai.cycles.models import Cycle
 from xeploai.members.models import Member
 from xeploai.oversight.views import cycle_of_page
 from xeploai.reports.exports import XLSX
+from xeploai.reports.percent import vietnamese
 from xeploai.reviews.models import SECTIONS
 from xeploai.units.models import Unit
 
@@ -33,7 +35,15 @@ from . import actions, exports
 from .access import get_finding_for_user, get_unit_for_signals
 from .forms import ExaminationForm
 from .models import Analysis, Examination, Finding, FindingQuerySet
-from .signals import COPIED_TEXT, KINDS
+from .signals import (
+    APPRAISAL_CHANGES,
+    COPIED_TEXT,
+    INCONSISTENT,
+    INFLATION,
+    KINDS,
+    QUOTA_CEILING,
+    SELF_INFLATION,
+)
 
 PER_PAGE = 50
 STATUSES = {"chua": gettext_lazy("Chưa xem xét"), "roi": gettext_lazy("Đã xem xét")}
@@ -188,8 +198,49 @@ def finding(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             str(found.evidence.get("other_text", "")), found.evidence.get("other_spans", [])
         ),
         "unit": _unit_of_page(request, found),
+        "facts": facts(found),
     }
     return render(request, "integrity/finding.html", context)
+
+
+def facts(found: Finding) -> list[tuple[str, str]]:
+    """What a signal of the levels rests on, as lines of the page (label, value)."""
+    e = found.evidence
+    if found.kind == INFLATION:
+        against = _("các đơn vị cùng loại") if e.get("against") == "peers" else _("các năm trước")
+        return [
+            (_("Số kết quả có mức xếp loại"), str(e.get("n", ""))),
+            (_("Tỷ lệ của đơn vị"), _percent(e.get("share"))),
+            (_("Tỷ lệ so sánh ({against})").format(against=against), _percent(e.get("expected"))),
+            (_("Khả năng một đơn vị bình thường có tỷ lệ như vậy"), _chance(e.get("p"))),
+            (_("Sau hiệu chỉnh cho số đơn vị được kiểm tra"), _chance(e.get("q"))),
+        ]
+    if found.kind in (QUOTA_CEILING, SELF_INFLATION):
+        return [(_("Các năm"), ", ".join(str(y) for y in e.get("years", [])))]
+    if found.kind == APPRAISAL_CHANGES:
+        return [
+            (
+                _("Năm {year}").format(year=year),
+                _(
+                    "quyết định {decided}, cấp trên hạ {lowered}, nâng {raised}, trả lại"
+                    " {returned}, mở lại {reopened}"
+                ).format(**counts),
+            )
+            for year, counts in sorted(e.get("years", {}).items())
+        ]
+    if found.kind == INCONSISTENT:
+        return [(_("Quy định"), str(e.get("rule", ""))), (_("Năm"), str(e.get("year", "")))]
+    return []
+
+
+def _percent(share: object) -> str:
+    return vietnamese(Decimal(str(share)) * 100, 1) if isinstance(share, int | float) else ""
+
+
+def _chance(p: object) -> str:
+    if not isinstance(p, int | float):
+        return ""
+    return "< 0,0001" if p < 0.0001 else f"{p:.4f}".replace(".", ",")
 
 
 def _people(found: Finding) -> list[str]:

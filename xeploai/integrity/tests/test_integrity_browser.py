@@ -1,6 +1,7 @@
 """Dũng, of the district's board, on his phone: from the district's page to its signals, from
 a copied self-review to the two texts side by side, which he marks examined with a note; the
-list then counts it examined. Every page checked by axe-core, on a 390 px screen."""
+list then counts it examined, and the appraisal list shows the signal beside Em's result.
+Every page checked by axe-core, on a 390 px screen."""
 
 from __future__ import annotations
 
@@ -63,3 +64,11 @@ def test_the_board_follows_a_copy_to_the_two_texts_and_marks_it_examined(
     expect(rows).to_contain_text("Phạm Văn Em")
     expect(rows).to_contain_text("Đã xem xét")
     check(page)
+
+    # The same signal follows Em's result into the appraisal list, beside its ceiling.
+    page.goto(f"{base}/kiem-diem/tham-dinh/DB-XA/?nam=2026&buoc=tat-ca")
+    flag = page.locator("#DV-EM .flag a")
+    expect(flag).to_have_text("Bản kiểm điểm giống bản khác")
+    check(page)
+    flag.click()
+    expect(page.locator("h1")).to_have_text("Bản kiểm điểm giống bản khác")

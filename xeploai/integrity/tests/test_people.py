@@ -6,6 +6,7 @@ member above NOT_COMPLETED, R8; a head above the unit they head, R16)."""
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 from django.test import TestCase
 
@@ -28,9 +29,10 @@ from xeploai.cycles.models import (
     UnitEvaluationKind,
 )
 from xeploai.integrity import people
-from xeploai.members.models import Member, Post, PostKind
+from xeploai.members.models import Member, Post, PostKind, StateLevel, StateResult
 from xeploai.reviews import actions
 from xeploai.reviews.tests.flow import DECISION, proposed_commune
+from xeploai.rules import Regime
 
 
 class AppraisalChangesTestCase(TestCase):
@@ -112,3 +114,73 @@ class SelfAndRulesTestCase(TestCase):
         (signal,) = people.inconsistent(self.p.district, self.cycle)
         self.assertEqual((signal.subject, signal.evidence["rule"]), ("DV-BINH", "R16"))
         self.assertIn("cao hơn mức “Hoàn thành tốt nhiệm vụ” của đơn vị", signal.text)
+
+
+class MoreRulesTestCase(TestCase):
+    def test_a_level_above_its_score_band_and_an_excellent_unit_with_a_disciplined_cell(
+        self,
+    ) -> None:
+        p = make_personas()
+        before, cycle = make_cycle(2025, closed=True), make_cycle(2026)
+        binh = Member.objects.get(code="DV-BINH")
+        scored = {"score_general": Decimal(20), "score_task_results": Decimal(55)}  # 75: GOOD
+        make_evaluation(
+            binh, before, status=Status.CLASSIFIED, level_final=Level.EXCELLENT, **scored
+        )
+        organisation = UnitEvaluationKind.ORGANISATION
+        for unit, level, disciplined in (
+            (p.commune, Level.EXCELLENT, False),
+            (p.cell_a, Level.GOOD, True),
+            (p.cell_b, Level.GOOD, False),
+        ):
+            UnitEvaluation.objects.create(
+                cycle=before, unit=unit, unit_path=unit.path, kind=organisation,
+                status=Status.CLASSIFIED, level_final=level, disciplined=disciplined,
+                step=Step.PUBLISHED,
+            )  # fmt: skip
+        found = sorted(people.inconsistent(p.district, cycle), key=lambda s: s.subject)
+        self.assertEqual(
+            [(s.subject, s.evidence) for s in found],
+            [("DB-XA", {"rule": "R20", "year": 2025}), ("DV-BINH", {"rule": "R20", "year": 2025})],
+        )
+        self.assertIn(
+            "tổng điểm tự chấm 75 chỉ thuộc khung “Hoàn thành tốt nhiệm vụ”", found[1].text
+        )
+        self.assertIn("có tổ chức đảng trực thuộc bị kỷ luật", found[0].text)
+
+    def test_an_excellent_unit_with_too_few_good_cells_where_the_regime_says_so(self) -> None:
+        p = make_personas()
+        hd21, cycle = make_cycle(2020, Regime.HD21, closed=True), make_cycle(2026)
+        organisation = UnitEvaluationKind.ORGANISATION
+        for unit, level in (
+            (p.commune, Level.EXCELLENT),
+            (p.cell_a, Level.COMPLETED),
+            (p.cell_b, Level.GOOD),
+        ):
+            UnitEvaluation.objects.create(
+                cycle=hd21, unit=unit, unit_path=unit.path, kind=organisation,
+                status=Status.CLASSIFIED, level_final=level, step=Step.PUBLISHED,
+            )  # fmt: skip
+        (signal,) = people.inconsistent(p.district, cycle)
+        self.assertEqual((signal.subject, signal.evidence["rule"]), ("DB-XA", "R21"))
+        self.assertIn(
+            "chỉ 50,0 % tổ chức trực thuộc hoàn thành tốt nhiệm vụ trở lên (cần 80 %)", signal.text
+        )
+
+    def test_more_civil_servants_excellent_than_party_members(self) -> None:
+        p = make_personas()
+        cycle = make_cycle(2026)
+        proposed_commune(p, cycle, an=Level.GOOD)
+        binh = Member.objects.get(code="DV-BINH")
+        binh.civil_servant = True
+        binh.save()
+        StateResult.objects.create(
+            member=binh, year=2026, level=StateLevel.EXCELLENT, decision_date=dt.date(2026, 11, 25)
+        )
+        (signal,) = people.inconsistent(p.district, cycle)
+        self.assertEqual(
+            (signal.subject, signal.evidence), ("DB-XA", {"rule": "R28", "year": 2026})
+        )
+        self.assertIn(
+            "(100,0 %) cao hơn tỷ lệ đảng viên hoàn thành xuất sắc nhiệm vụ (0,0 %)", signal.text
+        )

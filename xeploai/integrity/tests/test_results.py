@@ -10,6 +10,7 @@ from xeploai.core.testing import make_cycle, make_member, make_unit
 from xeploai.cycles.models import Cycle, MemberEvaluation, Step
 from xeploai.integrity import actions, results
 from xeploai.integrity.models import Finding
+from xeploai.integrity.views import facts
 from xeploai.members.models import Member
 from xeploai.reports import tally
 from xeploai.rules.levels import Level
@@ -95,3 +96,16 @@ class ResultsTestCase(TestCase):
             [("inflation", "X-THOI"), ("inflation", "X-THOI"), ("quota_ceiling", "X-TRAN")],
         )
         self.assertEqual(len({f.key for f in kept}), 3)
+        peers = next(f for f in kept if f.evidence.get("against") == "peers")
+        self.assertEqual(
+            facts(peers),
+            [
+                ("Số kết quả có mức xếp loại", "20"),
+                ("Tỷ lệ của đơn vị", "60,0 %"),
+                ("Tỷ lệ so sánh (các đơn vị cùng loại)", "6,4 %"),
+                ("Khả năng một đơn vị bình thường có tỷ lệ như vậy", "< 0,0001"),
+                ("Sau hiệu chỉnh cho số đơn vị được kiểm tra", "< 0,0001"),
+            ],
+        )
+        ceiling = next(f for f in kept if f.kind == "quota_ceiling")
+        self.assertEqual(facts(ceiling), [("Các năm", "2025, 2026")])
