@@ -25,11 +25,13 @@ from xeploai.reports.models import MEMBERS, Tally
 from xeploai.reports.percent import vietnamese
 from xeploai.rules.levels import Level
 from xeploai.rules.quota import allowed_excellent
-from xeploai.units.models import CELL_KINDS, GRASSROOTS_KINDS, SEGMENT, Unit
+from xeploai.units.models import CELL_KINDS, GRASSROOTS_KINDS, SEGMENT, Unit, UnitKind
 
 from . import stats
 from .signals import INFLATION, QUOTA_CEILING, Signal
 
+MEMBERS_OF = "members"  # the results of a unit's members
+CELLS_OF = "cells"  # the results of a grassroots unit's cells, as organisations
 EXCELLENT = "excellent"  # the share of EXCELLENT results
 GOOD_OR_BETTER = "good_or_better"  # the share of GOOD or EXCELLENT results
 CEILING_YEARS = 2  # at the ceiling this many years running, this one included: a signal
@@ -60,14 +62,37 @@ class _Unit:
 def find(unit: Unit, cycle: Cycle) -> list[Signal]:
     scope = _scope(unit)
     units = _units(scope)
-    years = _levels(scope, cycle, units)
+    tests: list[tuple[stats.Test, str, str]] = []
+    counted: dict[str, dict[int, dict[str, Levels]]] = {}
+    for subjects in (MEMBERS_OF, CELLS_OF):
+        years = counted[subjects] = _levels(scope, cycle, units, subjects)
+        tests += _grassroots_tests(units, years, cycle, subjects)
+    now = counted[MEMBERS_OF].get(cycle.year, {})
+    cells = [u for u in units.values() if not u.grassroots and u.path in now]
+    for group in _groups(cells, lambda u: (u.parent,)):
+        counts = [stats.Count(u.path, now[u.path].n, now[u.path].at(GOOD_OR_BETTER)) for u in group]
+        tests += [(t, GOOD_OR_BETTER, MEMBERS_OF) for t in stats.against_peers(counts)]
+    corrected = stats.corrected([t for t, _measure, _subjects in tests])
+    found = [
+        _inflation(test, measure, subjects, units[test.key], counted[subjects], cycle)
+        for test, (_test, measure, subjects) in zip(corrected, tests, strict=True)
+        if test.q <= stats.FDR and test.key.startswith(unit.path)
+    ]
+    found += list(_ceilings(unit, cycle, units, counted[MEMBERS_OF]))
+    return found
+
+
+def _grassroots_tests(
+    units: dict[str, _Unit], years: dict[int, dict[str, Levels]], cycle: Cycle, subjects: str
+) -> list[tuple[stats.Test, str, str]]:
+    """Each grassroots unit's shares of `subjects` against its peers and its own years."""
     now = years.get(cycle.year, {})
-    tests: list[tuple[stats.Test, str]] = []
+    tests: list[tuple[stats.Test, str, str]] = []
     grassroots = [u for u in units.values() if u.grassroots and u.path in now]
     for group in _groups(grassroots, lambda u: (u.parent, u.field_type)):
         for measure in (EXCELLENT, GOOD_OR_BETTER):
             counts = [stats.Count(u.path, now[u.path].n, now[u.path].at(measure)) for u in group]
-            tests += [(t, measure) for t in stats.against_peers(counts)]
+            tests += [(t, measure, subjects) for t in stats.against_peers(counts)]
             for u, count in zip(group, counts, strict=True):
                 before = _earlier(years, cycle.year, u.path)
                 test = stats.against_history(
@@ -75,19 +100,8 @@ def find(unit: Unit, cycle: Cycle) -> list[Signal]:
                     stats.Count(u.path, before.n, before.at(measure)),
                     _spread([c for c in counts if c is not count]),
                 )
-                tests += [(test, measure)] if test else []
-    cells = [u for u in units.values() if not u.grassroots and u.path in now]
-    for group in _groups(cells, lambda u: (u.parent,)):
-        counts = [stats.Count(u.path, now[u.path].n, now[u.path].at(GOOD_OR_BETTER)) for u in group]
-        tests += [(t, GOOD_OR_BETTER) for t in stats.against_peers(counts)]
-    corrected = stats.corrected([t for t, _measure in tests])
-    found = [
-        _inflation(test, measure, units[test.key], now, cycle)
-        for test, (_test, measure) in zip(corrected, tests, strict=True)
-        if test.q <= stats.FDR and test.key.startswith(unit.path)
-    ]
-    found += list(_ceilings(unit, cycle, units, years))
-    return found
+                tests += [(test, measure, subjects)] if test else []
+    return tests
 
 
 def _scope(unit: Unit) -> Unit:
@@ -123,14 +137,17 @@ def ancestors(path: str) -> Iterator[str]:
         yield path[:end]
 
 
-def _levels(scope: Unit, cycle: Cycle, units: dict[str, _Unit]) -> dict[int, dict[str, Levels]]:
-    """Per year up to the cycle's, per grassroots unit and per cell, the results by level."""
+def _levels(
+    scope: Unit, cycle: Cycle, units: dict[str, _Unit], subjects: str
+) -> dict[int, dict[str, Levels]]:
+    """Per year up to the cycle's, the results by level: of members per grassroots unit and
+    per cell (`MEMBERS_OF`), or of the cells as organisations per grassroots unit."""
     rows = (
         Tally.objects.filter(
             cycle__kind=CycleKind.YEAR,
             cycle__year__lte=cycle.year,
             unit_path__startswith=scope.path,
-            subject=MEMBERS,
+            subject=MEMBERS if subjects == MEMBERS_OF else UnitKind.CELL,
             latest__isnull=False,
         )
         .values_list("cycle__year", "unit_path", "latest")
@@ -140,7 +157,7 @@ def _levels(scope: Unit, cycle: Cycle, units: dict[str, _Unit]) -> dict[int, dic
     grassroots = {p for p, u in units.items() if u.grassroots}
     years: dict[int, dict[str, Levels]] = defaultdict(lambda: defaultdict(Levels))
     for year, path, level, n in rows.iterator(chunk_size=5000):
-        places = [path] if path in units else []
+        places = [path] if path in units and subjects == MEMBERS_OF else []
         places += [p for p in ancestors(path) if p in grassroots][:1]
         for place in places:
             levels = years[year][place]
@@ -182,9 +199,14 @@ def _percent(share: float) -> str:
 
 
 def _inflation(
-    test: stats.Test, measure: str, unit: _Unit, now: dict[str, Levels], cycle: Cycle
+    test: stats.Test,
+    measure: str,
+    subjects: str,
+    unit: _Unit,
+    years: dict[int, dict[str, Levels]],
+    cycle: Cycle,
 ) -> Signal:
-    levels = now[unit.path]
+    levels = years[cycle.year][unit.path]
     what = (
         _("hoàn thành xuất sắc nhiệm vụ")
         if measure == EXCELLENT
@@ -199,7 +221,12 @@ def _inflation(
         )
     else:
         than = _("các chi bộ khác của đảng bộ cơ sở (bình quân {expected})")
-    text = _("Tỷ lệ đảng viên {what} là {share} ({k}/{n}), cao bất thường so với {than}.")
+    if subjects == CELLS_OF:
+        text = _(
+            "Tỷ lệ chi bộ trực thuộc {what} là {share} ({k}/{n}), cao bất thường so với {than}."
+        )
+    else:
+        text = _("Tỷ lệ đảng viên {what} là {share} ({k}/{n}), cao bất thường so với {than}.")
     return Signal(
         INFLATION,
         unit.code,
@@ -212,6 +239,7 @@ def _inflation(
             than=than.format(expected=_percent(test.expected)),
         ),
         {
+            "subjects": subjects,
             "measure": measure,
             "against": test.against,
             "year": cycle.year,

@@ -56,7 +56,7 @@ IN_FLIGHT = 8
 COMPARED = tuple(SECTIONS)
 WEAKNESS = "weaknesses"
 # The evidence that tells two signals of the same kind and subject apart.
-IDENTITY = ("section", "other", "year", "measure", "against", "rule", "report")
+IDENTITY = ("section", "other", "year", "subjects", "measure", "against", "rule", "report")
 
 
 @dataclasses.dataclass(frozen=True)

@@ -7,7 +7,14 @@ from __future__ import annotations
 from django.test import TestCase
 
 from xeploai.core.testing import make_cycle, make_member, make_unit
-from xeploai.cycles.models import Cycle, MemberEvaluation, Step
+from xeploai.cycles.models import (
+    Cycle,
+    MemberEvaluation,
+    Status,
+    Step,
+    UnitEvaluation,
+    UnitEvaluationKind,
+)
 from xeploai.integrity import actions, results
 from xeploai.integrity.models import Finding
 from xeploai.integrity.views import facts
@@ -16,6 +23,7 @@ from xeploai.reports import tally
 from xeploai.rules.levels import Level
 from xeploai.units.models import Unit, UnitKind
 
+ORGANISATION = UnitEvaluationKind.ORGANISATION
 HONEST = {Level.EXCELLENT: 1, Level.GOOD: 15, Level.COMPLETED: 4}
 # Each commune's levels in 2025, then in 2026: six honest ones, one that inflates in 2026,
 # and one at the ceiling both years (15 GOOD allow 3 EXCELLENT).
@@ -109,3 +117,37 @@ class ResultsTestCase(TestCase):
         )
         ceiling = next(f for f in kept if f.kind == "quota_ceiling")
         self.assertEqual(facts(ceiling), [("Các năm", "2025, 2026")])
+
+
+class OrganisationsTestCase(TestCase):
+    """Seven communes of ten cells each: six rate one cell EXCELLENT, one rates nine."""
+
+    def test_a_commune_rating_its_cells_above_its_peers(self) -> None:
+        district = make_unit(None, kind=UnitKind.DISTRICT, code="H")
+        cycle = make_cycle(2026)
+        rows = []
+        for code, excellent in (*((f"X{i}", 1) for i in range(1, 7)), ("X-THOI", 9)):
+            commune = make_unit(district, kind=UnitKind.GRASSROOTS_COMMITTEE, code=code)
+            for n in range(10):
+                cell = make_unit(commune, code=f"{code}-{n}")
+                level = Level.EXCELLENT if n < excellent else Level.GOOD
+                rows.append(
+                    UnitEvaluation(
+                        cycle=cycle,
+                        unit=cell,
+                        unit_path=cell.path,
+                        kind=UnitEvaluationKind.ORGANISATION,
+                        status=Status.CLASSIFIED,
+                        level_decided=level,
+                        level_final=level,
+                        step=Step.PUBLISHED,
+                    )  # fmt: skip
+                )
+        UnitEvaluation.objects.bulk_create(rows)
+        tally.rebuild([cycle])
+        (signal,) = [s for s in results.find(district, cycle) if s.evidence["against"] == "peers"]
+        self.assertEqual((signal.kind, signal.subject), ("inflation", "X-THOI"))
+        self.assertEqual(signal.evidence["subjects"], "cells")
+        self.assertIn(
+            "Tỷ lệ chi bộ trực thuộc hoàn thành xuất sắc nhiệm vụ là 90,0 % (9/10)", signal.text
+        )
