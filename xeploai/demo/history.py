@@ -105,6 +105,7 @@ def member_rows(tree: Tree, cycle: Cycle, rng: random.Random) -> list[MemberEval
     grassroots_of = {c.unit.code: c.grassroots.code for c in tree.cells}
     rows: list[MemberEvaluation] = []
     groups: dict[str, list[tuple[MemberEvaluation, Level]]] = {}
+    misrecorded = _misrecorded(tree, cycle)
     for s in tree.members:
         if s.member.admitted > cycle.end:
             continue
@@ -116,12 +117,31 @@ def member_rows(tree: Tree, cycle: Cycle, rng: random.Random) -> list[MemberEval
             rows.append(_imported(row, cell, s.member.code))
             continue
         row, level = _member_row(s, cycle, rng)
+        if s.member.code == misrecorded:
+            level = Level.GOOD
         rows.append(row)
         if level is not None and cycle.closed:
             groups.setdefault(grassroots_of[row.cell.code], []).append((row, level))
     for decided in groups.values():
         _decide_within_quota(decided, cycle)
     return rows
+
+
+MISRECORDED_YEAR = 2023
+
+
+def _misrecorded(tree: Tree, cycle: Cycle) -> str | None:
+    """The member whose paper record of `MISRECORDED_YEAR` rates them GOOD though they were
+    disciplined that year (R8), as an office's records sometimes do: imported as written, it
+    is what the integrity page finds in history no engine checked."""
+    if cycle.year != MISRECORDED_YEAR or not cycle.closed:
+        return None
+    disciplined = (
+        s.member.code
+        for s in tree.members
+        if any(cycle.start <= d.decided <= cycle.end for d in s.disciplines)
+    )
+    return min(disciplined, default=None)
 
 
 def _member_row(

@@ -258,10 +258,15 @@ def _excellent_units(unit: Unit, cycles: dict[int, Cycle]) -> Iterator[Signal]:
             yield _rule("R20", code, name, path, year, text)
         good = sum(lv <= Level.GOOD for lv, _d in below) * 100 / len(below)
         completed = sum(lv <= Level.COMPLETED for lv, _d in below) * 100 / len(below)
-        if settings.sub_results_rule and (
-            good < settings.sub_results_min_good_percent
-            or completed < settings.sub_results_min_completed_percent
-        ):
+        if not settings.sub_results_rule:
+            continue
+        if completed < settings.sub_results_min_completed_percent:
+            text = _(
+                "Năm {year} được xếp loại “{level}” dù có tổ chức trực thuộc không hoàn thành"
+                " nhiệm vụ."
+            ).format(year=year, level=Level(level).label)
+            yield _rule("R21", code, name, path, year, text)
+        elif good < settings.sub_results_min_good_percent:
             text = _(
                 "Năm {year} được xếp loại “{level}” dù chỉ {good} tổ chức trực thuộc hoàn thành"
                 " tốt nhiệm vụ trở lên (cần {least})."
@@ -280,8 +285,8 @@ def _state_shares(unit: Unit, cycle: Cycle) -> Iterator[Signal]:
     if cycle.regime == Regime.LEGACY:
         return
     for standing in state_standings(grassroots(unit, cycle)):
-        if not standing.exceeds:
-            continue
+        if not standing.exceeds or standing.party_share is None:
+            continue  # no member has a level yet: nothing to compare with
         state, party = standing.printed()
         text = _(
             "Tỷ lệ công chức, viên chức được đánh giá hoàn thành xuất sắc nhiệm vụ ({state})"

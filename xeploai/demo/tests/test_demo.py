@@ -19,6 +19,7 @@ from xeploai.cycles.models import (
     UnitEvaluationKind,
 )
 from xeploai.demo.load import PASSWORD
+from xeploai.integrity.models import Finding
 from xeploai.members.models import Member, Post, PostKind
 from xeploai.oversight.models import Attendance, AttendanceKind, Explanation, Suggestion
 from xeploai.reports import flags
@@ -58,6 +59,7 @@ class DemoTestCase(TransactionTestCase):
         self.assert_leaders_at_every_step()
         self.assert_flags_at_publication()
         self.assert_superior_steers_the_review()
+        self.assert_signals_found()
         counts = (Unit.objects.count(), Member.objects.count(), MemberEvaluation.objects.count())
         again = io.StringIO()
         call_command("demo", "--no-serve", stdout=again)
@@ -302,3 +304,15 @@ class DemoTestCase(TransactionTestCase):
             and own.level is not None
             and own.level < decided
         )
+
+    def assert_signals_found(self) -> None:
+        """The board's list of results to look at again holds findings of the planted kinds:
+        copies (of a fellow member, of one's own last year), empty weaknesses, and the paper
+        record of a disciplined member imported above NOT_COMPLETED (R8)."""
+        found = Finding.objects.filter(cycle__year=2026)
+        kinds = set(found.values_list("kind", flat=True))
+        self.assertLessEqual({"copied_text", "evasive_text", "inconsistent"}, kinds)
+        years = {f.evidence["year"] for f in found.filter(kind="copied_text")}
+        self.assertLessEqual({2025, 2026}, years)
+        rules = {f.evidence["rule"] for f in found.filter(kind="inconsistent")}
+        self.assertIn("R8", rules)

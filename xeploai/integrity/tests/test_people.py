@@ -30,6 +30,7 @@ from xeploai.cycles.models import (
 )
 from xeploai.integrity import people
 from xeploai.members.models import Member, Post, PostKind, StateLevel, StateResult
+from xeploai.reports import tally
 from xeploai.reviews import actions
 from xeploai.reviews.tests.flow import DECISION, proposed_commune
 from xeploai.rules import Regime
@@ -184,3 +185,7 @@ class MoreRulesTestCase(TestCase):
         self.assertIn(
             "(100,0 %) cao hơn tỷ lệ đảng viên hoàn thành xuất sắc nhiệm vụ (0,0 %)", signal.text
         )
+        # While no member has a level yet, there is nothing to compare with.
+        MemberEvaluation.objects.update(level_proposed=None)
+        tally.rebuild([cycle])
+        self.assertEqual(list(people.inconsistent(p.district, cycle)), [])
