@@ -68,11 +68,15 @@ class FindingQuerySet(models.QuerySet["Finding"]):
         """The strongest first, as the command lists them."""
         return self.order_by("-score", "kind", "subject", "key")
 
+    def with_examined(self) -> FindingQuerySet:
+        """Each finding with `examined`: whether an officer marked it (`Examination`)."""
+        marked = Examination.objects.filter(cycle=OuterRef("cycle"), key=OuterRef("key"))
+        return self.annotate(examined=Exists(marked))
+
     def summary(self) -> Summary:
         """How many findings of each kind, and how many of them were examined (one query)."""
-        examined = Examination.objects.filter(cycle=OuterRef("cycle"), key=OuterRef("key"))
         rows = (
-            self.annotate(examined=Exists(examined))
+            self.with_examined()
             .order_by()
             .values_list("kind")
             .annotate(n=Count("pk"), done=Count("pk", filter=Q(examined=True)))

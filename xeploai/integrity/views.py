@@ -11,7 +11,7 @@ from decimal import Decimal
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -90,7 +90,6 @@ def unit_signals(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
         "status": status,
         "statuses": STATUSES,
         "page": page,
-        "kinds": KINDS,
         "query": _query(request, trang=None, export=None),
     }
     return render(request, "integrity/signals.html", context)
@@ -104,10 +103,9 @@ def _latest_analysis(unit: Unit, cycle: Cycle) -> Analysis | None:
 
 
 def _found(cycle: Cycle, unit: Unit, status: str) -> FindingQuerySet:
-    examined = Examination.objects.filter(cycle=cycle, key=OuterRef("key"))
-    found = Finding.objects.filter(cycle=cycle).in_subtree(unit).annotate(examined=Exists(examined))
+    found = Finding.objects.filter(cycle=cycle).in_subtree(unit).with_examined()
     if status in STATUSES:
-        found = found.filter(examined=status == "roi")
+        found = found.filter(Q(examined=status == "roi"))  # annotated by `with_examined`
     return found.ranked()
 
 
